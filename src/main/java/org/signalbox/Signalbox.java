@@ -1,0 +1,209 @@
+package org.signalbox;
+
+import jakarta.json.spi.JsonProvider;
+import jakarta.websocket.Session;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.signalbox.cluster.Deliveries;
+import org.signalbox.cluster.LocalDeliveries;
+import org.signalbox.config.Settings;
+import org.signalbox.ice.IceServers;
+import org.signalbox.protocol.InboundCodec;
+import org.signalbox.protocol.Outbound;
+import org.signalbox.protocol.OutboundCodec;
+import org.signalbox.room.Ids;
+import org.signalbox.room.RoomRegistry;
+import org.signalbox.transport.Connection;
+import org.signalbox.transport.OriginPolicy;
+
+/**
+ * One running signaling node: the settings, the rooms, the live connections and the threads that
+ * serve them. Exactly one exists per web application; the endpoint, whose instances the container
+ * creates, finds it through {@link #current()}. Started and stopped by the web application's
+ * lifecycle listener, or directly by an embedding test.
+ */
+public final class Signalbox {
+
+  /** {@code welcome.protocol}. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  private static final System.Logger LOG = System.getLogger(Signalbox.class.getName());
+
+  /** Heartbeat checks per interval: a lost connection is noticed within 2.25 intervals. */
+  private static final int HEARTBEAT_CHECKS_PER_INTERVAL = 4;
+
+  /** How long a stop waits for close frames to be written. */
+  private static final long STOP_GRACE_MS = 2_000;
+
+  private static final AtomicReference<Signalbox> CURRENT = new AtomicReference<>();
+
+  private final Settings settings;
+  private final InboundCodec inbound;
+  private final OutboundCodec outbound;
+  private final OriginPolicy originPolicy;
+  private final IceServers iceServers;
+  private final Outbound.Limits limits;
+  private final Ids ids = new Ids();
+  private final ScheduledExecutorService timers;
+  private final ExecutorService blocking;
+  private final RoomRegistry rooms;
+  private final Deliveries deliveries = new LocalDeliveries();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connectionCount = new AtomicInteger();
+
+  private Signalbox(Settings settings) {
+    JsonProvider json = JsonProvider.provider();
+    this.settings = settings;
+    this.inbound = new InboundCodec(json);
+    this.outbound = new OutboundCodec(json);
+    this.originPolicy = new OriginPolicy(settings);
+    this.iceServers = new IceServers(settings, Clock.systemUTC());
+    this.limits =
+        new Outbound.Limits(
+            settings.maxMessageBytes(), settings.maxRoomSize(), settings.messagesPerSecond(),
+            settings.burst(), settings.resumeGraceMs());
+    this.timers = Executors.newSingleThreadScheduledExecutor(daemon("signalbox-timer"));
+    // Unbounded on purpose: it runs pings and closes, which block on a stalled socket; a bounded
+    // pool would let stalled receivers delay everyone else's heartbeats.
+    this.blocking = Executors.newCachedThreadPool(daemon("signalbox-io"));
+    this.rooms = new RoomRegistry(settings, outbound, timers, ids);
+  }
+
+  /** Starts the node of this web application. */
+  public static Signalbox start(Settings settings) {
+    Signalbox node = new Signalbox(settings);
+    if (!CURRENT.compareAndSet(null, node)) {
+      node.stopThreads();
+      throw new IllegalStateException("a Signalbox node is already running here");
+    }
+    long period = Math.max(1, settings.heartbeatMs() / HEARTBEAT_CHECKS_PER_INTERVAL);
+    node.timers.scheduleAtFixedRate(node::heartbeat, period, period, TimeUnit.MILLISECONDS);
+    LOG.log(Level.INFO, () -> "Signalbox started: " + settings.describe());
+    return node;
+  }
+
+  /** The running node. */
+  public static Signalbox current() {
+    Signalbox node = CURRENT.get();
+    if (node == null) {
+      throw new IllegalStateException(
+          "Signalbox is not running: its ServletContextListener did not start it");
+    }
+    return node;
+  }
+
+  /** Closes every connection with 1001 and stops the node's threads. */
+  public void stop() {
+    CURRENT.compareAndSet(this, null);
+    connections.forEach(Connection::shutdown);
+    stopThreads();
+    LOG.log(Level.INFO, "Signalbox stopped");
+  }
+
+  /** Registers a new socket and welcomes it, or refuses it with 1013 past maxConnections. */
+  public Connection open(Session session) {
+    Connection connection = new Connection(this, session, ids.peerId());
+    int max = settings.maxConnections();
+    if (connectionCount.incrementAndGet() > max && max > 0) {
+      connectionCount.decrementAndGet();
+      connection.refuse();
+      return connection;
+    }
+    connections.add(connection);
+    connection.start();
+    return connection;
+  }
+
+  /** Called once per connection the node registered, when the container reports its close. */
+  public void closed(Connection connection) {
+    if (connections.remove(connection)) {
+      connectionCount.decrementAndGet();
+    }
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public InboundCodec inbound() {
+    return inbound;
+  }
+
+  public OutboundCodec outbound() {
+    return outbound;
+  }
+
+  public OriginPolicy originPolicy() {
+    return originPolicy;
+  }
+
+  public IceServers iceServers() {
+    return iceServers;
+  }
+
+  public Outbound.Limits limits() {
+    return limits;
+  }
+
+  public RoomRegistry rooms() {
+    return rooms;
+  }
+
+  public Deliveries deliveries() {
+    return deliveries;
+  }
+
+  /** Runs the calls that may block on a stalled socket (pings, closes). */
+  public ExecutorService blockingExecutor() {
+    return blocking;
+  }
+
+  public int connectionCount() {
+    return connectionCount.get();
+  }
+
+  /** The live connections, for health and tests. */
+  public List<Connection> connections() {
+    return List.copyOf(connections);
+  }
+
+  private void heartbeat() {
+    long now = System.nanoTime();
+    long interval = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMs());
+    for (Connection c : connections) {
+      c.heartbeat(now, interval);
+    }
+  }
+
+  private void stopThreads() {
+    timers.shutdownNow();
+    blocking.shutdown();
+    try {
+      if (!blocking.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS)) {
+        blocking.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      blocking.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,164 @@
+package org.signalbox.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses and checks every setting of CONFIG.md. A value that does not parse, or that breaks a
+ * relation between settings, throws {@link InvalidSettingException}: never a silent default.
+ */
+public final class SettingsLoader {
+
+  /** The release of the issue that brings token and container authentication. */
+  static final String AUTH_FOLLOW_UP =
+      "is not available in this release; it arrives with the issue \"Enterprise access: TURN"
+          + " through a real coturn, token and container authentication\"";
+
+  /** HS256 needs a key at least as long as its 256-bit output (RFC 7518, 3.2). */
+  static final int MIN_TOKEN_SECRET_BYTES = 32;
+
+  private final SettingSource source;
+
+  private SettingsLoader(SettingSource source) {
+    this.source = source;
+  }
+
+  /** Reads every setting from {@code source}, applying CONFIG.md's defaults. */
+  public static Settings load(SettingSource source) {
+    return new SettingsLoader(source).load();
+  }
+
+  private Settings load() {
+    List<String> allowedOrigins = list("allowedOrigins");
+    AuthMode auth = auth();
+    String tokenSecret = text("tokenSecret");
+    int maxRoomSize = integer("maxRoomSize", 16, 1);
+    int maxMessageBytes = integer("maxMessageBytes", 65536, 256);
+    int messagesPerSecond = integer("messagesPerSecond", 50, 1);
+    int burst = integer("burst", 500, 1);
+    long heartbeatMs = longValue("heartbeatMs", 25_000, 100);
+    long resumeGraceMs = longValue("resumeGraceMs", 30_000, 0);
+    int resumeBuffer = integer("resumeBuffer", 256, 0);
+    int outboundQueue = integer("outboundQueue", 1024, 1);
+    int maxConnections = integer("maxConnections", 0, 0);
+    List<String> stunUrls = list("stunUrls");
+    List<String> turnUrls = list("turnUrls");
+    String turnSecret = text("turnSecret");
+    long turnTtlSeconds = longValue("turnTtlSeconds", 86_400, 1);
+    String redisUrl = text("redisUrl");
+
+    for (String origin : allowedOrigins) {
+      if (!origin.equals(Settings.ANY_ORIGIN) && !looksLikeOrigin(origin)) {
+        throw new InvalidSettingException(
+            "allowedOrigins", "'" + origin + "' is not an origin like https://portal.example.com");
+      }
+    }
+    if (outboundQueue < 2 * burst) {
+      // PROTOCOL.md: a receiver that keeps reading must never be cut off by what its peers may
+      // legally send in one burst.
+      throw new InvalidSettingException(
+          "outboundQueue", outboundQueue + " is less than 2 x burst (" + 2 * burst + ")");
+    }
+    if (auth != AuthMode.OPEN) {
+      throw new InvalidSettingException("auth", "auth=" + auth.wire() + " " + AUTH_FOLLOW_UP);
+    }
+    if (tokenSecret != null
+        && tokenSecret.getBytes(StandardCharsets.UTF_8).length < MIN_TOKEN_SECRET_BYTES) {
+      throw new InvalidSettingException(
+          "tokenSecret", "must be at least " + MIN_TOKEN_SECRET_BYTES + " bytes");
+    }
+    requireSchemes("stunUrls", stunUrls, "stun:", "stuns:");
+    requireSchemes("turnUrls", turnUrls, "turn:", "turns:");
+    if (!turnUrls.isEmpty() && turnSecret == null) {
+      throw new InvalidSettingException(
+          "turnSecret", "is required when turnUrls is set (coturn's static-auth-secret)");
+    }
+    if (redisUrl != null) {
+      throw new InvalidSettingException(
+          "redisUrl",
+          "the multi-node Redis mode is not available in this release; remove the setting to run"
+              + " a single node");
+    }
+    return new Settings(
+        allowedOrigins, auth, tokenSecret, maxRoomSize, maxMessageBytes, messagesPerSecond, burst,
+        heartbeatMs, resumeGraceMs, resumeBuffer, outboundQueue, maxConnections, stunUrls,
+        turnUrls, turnSecret, turnTtlSeconds, redisUrl);
+  }
+
+  /** The trimmed raw value, or null when unset or blank. */
+  private String text(String setting) {
+    return source.lookup(setting).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+  }
+
+  private List<String> list(String setting) {
+    String raw = text(setting);
+    if (raw == null) {
+      return List.of();
+    }
+    return Arrays.stream(raw.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
+  }
+
+  private int integer(String setting, int fallback, int min) {
+    long value = longValue(setting, fallback, min);
+    if (value > Integer.MAX_VALUE) {
+      throw new InvalidSettingException(setting, value + " is too large");
+    }
+    return (int) value;
+  }
+
+  private long longValue(String setting, long fallback, long min) {
+    String raw = text(setting);
+    if (raw == null) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new InvalidSettingException(setting, "'" + raw + "' is not a whole number");
+    }
+    if (value < min) {
+      throw new InvalidSettingException(setting, value + " is below the minimum of " + min);
+    }
+    return value;
+  }
+
+  private AuthMode auth() {
+    String raw = text("auth");
+    if (raw == null) {
+      return AuthMode.OPEN;
+    }
+    for (AuthMode mode : AuthMode.values()) {
+      if (mode.wire().equals(raw.toLowerCase(Locale.ROOT))) {
+        return mode;
+      }
+    }
+    throw new InvalidSettingException("auth", "'" + raw + "' is not one of open, token, container");
+  }
+
+  private static void requireSchemes(String setting, List<String> urls, String... schemes) {
+    for (String url : urls) {
+      if (Arrays.stream(schemes).noneMatch(url::startsWith)) {
+        throw new InvalidSettingException(
+            setting, "'" + url + "' does not start with " + String.join(" or ", schemes));
+      }
+    }
+  }
+
+  private static boolean looksLikeOrigin(String origin) {
+    try {
+      URI uri = new URI(origin);
+      return uri.getScheme() != null
+          && uri.getHost() != null
+          && (uri.getPath() == null || uri.getPath().isEmpty())
+          && uri.getQuery() == null
+          && uri.getFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+}

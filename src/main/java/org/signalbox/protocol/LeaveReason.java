@@ -1,0 +1,21 @@
+package org.signalbox.protocol;
+
+/** Why a peer left its room for good: {@code peer-left.reason}. */
+public enum LeaveReason {
+  /** It sent {@code leave} or closed its socket with a close frame. */
+  LEFT("left"),
+  /** The server closed it for a policy reason or a server-started close (1003, 1008, 1009, 1011). */
+  DISCONNECTED("disconnected"),
+  /** It was lost without a close frame and did not resume within the grace. */
+  TIMEOUT("timeout");
+
+  private final String wire;
+
+  LeaveReason(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+}

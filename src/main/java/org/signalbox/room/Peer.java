@@ -1,0 +1,77 @@
+package org.signalbox.room;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import org.signalbox.protocol.PeerInfo;
+
+/**
+ * One member of one room. Its identity is fixed; everything else is guarded by its room's lock
+ * and changed only by {@link Room}.
+ */
+public final class Peer {
+
+  enum State {
+    /** Served by a live connection. */
+    ACTIVE,
+    /** Lost without a close frame; keeps its place and buffers relays until resumed or expired. */
+    GRACE,
+    /** Left for good. */
+    GONE
+  }
+
+  private final String id;
+  private final String name;
+  private final Room room;
+
+  // Guarded by room.
+  Link link;
+  State state = State.ACTIVE;
+  String resumeToken;
+  final ArrayDeque<String> buffer = new ArrayDeque<>();
+  ScheduledFuture<?> graceTimer;
+  long graceEpoch;
+
+  Peer(String id, String name, Room room, Link link) {
+    this.id = id;
+    this.name = name;
+    this.room = room;
+    this.link = link;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Room room() {
+    return room;
+  }
+
+  PeerInfo info() {
+    return new PeerInfo(id, name);
+  }
+
+  /** Queues a relay, or buffers it during the grace. Caller holds the room's lock. */
+  Delivery deliver(String frame, int bufferLimit) {
+    switch (state) {
+      case ACTIVE:
+        return link.offer(frame) ? Delivery.SENT : Delivery.GONE;
+      case GRACE:
+        if (buffer.size() >= bufferLimit) {
+          return Delivery.BUFFER_FULL;
+        }
+        buffer.add(frame);
+        return Delivery.BUFFERED;
+      default:
+        return Delivery.GONE;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Peer[" + id + " in " + room.name() + "]";
+  }
+}

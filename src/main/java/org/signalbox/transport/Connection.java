@@ -1,0 +1,337 @@
+package org.signalbox.transport;
+
+import jakarta.json.JsonValue;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.Session;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicReference;
+import org.signalbox.Signalbox;
+import org.signalbox.config.Settings;
+import org.signalbox.protocol.Envelope;
+import org.signalbox.protocol.ErrorCode;
+import org.signalbox.protocol.Inbound;
+import org.signalbox.protocol.LeaveReason;
+import org.signalbox.protocol.Outbound;
+import org.signalbox.protocol.ProtocolException;
+import org.signalbox.room.Delivery;
+import org.signalbox.room.Link;
+import org.signalbox.room.Peer;
+
+/**
+ * One client connection: its rate limit, its outbox, its room membership and how it ends. Frames
+ * arrive one at a time on the container's thread for this session (frame, decode, check, route,
+ * outbox). Other threads reach it only through {@link Link} (other peers' relays, under their
+ * room's lock), the heartbeat, and the close paths, which is why membership and ending are
+ * volatile and atomic.
+ */
+public final class Connection implements Link {
+
+  private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
+  /** PROTOCOL.md: an absent display name. */
+  static final String ANONYMOUS = "anonymous";
+
+  /** A connection shows no traffic for this many heartbeat intervals: it is lost. */
+  static final int MISSED_HEARTBEATS = 2;
+
+  /** How a connection ends, decided once by whoever sees it first. */
+  enum Ending {
+    /** Client close frame: the room gets {@code peer-left} {@code left}. */
+    LEFT,
+    /** Server-started close (1003, 1008, 1009, 1011): {@code peer-left} {@code disconnected}. */
+    DISCONNECTED,
+    /** No close frame (network drop, heartbeat timeout): the resume grace begins. */
+    LOST,
+    /** A resume moved the peer to another connection: membership unchanged. */
+    REPLACED,
+    /** The node is going away (1001) or refused the connection (1013): nothing to announce. */
+    SHUTDOWN
+  }
+
+  private final Signalbox hub;
+  private final Session session;
+  private final Outbox outbox;
+  private final TokenBucket bucket;
+  private final FloodGuard flood;
+  private final int maxMessageBytes;
+  private final AtomicReference<Ending> ending = new AtomicReference<>();
+
+  /** This connection's id from welcome, or the resumed peer's id. Message thread only. */
+  private String peerId;
+
+  /** The membership this connection serves, or null outside a room. Written on the message thread. */
+  private volatile Peer peer;
+
+  private volatile long lastTrafficNanos;
+  private volatile long lastPingNanos;
+
+  public Connection(Signalbox hub, Session session, String peerId) {
+    Settings settings = hub.settings();
+    long now = System.nanoTime();
+    this.hub = hub;
+    this.session = session;
+    this.peerId = peerId;
+    this.maxMessageBytes = settings.maxMessageBytes();
+    this.bucket = new TokenBucket(settings.burst(), settings.messagesPerSecond(), now);
+    this.flood = new FloodGuard(settings.burst());
+    this.outbox =
+        new Outbox(
+            session,
+            settings.outboundQueue(),
+            hub.blockingExecutor(),
+            // Overflow is found while queuing, maybe under another peer's room lock: end it later.
+            () -> hub.blockingExecutor().execute(
+                    () -> end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY,
+                        "outbound queue overflow"))));
+    this.lastTrafficNanos = now;
+    this.lastPingNanos = now;
+  }
+
+  /** Configures the session and sends {@code welcome}. */
+  public void start() {
+    // Chars never outnumber UTF-8 bytes, so the container refuses (1009) what is surely too big
+    // and onText counts bytes exactly for the rest.
+    session.setMaxTextMessageBufferSize(maxMessageBytes);
+    // Liveness is the heartbeat's job; a container idle timeout would close healthy listeners.
+    session.setMaxIdleTimeout(0);
+    send(
+        new Outbound.Welcome(
+            peerId, hub.iceServers().forPeer(peerId), hub.settings().heartbeatMs(),
+            hub.limits(), Signalbox.PROTOCOL_VERSION));
+  }
+
+  /** Refuses the connection with 1013 (node at its connection limit). */
+  public void refuse() {
+    end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, "node at its connection limit"));
+  }
+
+  /** Closes with 1001: the node is going away; clients resume elsewhere or later. */
+  public void shutdown() {
+    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, "server shutting down"));
+  }
+
+  void onText(String frame) {
+    if (ending.get() != null) {
+      return;
+    }
+    long now = System.nanoTime();
+    lastTrafficNanos = now;
+    if (!Utf8.surelyWithin(frame, maxMessageBytes) && Utf8.length(frame) > maxMessageBytes) {
+      end(Ending.DISCONNECTED, close(CloseCodes.TOO_BIG, "message over maxMessageBytes"));
+      return;
+    }
+    if (!bucket.tryTake(now)) {
+      rateLimited(frame, now);
+      return;
+    }
+    try {
+      route(hub.inbound().decode(frame));
+    } catch (ProtocolException e) {
+      send(e.toError());
+    }
+  }
+
+  void onBinary() {
+    lastTrafficNanos = System.nanoTime();
+    end(Ending.DISCONNECTED, close(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted"));
+  }
+
+  void onPong() {
+    lastTrafficNanos = System.nanoTime();
+  }
+
+  void onClose(CloseReason reason) {
+    if (ending.compareAndSet(null, endingOf(reason.getCloseCode().getCode()))) {
+      outbox.discard();
+      settle();
+    }
+    hub.closed(this);
+  }
+
+  void onError(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof IOException || root instanceof EOFException) {
+      // A browser that went away; its onClose follows.
+      Throwable cause = root;
+      LOG.log(Level.DEBUG, () -> "connection " + session.getId() + " dropped: " + cause);
+    } else {
+      LOG.log(Level.WARNING, "error on connection " + session.getId(), error);
+    }
+  }
+
+  /** Pings when due; ends the connection as lost when it missed two intervals. */
+  public void heartbeat(long nowNanos, long intervalNanos) {
+    if (ending.get() != null) {
+      return;
+    }
+    if (nowNanos - lastTrafficNanos > MISSED_HEARTBEATS * intervalNanos) {
+      // Treated as a lost connection: the close frame is a courtesy a dead peer never sees.
+      end(Ending.LOST, close(CloseCodes.GOING_AWAY, "heartbeat timeout"));
+    } else if (nowNanos - lastPingNanos >= intervalNanos) {
+      lastPingNanos = nowNanos;
+      outbox.ping();
+    }
+  }
+
+  @Override
+  public boolean offer(String frame) {
+    return outbox.offer(frame);
+  }
+
+  @Override
+  public void replaced() {
+    if (ending.compareAndSet(null, Ending.REPLACED)) {
+      outbox.close(close(CloseCodes.NORMAL_CLOSURE, "resumed on another connection"));
+    }
+  }
+
+  /** Texts accepted for this client and not yet written. */
+  public int pending() {
+    return outbox.pending();
+  }
+
+  private void route(Envelope envelope) throws ProtocolException {
+    Inbound message = envelope.message();
+    JsonValue ref = envelope.ref();
+    // Java 17 has no pattern switch outside preview; hottest types first.
+    if (message instanceof Inbound.Signal signal) {
+      signal(signal, ref);
+    } else if (message instanceof Inbound.Message relay) {
+      message(relay, ref);
+    } else if (message instanceof Inbound.Ping) {
+      send(new Outbound.Pong(ref));
+    } else if (message instanceof Inbound.Join join) {
+      join(join, ref);
+    } else if (message instanceof Inbound.Leave) {
+      leave(ref);
+    }
+  }
+
+  private void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
+    Peer current = peer;
+    if (current != null) {
+      throw new ProtocolException(
+          ErrorCode.ALREADY_JOINED, "already in room '" + current.room().name() + "'", ref);
+    }
+    // auth=open is the only mode of this release: no unauthorized check applies.
+    String name = join.name() != null ? join.name() : ANONYMOUS;
+    Peer joined = hub.rooms().join(join, peerId, name, this, ref);
+    peerId = joined.id();
+    peer = joined;
+    // An ending that raced with the join must still reach the new membership.
+    settle();
+  }
+
+  private void leave(JsonValue ref) throws ProtocolException {
+    Peer current = joined(ref);
+    current.room().leave(current, this, LeaveReason.LEFT);
+    peer = null;
+    send(new Outbound.Left(current.room().name(), ref));
+  }
+
+  private void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
+    Peer from = joined(ref);
+    String frame = hub.outbound().encode(new Outbound.SignalRelay(from.id(), signal.data()));
+    answer(hub.deliveries().toPeer(from, signal.to(), frame, ref), signal.to(), ref);
+  }
+
+  private void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
+    Peer from = joined(ref);
+    String frame =
+        hub.outbound().encode(new Outbound.MessageRelay(from.id(), message.data(), message.to()));
+    if (message.to() != null) {
+      answer(hub.deliveries().toPeer(from, message.to(), frame, ref), message.to(), ref);
+    } else {
+      for (String missed : hub.deliveries().toRoom(from, frame)) {
+        answer(Delivery.BUFFER_FULL, missed, ref);
+      }
+    }
+  }
+
+  private void answer(Delivery delivery, String to, JsonValue ref) {
+    switch (delivery) {
+      case BUFFER_FULL ->
+          send(new Outbound.Error(ErrorCode.UNDELIVERABLE,
+              "peer '" + to + "' is in its resume grace and its buffer is full; dropped", ref));
+      case GONE ->
+          send(new Outbound.Error(ErrorCode.UNKNOWN_PEER,
+              "peer '" + to + "' is disconnecting; dropped", ref));
+      default -> {
+        // SENT or BUFFERED: nothing to answer.
+      }
+    }
+  }
+
+  private Peer joined(JsonValue ref) throws ProtocolException {
+    Peer current = peer;
+    if (current == null) {
+      throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", ref);
+    }
+    return current;
+  }
+
+  private void rateLimited(String frame, long now) {
+    Settings s = hub.settings();
+    send(new Outbound.Error(ErrorCode.RATE_LIMITED,
+        "over " + s.messagesPerSecond() + " messages/s (burst " + s.burst() + "); dropped",
+        hub.inbound().refOf(frame)));
+    if (flood.dropped(now)) {
+      end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY, "sustained message flood"));
+    }
+  }
+
+  private void send(Outbound message) {
+    outbox.offer(hub.outbound().encode(message));
+  }
+
+  /** Decides the ending if it is the first to, then closes and settles the membership. */
+  private void end(Ending how, CloseReason reason) {
+    if (ending.compareAndSet(null, how)) {
+      outbox.close(reason);
+      settle();
+    }
+  }
+
+  /**
+   * Applies the ending to the membership. May run twice (an ending racing a join); the room
+   * ignores the second call because the peer is gone or no longer served by this link.
+   */
+  private void settle() {
+    Peer current = peer;
+    Ending how = ending.get();
+    if (current == null || how == null) {
+      return;
+    }
+    switch (how) {
+      case LEFT -> current.room().leave(current, this, LeaveReason.LEFT);
+      case DISCONNECTED -> current.room().leave(current, this, LeaveReason.DISCONNECTED);
+      case LOST -> current.room().lose(current, this);
+      default -> {
+        // REPLACED and SHUTDOWN change no membership.
+      }
+    }
+  }
+
+  /**
+   * The ending of a close this server did not start. 1006 means no close frame arrived; the codes
+   * a container sends for a protocol fault are server-started; any other close frame is the
+   * client leaving.
+   */
+  static Ending endingOf(int code) {
+    return switch (code) {
+      case 1006 -> Ending.LOST;
+      case 1002, 1003, 1007, 1008, 1009, 1011 -> Ending.DISCONNECTED;
+      default -> Ending.LEFT;
+    };
+  }
+
+  private static CloseReason close(CloseCodes code, String phrase) {
+    return new CloseReason(code, phrase);
+  }
+}
