@@ -1,0 +1,81 @@
+package org.signalbox.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.glassfish.tyrus.server.Server;
+import org.signalbox.Signalbox;
+import org.signalbox.config.SettingSource;
+import org.signalbox.config.SettingsLoader;
+import org.signalbox.transport.SignalingEndpoint;
+
+/**
+ * The endpoint in embedded Tyrus (Grizzly) on a free loopback port, with the node started from
+ * the given settings exactly as the lifecycle listener would. Settings use CONFIG.md's short
+ * names; {@code allowedOrigins} defaults to {@code *} here because test clients send no Origin
+ * unless a test says so.
+ */
+public final class EmbeddedServer implements AutoCloseable {
+
+  private final Server server;
+  private final Signalbox node;
+  private final int port;
+
+  private EmbeddedServer(Server server, Signalbox node, int port) {
+    this.server = server;
+    this.node = node;
+    this.port = port;
+  }
+
+  public static EmbeddedServer start() {
+    return start(Map.of());
+  }
+
+  public static EmbeddedServer start(Map<String, String> settings) {
+    Map<String, String> merged = new HashMap<>();
+    merged.put("allowedOrigins", "*");
+    merged.putAll(settings);
+    Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)));
+    int port = freePort();
+    Server server = new Server("127.0.0.1", port, "/", Map.of(), SignalingEndpoint.class);
+    try {
+      server.start();
+    } catch (Exception e) {
+      node.stop();
+      throw new IllegalStateException("Tyrus did not start", e);
+    }
+    return new EmbeddedServer(server, node, port);
+  }
+
+  /** A loopback port nobody listens on now (Tyrus reads port 0 as its default, 8025). */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code ws://127.0.0.1:<port>/signal}. */
+  public URI uri() {
+    return URI.create("ws://127.0.0.1:" + port + "/signal");
+  }
+
+  public Signalbox node() {
+    return node;
+  }
+
+  /** Stops the node (closing every socket with 1001) and then the server. */
+  @Override
+  public void close() {
+    try {
+      node.stop();
+    } finally {
+      server.stop();
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package org.signalbox.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real WebSocket client (the JDK's, independent of the server's implementation) that queues
+ * every JSON frame it receives. Every wait is bounded. Not for use by two threads at once, except
+ * that reading happens on the client's own thread.
+ */
+public final class TestClient implements AutoCloseable {
+
+  /** The default bound of every wait. */
+  public static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final CompletableFuture<String> closeReason = new CompletableFuture<>();
+  private final AtomicInteger pings = new AtomicInteger();
+  private volatile boolean reading = true;
+  private final WebSocket socket;
+  private final JsonObject welcome;
+
+  private TestClient(URI uri, String origin) {
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+    if (origin != null) {
+      builder.header("Origin", origin);
+    }
+    this.socket = builder.buildAsync(uri, new Reader()).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    this.welcome = next();
+    assertEquals("welcome", welcome.getString("type"), "first frame");
+  }
+
+  /** Connects without an Origin header and reads {@code welcome}. */
+  public static TestClient connect(URI uri) {
+    return new TestClient(uri, null);
+  }
+
+  /** Connects with {@code Origin: origin} and reads {@code welcome}. */
+  public static TestClient connect(URI uri, String origin) {
+    return new TestClient(uri, origin);
+  }
+
+  /**
+   * Attempts a handshake and returns its failure: the exception's cause chain holds the JDK's
+   * {@code WebSocketHandshakeException} with the HTTP status.
+   */
+  public static Throwable refusal(URI uri, String origin) {
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+    if (origin != null) {
+      builder.header("Origin", origin);
+    }
+    try {
+      WebSocket ws = builder.buildAsync(uri, new WebSocket.Listener() {}).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      ws.abort();
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  public JsonObject welcome() {
+    return welcome;
+  }
+
+  /** The peerId from welcome (not changed by a resume). */
+  public String welcomePeerId() {
+    return welcome.getString("peerId");
+  }
+
+  /** Sends raw text as one frame and waits until it is written. */
+  public void send(String frame) {
+    socket.sendText(frame, true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  /** Sends a binary frame. */
+  public void sendBinary(byte[] data) {
+    socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  /** Sends {@code join} and returns {@code joined}. */
+  public JsonObject join(String room, String name) {
+    send(Json.createObjectBuilder().add("type", "join").add("room", room).add("name", name).build().toString());
+    return expect("joined");
+  }
+
+  /** The next frame, waiting at most {@link #WAIT}. */
+  public JsonObject next() {
+    return next(WAIT);
+  }
+
+  public JsonObject next(Duration wait) {
+    try {
+      JsonObject frame = inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(frame, "no frame within " + wait);
+      return frame;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next frame, which must have this type. */
+  public JsonObject expect(String type) {
+    JsonObject frame = next();
+    assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame);
+    return frame;
+  }
+
+  /** The next frame, which must be an error with this code. */
+  public JsonObject expectError(String code) {
+    JsonObject frame = expect("error");
+    assertEquals(code, frame.getString("code"), () -> "unexpected error " + frame);
+    return frame;
+  }
+
+  /** Fails if a frame arrives within {@code wait}. */
+  public void expectNothing(Duration wait) {
+    try {
+      JsonObject frame = inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+      if (frame != null) {
+        fail("expected no frame, got " + frame);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The frame queued now, if any, without waiting. */
+  public JsonObject poll() {
+    return inbox.poll();
+  }
+
+  /** Waits for the connection to close and returns the close code (1006 when it broke). */
+  public int awaitClose() {
+    return awaitClose(WAIT);
+  }
+
+  public int awaitClose(Duration wait) {
+    return closeCode.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  public String closeReason() {
+    return closeReason.getNow(null);
+  }
+
+  public boolean isClosed() {
+    return closeCode.isDone();
+  }
+
+  /** Sends a close frame with {@code code}. */
+  public void closeWith(int code) {
+    socket.sendClose(code, "").orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  /** Drops the TCP connection without a close frame, like a network drop or a killed process. */
+  public void abort() {
+    socket.abort();
+  }
+
+  /** Stops reading from the socket: the server's writes back up as with a stalled browser. */
+  public void stopReading() {
+    reading = false;
+  }
+
+  /** WebSocket pings received from the server. */
+  public int pings() {
+    return pings.get();
+  }
+
+  @Override
+  public void close() {
+    socket.abort();
+  }
+
+  private static JsonObject parse(String text) {
+    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+      return reader.readObject();
+    }
+  }
+
+  private final class Reader implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        inbox.add(parse(partial.toString()));
+        partial.setLength(0);
+      }
+      more(webSocket);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+      pings.incrementAndGet();
+      more(webSocket);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closeReason.complete(reason);
+      closeCode.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closeReason.complete(String.valueOf(error));
+      closeCode.complete(1006);
+    }
+
+    private void more(WebSocket webSocket) {
+      if (reading) {
+        webSocket.request(1);
+      }
+    }
+  }
+}
