@@ -1,0 +1,159 @@
+package org.signalbox.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SettingsLoaderTest {
+
+  private static Settings load(Map<String, String> values) {
+    return SettingsLoader.load(SettingSource.of(values));
+  }
+
+  private static InvalidSettingException refused(Map<String, String> values) {
+    return assertThrows(InvalidSettingException.class, () -> load(values));
+  }
+
+  @Test
+  void defaultsAreThoseOfConfigMd() {
+    Settings s = Settings.defaults();
+    assertEquals(List.of(), s.allowedOrigins());
+    assertEquals(AuthMode.OPEN, s.auth());
+    assertNull(s.tokenSecret());
+    assertEquals(16, s.maxRoomSize());
+    assertEquals(65536, s.maxMessageBytes());
+    assertEquals(50, s.messagesPerSecond());
+    assertEquals(500, s.burst());
+    assertEquals(25_000, s.heartbeatMs());
+    assertEquals(30_000, s.resumeGraceMs());
+    assertEquals(256, s.resumeBuffer());
+    assertEquals(1024, s.outboundQueue());
+    assertEquals(0, s.maxConnections());
+    assertEquals(List.of(), s.stunUrls());
+    assertEquals(List.of(), s.turnUrls());
+    assertNull(s.turnSecret());
+    assertEquals(86_400, s.turnTtlSeconds());
+    assertNull(s.redisUrl());
+    assertFalse(s.turnEnabled());
+  }
+
+  @Test
+  void namesFollowTheThreeSpellings() {
+    assertEquals("signalbox.maxRoomSize", SettingSource.propertyName("maxRoomSize"));
+    assertEquals("SIGNALBOX_MAX_ROOM_SIZE", SettingSource.envName("maxRoomSize"));
+    assertEquals("SIGNALBOX_TURN_TTL_SECONDS", SettingSource.envName("turnTtlSeconds"));
+    assertEquals("SIGNALBOX_HEARTBEAT_MS", SettingSource.envName("heartbeatMs"));
+    assertEquals("SIGNALBOX_REDIS_URL", SettingSource.envName("redisUrl"));
+    assertEquals("SIGNALBOX_ALLOWED_ORIGINS", SettingSource.envName("allowedOrigins"));
+  }
+
+  @Test
+  void systemPropertyWinsOverContextParameter() {
+    String key = SettingSource.propertyName("maxRoomSize");
+    SettingSource source = SettingSource.standard(name -> name.equals(key) ? "7" : null);
+    assertEquals(Optional.of("7"), source.lookup("maxRoomSize"));
+    System.setProperty(key, "9");
+    try {
+      assertEquals(Optional.of("9"), source.lookup("maxRoomSize"));
+      assertEquals(9, SettingsLoader.load(source).maxRoomSize());
+    } finally {
+      System.clearProperty(key);
+    }
+  }
+
+  @Test
+  void contextParameterAppliesWhenNothingElseIsSet() {
+    SettingSource source =
+        SettingSource.standard(name -> name.equals("signalbox.burst") ? "20" : null);
+    assertEquals(20, SettingsLoader.load(source).burst());
+  }
+
+  @Test
+  void listsAreTrimmedAndSplitOnCommas() {
+    Settings s =
+        load(Map.of(
+            "allowedOrigins", " https://a.example , http://b.example:8080 ",
+            "stunUrls", "stun:stun.example.org:3478"));
+    assertEquals(List.of("https://a.example", "http://b.example:8080"), s.allowedOrigins());
+    assertEquals(List.of("stun:stun.example.org:3478"), s.stunUrls());
+  }
+
+  @Test
+  void aValueThatDoesNotParseNamesTheSetting() {
+    InvalidSettingException e = refused(Map.of("maxRoomSize", "lots"));
+    assertEquals("maxRoomSize", e.setting());
+    assertTrue(e.getMessage().contains("signalbox.maxRoomSize"), e.getMessage());
+    assertTrue(e.getMessage().contains("SIGNALBOX_MAX_ROOM_SIZE"), e.getMessage());
+    assertTrue(e.getMessage().contains("lots"), e.getMessage());
+  }
+
+  @Test
+  void outOfRangeValuesAreRefused() {
+    assertEquals("maxRoomSize", refused(Map.of("maxRoomSize", "0")).setting());
+    assertEquals("burst", refused(Map.of("burst", "-1")).setting());
+    assertEquals("heartbeatMs", refused(Map.of("heartbeatMs", "99999999999999999999")).setting());
+    assertEquals("maxConnections", refused(Map.of("maxConnections", "3000000000")).setting());
+  }
+
+  @Test
+  void outboundQueueMustHoldTwoBursts() {
+    InvalidSettingException e = refused(Map.of("burst", "600"));
+    assertEquals("outboundQueue", e.setting());
+    assertEquals(1200, load(Map.of("burst", "600", "outboundQueue", "1200")).outboundQueue());
+  }
+
+  @Test
+  void authModesOtherThanOpenFailNamingTheFollowUp() {
+    assertEquals(AuthMode.OPEN, load(Map.of("auth", "open")).auth());
+    InvalidSettingException token = refused(Map.of("auth", "token"));
+    assertEquals("auth", token.setting());
+    assertTrue(token.getMessage().contains("Enterprise access"), token.getMessage());
+    assertEquals("auth", refused(Map.of("auth", "container")).setting());
+    assertEquals("auth", refused(Map.of("auth", "ldap")).setting());
+  }
+
+  @Test
+  void shortTokenSecretIsRefused() {
+    assertEquals("tokenSecret", refused(Map.of("tokenSecret", "too-short")).setting());
+  }
+
+  @Test
+  void turnNeedsItsSecretAndProperSchemes() {
+    assertEquals("turnSecret", refused(Map.of("turnUrls", "turn:t.example:3478")).setting());
+    assertEquals(
+        "turnUrls", refused(Map.of("turnUrls", "http://t.example", "turnSecret", "s")).setting());
+    assertEquals("stunUrls", refused(Map.of("stunUrls", "turn:t.example")).setting());
+    Settings s = load(Map.of("turnUrls", "turns:t.example:5349", "turnSecret", "s"));
+    assertTrue(s.turnEnabled());
+  }
+
+  @Test
+  void originsMustLookLikeOrigins() {
+    assertEquals("allowedOrigins", refused(Map.of("allowedOrigins", "portal.example")).setting());
+    assertEquals(
+        "allowedOrigins", refused(Map.of("allowedOrigins", "https://a.example/path")).setting());
+    assertTrue(load(Map.of("allowedOrigins", "*")).anyOrigin());
+  }
+
+  @Test
+  void redisIsRefusedUntilTheClusterModeExists() {
+    assertEquals("redisUrl", refused(Map.of("redisUrl", "redis://127.0.0.1:6379/0")).setting());
+  }
+
+  @Test
+  void describeMasksSecrets() {
+    Settings s =
+        load(Map.of("turnUrls", "turn:t.example", "turnSecret", "hunter2-turn-secret"));
+    String line = s.describe();
+    assertFalse(line.contains("hunter2"), line);
+    assertTrue(line.contains("turnSecret=****"), line);
+    assertTrue(line.contains("maxRoomSize=16"), line);
+  }
+}
