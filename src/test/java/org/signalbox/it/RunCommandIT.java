@@ -1,0 +1,123 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.signalbox.testing.ConcurrencyScenario;
+import org.signalbox.testing.TestClient;
+
+/** The README's run command, tested from outside as a user's browser and tools would. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RunCommandIT {
+
+  private static RunCommandServer server;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RunCommandServer.start("default", Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(server.http(path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int handshakeStatus(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof WebSocketHandshakeException e) {
+        return e.getResponse().statusCode();
+      }
+    }
+    throw new AssertionError("not a refused handshake", failure);
+  }
+
+  @Test
+  @Order(1)
+  void healthAnswersWithCounts() throws Exception {
+    HttpResponse<String> r = get("/health");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    JsonObject body = Json.createReader(new StringReader(r.body())).readObject();
+    assertEquals("ok", body.getString("status"));
+    assertEquals(0, body.getInt("rooms"));
+    assertTrue(body.getInt("connections") >= 0);
+  }
+
+  @Test
+  @Order(2)
+  void demoPageIsServedAtTheRoot() throws Exception {
+    HttpResponse<String> r = get("/");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("Signalbox"), r.body());
+  }
+
+  @Test
+  @Order(3)
+  void sameOriginIsTheDefaultAndOthersGet403() {
+    try (TestClient same = TestClient.connect(server.socket(), server.origin())) {
+      assertEquals(1, same.welcome().getInt("protocol"));
+    }
+    assertEquals(403, handshakeStatus(TestClient.refusal(server.socket(), "http://evil.example")));
+    assertEquals(
+        403, handshakeStatus(TestClient.refusal(server.socket(), "http://127.0.0.1:1")));
+    assertEquals(403, handshakeStatus(TestClient.refusal(server.socket(), null)));
+  }
+
+  @Test
+  @Order(4)
+  void fiftyClientsFloodTheirReceiversWithoutLossReorderOrErrors() throws Exception {
+    ConcurrencyScenario.run(server.socket(), server.origin());
+    assertEquals(java.util.List.of(), server.signalboxProblems(), "Signalbox logged problems");
+  }
+
+  @Test
+  @Order(5)
+  void frameOverMaxMessageBytesClosesWith1009() {
+    try (TestClient big = TestClient.connect(server.socket(), server.origin());
+        TestClient peer = TestClient.connect(server.socket(), server.origin())) {
+      big.join("too-big", "Big");
+      peer.join("too-big", "Peer");
+      big.expect("peer-joined");
+      big.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
+      assertEquals(1009, big.awaitClose());
+      JsonObject left = peer.expect("peer-left");
+      assertEquals("disconnected", left.getString("reason"));
+    }
+  }
+
+  @Test
+  @Order(6)
+  void stoppingTheServerClosesLiveSocketsWith1001() throws Exception {
+    try (TestClient live = TestClient.connect(server.socket(), server.origin())) {
+      live.join("going-away", "Live");
+      server.close();
+      assertEquals(1001, live.awaitClose(Duration.ofSeconds(30)));
+    }
+    assertEquals(java.util.List.of(), server.signalboxProblems(), "Signalbox logged problems");
+    assertTrue(server.output().contains("Signalbox stopped"), "the lifecycle listener ran");
+  }
+}

@@ -1,0 +1,134 @@
+package org.signalbox.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.signalbox.testing.EmbeddedServer;
+
+/**
+ * The server exactly as the README's run command starts it ({@code mvn -DskipTests
+ * jetty:run-war}, port from {@code PORT}), as a child process: what these tests prove holds for
+ * Jetty, not only for the embedded Tyrus of the unit tests. Its output goes to a file under
+ * {@code target/} that tests read for logged errors.
+ */
+final class RunCommandServer implements AutoCloseable {
+
+  /** The README's run command, after {@code mvn}. */
+  static final List<String> RUN_COMMAND = List.of("-DskipTests", "jetty:run-war");
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private RunCommandServer(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts the run command with {@code PORT} and extra environment, and waits for /health. */
+  static RunCommandServer start(String name, Map<String, String> environment) throws Exception {
+    Path basedir = Path.of(System.getProperty("signalbox.it.basedir", "."));
+    String mavenHome = System.getProperty("signalbox.it.mavenHome");
+    String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
+    List<String> command = new ArrayList<>(List.of(mvn, "-B", "-f", basedir.resolve("pom.xml").toString()));
+    if (Boolean.parseBoolean(System.getProperty("signalbox.it.offline"))) {
+      command.add("-o");
+    }
+    String repository = System.getProperty("signalbox.it.localRepository");
+    if (repository != null) {
+      command.add("-Dmaven.repo.local=" + repository);
+    }
+    command.addAll(RUN_COMMAND);
+    int port = EmbeddedServer.freePort();
+    Path log = basedir.resolve("target").resolve("run-command-" + name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("PORT", Integer.toString(port));
+    builder.environment().putAll(environment);
+    RunCommandServer server = new RunCommandServer(builder.start(), port, log);
+    server.awaitHealthy();
+    return server;
+  }
+
+  URI socket() {
+    return URI.create("ws://127.0.0.1:" + port + "/signal");
+  }
+
+  URI http(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** The page origin that the default same-origin policy accepts. */
+  String origin() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** What the server printed so far. */
+  String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Lines where Signalbox logged a warning or worse. java.util.logging prints the logger's name
+   * on one line and the level on the next.
+   */
+  List<String> signalboxProblems() throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      String next = lines.get(i + 1);
+      if (lines.get(i).contains(" org.signalbox.")
+          && (next.startsWith("WARNING:") || next.startsWith("SEVERE:"))) {
+        problems.add(lines.get(i) + " / " + next);
+      }
+    }
+    return problems;
+  }
+
+  /** Stops the server as a terminal's Ctrl-C or a service manager would: SIGTERM. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
+  private void awaitHealthy() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    Instant deadline = Instant.now().plus(START_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the run command exited early:\n" + output());
+      }
+      try {
+        HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(http("/health")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // Not listening yet.
+      }
+      Thread.sleep(250); // polling a child process: there is no event to await
+    }
+    close();
+    throw new IllegalStateException("the run command did not serve /health within " + START_TIMEOUT + ":\n" + output());
+  }
+}
