@@ -131,6 +131,10 @@ public final class Connection implements Link {
       route(hub.inbound().decode(frame));
     } catch (ProtocolException e) {
       send(e.toError());
+    } catch (RuntimeException e) {
+      // A bug of ours, not the client's fault: say so with 1011 rather than leave it hanging.
+      LOG.log(Level.ERROR, "failed to handle a frame on connection " + session.getId(), e);
+      end(Ending.DISCONNECTED, close(CloseCodes.UNEXPECTED_CONDITION, "server error"));
     }
   }
 

@@ -9,7 +9,6 @@ import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.signalbox.testing.ConcurrencyScenario;
+import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
 
 /** The README's run command, tested from outside as a user's browser and tools would. */
@@ -44,15 +44,6 @@ class RunCommandIT {
     return HTTP.send(
         HttpRequest.newBuilder(server.http(path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int handshakeStatus(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof WebSocketHandshakeException e) {
-        return e.getResponse().statusCode();
-      }
-    }
-    throw new AssertionError("not a refused handshake", failure);
   }
 
   @Test
@@ -81,10 +72,9 @@ class RunCommandIT {
     try (TestClient same = TestClient.connect(server.socket(), server.origin())) {
       assertEquals(1, same.welcome().getInt("protocol"));
     }
-    assertEquals(403, handshakeStatus(TestClient.refusal(server.socket(), "http://evil.example")));
-    assertEquals(
-        403, handshakeStatus(TestClient.refusal(server.socket(), "http://127.0.0.1:1")));
-    assertEquals(403, handshakeStatus(TestClient.refusal(server.socket(), null)));
+    assertEquals(403, HandshakeProbe.status(server.socket(), "http://evil.example"));
+    assertEquals(403, HandshakeProbe.status(server.socket(), "http://127.0.0.1:1"));
+    assertEquals(403, HandshakeProbe.status(server.socket(), null));
   }
 
   @Test

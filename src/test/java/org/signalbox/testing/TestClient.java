@@ -60,24 +60,6 @@ public final class TestClient implements AutoCloseable {
     return new TestClient(uri, origin);
   }
 
-  /**
-   * Attempts a handshake and returns its failure: the exception's cause chain holds the JDK's
-   * {@code WebSocketHandshakeException} with the HTTP status.
-   */
-  public static Throwable refusal(URI uri, String origin) {
-    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
-    if (origin != null) {
-      builder.header("Origin", origin);
-    }
-    try {
-      WebSocket ws = builder.buildAsync(uri, new WebSocket.Listener() {}).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      ws.abort();
-      return null;
-    } catch (Exception e) {
-      return e;
-    }
-  }
-
   public JsonObject welcome() {
     return welcome;
   }
