@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,8 +76,12 @@ public final class Signalbox {
             settings.burst(), settings.resumeGraceMs());
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("signalbox-timer"));
     // Unbounded on purpose: it runs pings and closes, which block on a stalled socket; a bounded
-    // pool would let stalled receivers delay everyone else's heartbeats.
-    this.blocking = Executors.newCachedThreadPool(daemon("signalbox-io"));
+    // pool would let stalled receivers delay everyone else's heartbeats. Work handed to it after
+    // stop() is dropped rather than thrown back into a room's delivery loop.
+    this.blocking =
+        new ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            daemon("signalbox-io"), new ThreadPoolExecutor.DiscardPolicy());
     this.rooms = new RoomRegistry(settings, outbound, timers, ids);
   }
 
