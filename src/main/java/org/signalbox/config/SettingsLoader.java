@@ -21,6 +21,8 @@ public final class SettingsLoader {
   /** HS256 needs a key at least as long as its 256-bit output (RFC 7518, 3.2). */
   static final int MIN_TOKEN_SECRET_BYTES = 32;
 
+  static final int DEFAULT_OUTBOUND_QUEUE = 1024;
+
   private final SettingSource source;
 
   private SettingsLoader(SettingSource source) {
@@ -40,10 +42,11 @@ public final class SettingsLoader {
     int maxMessageBytes = integer("maxMessageBytes", 65536, 256);
     int messagesPerSecond = integer("messagesPerSecond", 50, 1);
     int burst = integer("burst", 500, 1);
-    long heartbeatMs = longValue("heartbeatMs", 25_000, 100);
+    long heartbeatMs = longValue("heartbeatMs", 25_000, 10);
     long resumeGraceMs = longValue("resumeGraceMs", 30_000, 0);
     int resumeBuffer = integer("resumeBuffer", 256, 0);
-    int outboundQueue = integer("outboundQueue", 1024, 1);
+    // Unset, the queue grows with the burst so that raising burst alone never fails a deployment.
+    int outboundQueue = integer("outboundQueue", Math.max(DEFAULT_OUTBOUND_QUEUE, 2 * burst), 1);
     int maxConnections = integer("maxConnections", 0, 0);
     List<String> stunUrls = list("stunUrls");
     List<String> turnUrls = list("turnUrls");

@@ -104,9 +104,15 @@ class SettingsLoaderTest {
 
   @Test
   void outboundQueueMustHoldTwoBursts() {
-    InvalidSettingException e = refused(Map.of("burst", "600"));
+    InvalidSettingException e = refused(Map.of("burst", "600", "outboundQueue", "1199"));
     assertEquals("outboundQueue", e.setting());
     assertEquals(1200, load(Map.of("burst", "600", "outboundQueue", "1200")).outboundQueue());
+  }
+
+  @Test
+  void unsetOutboundQueueGrowsWithTheBurst() {
+    assertEquals(1024, load(Map.of("burst", "10")).outboundQueue());
+    assertEquals(1400, load(Map.of("burst", "700")).outboundQueue());
   }
 
   @Test
