@@ -32,15 +32,27 @@ fi
 
 MVN=(mvn -B -ntp)
 
-# One online build that runs one small test of each kind resolves every plugin and provider the
-# offline run needs (dependency:go-offline alone misses the Surefire and Failsafe providers), and
-# the run command's Jetty plugin with its dependencies.
+# Runs a preparation step quietly; on failure shows what it printed.
+quietly() {
+  local out
+  out=$(mktemp)
+  if ! "$@" >"$out" 2>&1; then
+    tail -n 60 "$out"
+    rm -f "$out"
+    log "failed: $*"
+    exit 1
+  fi
+  rm -f "$out"
+}
+
+# Resolving the plugins fetches the run command's Jetty plugin with its dependencies; one online
+# build that runs one small test of each kind fetches the Surefire and Failsafe providers, which
+# dependency:go-offline misses.
 log "resolving the build online"
-timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -q dependency:resolve-plugins dependency:resolve >/dev/null
-timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -q verify \
+quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" dependency:resolve-plugins dependency:resolve
+quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" verify \
   -Dtest=TokenBucketTest -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false >/dev/null
-timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -q -DskipTests jetty:effective-web-xml >/dev/null
+  -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
 
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
   log "running the tests offline in a loopback-only network namespace"
