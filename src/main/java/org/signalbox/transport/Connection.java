@@ -4,7 +4,6 @@ import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicReference;
@@ -160,13 +159,12 @@ public final class Connection implements Link {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    if (root instanceof IOException || root instanceof EOFException) {
-      // A browser that went away; its onClose follows.
-      Throwable cause = root;
-      LOG.log(Level.DEBUG, () -> "connection " + session.getId() + " dropped: " + cause);
-    } else {
-      LOG.log(Level.WARNING, "error on connection " + session.getId(), error);
-    }
+    Throwable cause = root;
+    // Errors reported here are the client's doing or the network's (a browser that went away, a
+    // frame too big, a protocol violation); the container closes the session and onClose
+    // follows. Faults of our own are caught in onText. So no warning, and no stack trace.
+    Level level = root instanceof IOException ? Level.DEBUG : Level.INFO;
+    LOG.log(level, () -> "connection " + session.getId() + ": " + cause);
   }
 
   /** Pings when due; ends the connection as lost when it missed two intervals. */

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,7 @@ class RunCommandIT {
   @Order(4)
   void fiftyClientsFloodTheirReceiversWithoutLossReorderOrErrors() throws Exception {
     ConcurrencyScenario.run(server.socket(), server.origin());
-    assertEquals(java.util.List.of(), server.signalboxProblems(), "Signalbox logged problems");
+    assertEquals(List.of(), server.signalboxProblems(), "Signalbox logged problems");
   }
 
   @Test
@@ -107,7 +108,8 @@ class RunCommandIT {
       server.close();
       assertEquals(1001, live.awaitClose(Duration.ofSeconds(30)));
     }
-    assertEquals(java.util.List.of(), server.signalboxProblems(), "Signalbox logged problems");
-    assertTrue(server.output().contains("Signalbox stopped"), "the lifecycle listener ran");
+    // java.util.logging resets its handlers in its own shutdown hook, so the listener's last
+    // lines may not be printed; what it did is what the client saw.
+    assertEquals(List.of(), server.signalboxProblems(), "Signalbox logged problems");
   }
 }

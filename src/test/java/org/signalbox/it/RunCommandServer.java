@@ -47,7 +47,7 @@ final class RunCommandServer implements AutoCloseable {
     String mavenHome = System.getProperty("signalbox.it.mavenHome");
     String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
     List<String> command = new ArrayList<>(List.of(mvn, "-B", "-f", basedir.resolve("pom.xml").toString()));
-    if (Boolean.parseBoolean(System.getProperty("signalbox.it.offline"))) {
+    if ("offline=true".equals(System.getProperty("signalbox.it.offline"))) {
       command.add("-o");
     }
     String repository = System.getProperty("signalbox.it.localRepository");
