@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The only writer to one {@link Session}: an ordered, bounded, asynchronous queue. Tomcat and
@@ -24,6 +26,12 @@ import java.util.concurrent.Executor;
 public final class Outbox {
 
   private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
+
+  /**
+   * How long a close waits for the write in flight. A receiver that reads completes it at once; a
+   * stalled one never will, and then the session is closed regardless (the container aborts it).
+   */
+  static final long CLOSE_WAIT_MS = 2_000;
 
   /** Queue marker for a heartbeat ping. */
   private static final Object PING = new Object();
@@ -46,6 +54,10 @@ public final class Outbox {
   private boolean completedInSend;
   private boolean pingQueued;
   private boolean closed;
+  /** A close waiting for the write in flight, so that it never races a write on the session. */
+  private CloseReason pendingClose;
+  /** Set once session.close has been called (or the container closed the session). */
+  private boolean sessionClosing;
 
   /**
    * @param onOverflow run once, outside any lock, when {@code capacity} is passed
@@ -106,28 +118,59 @@ public final class Outbox {
   }
 
   /**
-   * Drops whatever is queued and closes the session with {@code reason}, off the caller's thread:
-   * a close waits for a write in flight, which a stalled receiver may never finish.
+   * Drops whatever is queued and closes the session with {@code reason}, off the caller's thread.
+   * The close waits for a write in flight (Tyrus loses a close frame sent during one) but at most
+   * {@link #CLOSE_WAIT_MS}: a stalled receiver may never finish it.
    */
   public void close(CloseReason reason) {
+    boolean now;
     synchronized (this) {
+      if (sessionClosing || pendingClose != null) {
+        return;
+      }
       closed = true;
       queue.clear();
+      now = !writing;
+      if (now) {
+        writing = true;
+        sessionClosing = true;
+      } else {
+        pendingClose = reason;
+      }
     }
-    blocking.execute(
-        () -> {
-          try {
-            session.close(reason);
-          } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "close of " + session.getId() + " failed: " + e);
-          }
-        });
+    if (now) {
+      blocking.execute(() -> closeSession(reason));
+    } else {
+      CompletableFuture.delayedExecutor(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS, blocking)
+          .execute(() -> closeIfStillPending(reason));
+    }
   }
 
   /** Stops taking frames without closing: for a session the container already closed. */
   public synchronized void discard() {
     closed = true;
+    sessionClosing = true;
+    pendingClose = null;
     queue.clear();
+  }
+
+  private void closeIfStillPending(CloseReason reason) {
+    synchronized (this) {
+      if (sessionClosing) {
+        return;
+      }
+      sessionClosing = true;
+      pendingClose = null;
+    }
+    closeSession(reason);
+  }
+
+  private void closeSession(CloseReason reason) {
+    try {
+      session.close(reason);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "close of " + session.getId() + " failed: " + e);
+    }
   }
 
   /** Texts accepted and not yet written. */
@@ -146,6 +189,10 @@ public final class Outbox {
     while (next != null) {
       if (next == PING) {
         blocking.execute(this::sendPing);
+        return;
+      }
+      if (next instanceof CloseReason reason) {
+        blocking.execute(() -> closeSession(reason));
         return;
       }
       synchronized (this) {
@@ -206,17 +253,33 @@ public final class Outbox {
   }
 
   private void abandon(Exception e) {
+    CloseReason waiting;
     synchronized (this) {
       closed = true;
       queue.clear();
       writing = false;
       inSend = false;
+      waiting = sessionClosing ? null : pendingClose;
+      if (waiting != null) {
+        pendingClose = null;
+        sessionClosing = true;
+      }
     }
     LOG.log(Level.DEBUG, () -> "session " + session.getId() + " stopped taking frames: " + e);
+    if (waiting != null) {
+      closeSession(waiting);
+    }
   }
 
-  // Caller holds the lock. Releases ownership of the remote endpoint when there is nothing to do.
+  // Caller holds the lock. Releases ownership of the remote endpoint when there is nothing to do;
+  // a close that waited for the write just finished is the last thing done.
   private Object takeNext() {
+    if (pendingClose != null && !sessionClosing) {
+      CloseReason reason = pendingClose;
+      pendingClose = null;
+      sessionClosing = true;
+      return reason;
+    }
     Object next = closed ? null : queue.poll();
     if (next == null) {
       writing = false;
