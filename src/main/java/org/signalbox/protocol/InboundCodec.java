@@ -3,19 +3,20 @@ package org.signalbox.protocol;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
 /**
  * Turns one client text frame into an {@link Envelope}, or a {@link ProtocolException} with code
  * {@code bad-message}. Checks shape and field types only; whether the message makes sense for the
- * connection's state is the router's job. Thread-safe: the reader factory is created once, because
+ * connection's state is the router's job. Thread-safe: the parser factory is created once, because
  * the static {@code Json} factories look the provider up on every call.
  */
 public final class InboundCodec {
@@ -28,10 +29,10 @@ public final class InboundCodec {
 
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-  private final JsonReaderFactory readers;
+  private final JsonParserFactory parsers;
 
   public InboundCodec(JsonProvider provider) {
-    this.readers = provider.createReaderFactory(Map.of());
+    this.parsers = provider.createParserFactory(Map.of());
   }
 
   /** Decodes and checks one frame. */
@@ -68,9 +69,18 @@ public final class InboundCodec {
 
   private JsonObject parseObject(String frame) throws ProtocolException {
     JsonValue value;
-    try (JsonReader reader = readers.createReader(new StringReader(frame))) {
-      value = reader.readValue();
-    } catch (JsonException e) {
+    // A parser rather than a reader: the reader stops after the first value and would accept
+    // trailing text, and one frame is exactly one JSON object.
+    try (JsonParser parser = parsers.createParser(new StringReader(frame))) {
+      if (!parser.hasNext()) {
+        throw bad("an empty frame is not JSON", null);
+      }
+      parser.next();
+      value = parser.getValue();
+      if (parser.hasNext()) {
+        throw bad("text after the JSON object", null);
+      }
+    } catch (JsonException | IllegalStateException | NoSuchElementException e) {
       throw bad("not valid JSON", null);
     }
     if (!(value instanceof JsonObject object)) {
