@@ -187,8 +187,8 @@ class LimitsTest {
           }
         }
         assertTrue(limited > 0, "dropped frames were answered");
-        // The close frame itself (1008) is checked against Jetty in RunCommandIT: embedded
-        // Tyrus closes the session here, but the JDK client does not report that close frame.
+        // The 1008 close frame itself is checked on Jetty (RunCommandSettingsIT): here embedded
+        // Tyrus closes the session, but the JDK client does not report that close frame.
       } finally {
         closeAll(c);
       }

@@ -43,6 +43,13 @@ final class RunCommandServer implements AutoCloseable {
 
   /** Starts the run command with {@code PORT} and extra environment, and waits for /health. */
   static RunCommandServer start(String name, Map<String, String> environment) throws Exception {
+    RunCommandServer server = launch(name, environment);
+    server.awaitHealthy();
+    return server;
+  }
+
+  /** Starts the run command without waiting for it to serve. */
+  static RunCommandServer launch(String name, Map<String, String> environment) throws Exception {
     Path basedir = Path.of(System.getProperty("signalbox.it.basedir", "."));
     String mavenHome = System.getProperty("signalbox.it.mavenHome");
     String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
@@ -60,9 +67,19 @@ final class RunCommandServer implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PORT", Integer.toString(port));
     builder.environment().putAll(environment);
-    RunCommandServer server = new RunCommandServer(builder.start(), port, log);
-    server.awaitHealthy();
-    return server;
+    return new RunCommandServer(builder.start(), port, log);
+  }
+
+  /** Waits until the output contains {@code text}; false if it did not within {@code wait}. */
+  boolean awaitOutput(String text, Duration wait) throws Exception {
+    Instant deadline = Instant.now().plus(wait);
+    while (Instant.now().isBefore(deadline)) {
+      if (Files.exists(log) && output().contains(text)) {
+        return true;
+      }
+      Thread.sleep(250); // polling a child process's log: there is no event to await
+    }
+    return false;
   }
 
   URI socket() {

@@ -1,0 +1,70 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.signalbox.testing.TestClient;
+
+/** SIGNALBOX_* variables reach the run command's server, and a bad one stops the deployment. */
+class RunCommandSettingsIT {
+
+  @Test
+  void environmentSettingsApply() throws Exception {
+    try (RunCommandServer server = RunCommandServer.start("env", Map.of(
+        "SIGNALBOX_MAX_ROOM_SIZE", "2",
+        "SIGNALBOX_BURST", "5",
+        "SIGNALBOX_MESSAGES_PER_SECOND", "1",
+        "SIGNALBOX_ALLOWED_ORIGINS", "*"))) {
+      try (TestClient a = TestClient.connect(server.socket());
+          TestClient b = TestClient.connect(server.socket());
+          TestClient c = TestClient.connect(server.socket())) {
+        JsonObject limits = a.welcome().getJsonObject("limits");
+        assertEquals(2, limits.getInt("maxRoomSize"));
+        assertEquals(5, limits.getInt("burst"));
+        a.join("r", "A");
+        b.join("r", "B");
+        a.expect("peer-joined");
+        c.send("{\"type\":\"join\",\"room\":\"r\"}");
+        c.expectError("room-full");
+
+        // Sustained flooding: the join and 4 pings pass, the 51st drop (more than 10 x burst
+        // within 10 s) ends the flooder: the room sees it disconnected at once.
+        for (int i = 0; i < 55; i++) {
+          a.send("{\"type\":\"ping\",\"id\":" + i + "}");
+        }
+        JsonObject left = b.expect("peer-left");
+        assertEquals(a.welcomePeerId(), left.getString("peerId"));
+        assertEquals("disconnected", left.getString("reason"));
+        assertEquals(1008, a.awaitClose());
+      }
+    }
+  }
+
+  @Test
+  void aValueThatDoesNotParseFailsTheDeploymentNamingTheSetting() throws Exception {
+    try (RunCommandServer server =
+        RunCommandServer.launch("bad-setting", Map.of("SIGNALBOX_HEARTBEAT_MS", "soon"))) {
+      assertTrue(server.awaitOutput("signalbox.heartbeatMs", Duration.ofSeconds(180)),
+          "the failure names the setting");
+      assertTrue(server.output().contains("SIGNALBOX_HEARTBEAT_MS"));
+      HttpClient http = HttpClient.newHttpClient();
+      int status;
+      try {
+        status = http.send(HttpRequest.newBuilder(server.http("/health"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+      } catch (java.io.IOException e) {
+        status = -1; // nothing serves at all: also not deployed
+      }
+      assertNotEquals(200, status, "the application is not serving");
+    }
+  }
+}
