@@ -59,13 +59,14 @@ public final class Signalbox {
   private final ScheduledExecutorService timers;
   private final ExecutorService blocking;
   private final RoomRegistry rooms;
-  private final Deliveries deliveries = new LocalDeliveries();
+  private final Deliveries deliveries;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
 
-  private Signalbox(Settings settings) {
+  private Signalbox(Settings settings, Deliveries deliveries) {
     JsonProvider json = JsonProvider.provider();
     this.settings = settings;
+    this.deliveries = deliveries;
     this.inbound = new InboundCodec(json);
     this.outbound = new OutboundCodec(json);
     this.originPolicy = new OriginPolicy(settings);
@@ -85,9 +86,14 @@ public final class Signalbox {
     this.rooms = new RoomRegistry(settings, outbound, timers, ids);
   }
 
-  /** Starts the node of this web application. */
+  /** Starts the node of this web application, delivering within this process. */
   public static Signalbox start(Settings settings) {
-    Signalbox node = new Signalbox(settings);
+    return start(settings, new LocalDeliveries());
+  }
+
+  /** Starts the node with another way of reaching peers (a cluster bus, or a test's). */
+  public static Signalbox start(Settings settings, Deliveries deliveries) {
+    Signalbox node = new Signalbox(settings, deliveries);
     if (!CURRENT.compareAndSet(null, node)) {
       node.stopThreads();
       throw new IllegalStateException("a Signalbox node is already running here");

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.glassfish.tyrus.server.Server;
 import org.signalbox.Signalbox;
+import org.signalbox.cluster.Deliveries;
+import org.signalbox.cluster.LocalDeliveries;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
 import org.signalbox.transport.SignalingEndpoint;
@@ -36,10 +38,15 @@ public final class EmbeddedServer implements AutoCloseable {
   }
 
   public static EmbeddedServer start(Map<String, String> settings) {
+    return start(settings, new LocalDeliveries());
+  }
+
+  /** With the given deliveries in place of the in-process default. */
+  public static EmbeddedServer start(Map<String, String> settings, Deliveries deliveries) {
     Map<String, String> merged = new HashMap<>();
     merged.put("allowedOrigins", "*");
     merged.putAll(settings);
-    Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)));
+    Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)), deliveries);
     int port = freePort();
     Server server = new Server("127.0.0.1", port, "/", Map.of(), SignalingEndpoint.class);
     try {
