@@ -94,12 +94,7 @@ class MembershipTest {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "10000"));
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
-      a.join("room", "A");
-      String token = b.join("room", "B").getString("resumeToken");
-      a.expect("peer-joined");
-      b.abort();
-      // Wait until the server has noticed the drop: a relay is then buffered, not written.
-      awaitConnections(server, 1);
+      String token = joinThenDrop(server, a, b);
       for (int seq = 0; seq < 5; seq++) {
         a.send(relay(seq % 2 == 0 ? "signal" : "message", b.welcomePeerId(), seq));
       }
@@ -132,11 +127,7 @@ class MembershipTest {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "10000"));
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
-      a.join("room", "A");
-      String first = b.join("room", "B").getString("resumeToken");
-      a.expect("peer-joined");
-      b.abort();
-      awaitConnections(server, 1);
+      String first = joinThenDrop(server, a, b);
       String second;
       try (TestClient b2 = TestClient.connect(server.uri())) {
         b2.send(resumeJoin("room", first));
@@ -189,11 +180,7 @@ class MembershipTest {
             EmbeddedServer.start(Map.of("resumeGraceMs", "10000", "resumeBuffer", "3"));
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
-      a.join("room", "A");
-      String token = b.join("room", "B").getString("resumeToken");
-      a.expect("peer-joined");
-      b.abort();
-      awaitConnections(server, 1);
+      String token = joinThenDrop(server, a, b);
       for (int seq = 0; seq < 3; seq++) {
         a.send(relay("signal", b.welcomePeerId(), seq));
       }
@@ -260,6 +247,19 @@ class MembershipTest {
         b2.expectNothing(QUIET);
       }
     }
+  }
+
+  /**
+   * A and B join "room", then B's connection drops without a close frame. Returns B's resume
+   * token once the server has noticed the drop, so that relays to B are buffered, not written.
+   */
+  private static String joinThenDrop(EmbeddedServer server, TestClient a, TestClient b) {
+    a.join("room", "A");
+    String token = b.join("room", "B").getString("resumeToken");
+    a.expect("peer-joined");
+    b.abort();
+    awaitConnections(server, 1);
+    return token;
   }
 
   /** Polls the node's connection count: a drop is noticed by the server asynchronously. */
