@@ -119,8 +119,8 @@ public final class Outbox {
 
   /**
    * Drops whatever is queued and closes the session with {@code reason}, off the caller's thread.
-   * The close waits for a write in flight (Tyrus loses a close frame sent during one) but at most
-   * {@link #CLOSE_WAIT_MS}: a stalled receiver may never finish it.
+   * The close waits for a write in flight, so that it is one more write in order rather than a
+   * second writer, but at most {@link #CLOSE_WAIT_MS}: a stalled receiver may never finish it.
    */
   public void close(CloseReason reason) {
     boolean now;
