@@ -4,7 +4,6 @@ import jakarta.json.spi.JsonProvider;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -182,11 +181,6 @@ public final class Signalbox {
 
   public int connectionCount() {
     return connectionCount.get();
-  }
-
-  /** The live connections, for health and tests. */
-  public List<Connection> connections() {
-    return List.copyOf(connections);
   }
 
   private void heartbeat() {

@@ -150,10 +150,6 @@ public final class Room {
     return missed;
   }
 
-  public synchronized int size() {
-    return members.size();
-  }
-
   // The epoch tells a timer of an earlier grace (resumed, then lost again) from the current one.
   private synchronized void expire(Peer peer, long epoch) {
     if (peer.state == Peer.State.GRACE && peer.graceEpoch == epoch) {

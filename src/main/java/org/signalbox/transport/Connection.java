@@ -193,11 +193,6 @@ public final class Connection implements Link {
     }
   }
 
-  /** Texts accepted for this client and not yet written. */
-  public int pending() {
-    return outbox.pending();
-  }
-
   private void route(Envelope envelope) throws ProtocolException {
     Inbound message = envelope.message();
     JsonValue ref = envelope.ref();

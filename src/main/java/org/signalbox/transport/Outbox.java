@@ -173,15 +173,6 @@ public final class Outbox {
     }
   }
 
-  /** Texts accepted and not yet written. */
-  public synchronized int pending() {
-    return pendingTexts;
-  }
-
-  public synchronized boolean isClosed() {
-    return closed;
-  }
-
 
   /** Writes {@code item} and whatever follows it; the caller owns the remote endpoint. */
   private void writeFrom(Object item) {

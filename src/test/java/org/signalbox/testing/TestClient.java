@@ -34,7 +34,6 @@ public final class TestClient implements AutoCloseable {
 
   private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-  private final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private final AtomicInteger pings = new AtomicInteger();
   private volatile boolean reading = true;
   private final WebSocket socket;
@@ -142,10 +141,6 @@ public final class TestClient implements AutoCloseable {
     return closeCode.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
-  public String closeReason() {
-    return closeReason.getNow(null);
-  }
-
   public boolean isClosed() {
     return closeCode.isDone();
   }
@@ -209,14 +204,12 @@ public final class TestClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closeReason.complete(reason);
       closeCode.complete(statusCode);
       return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-      closeReason.complete(String.valueOf(error));
       closeCode.complete(1006);
     }
 
