@@ -138,7 +138,17 @@ public final class TestClient implements AutoCloseable {
   }
 
   public int awaitClose(Duration wait) {
-    return closeCode.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).join();
+    // On a copy: a timed-out wait must not mark this client closed for later checks.
+    try {
+      return closeCode.copy().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("not closed within " + wait);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   public boolean isClosed() {

@@ -1,0 +1,121 @@
+package org.signalbox.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.signalbox.testing.EmbeddedServer;
+import org.signalbox.testing.TestClient;
+
+/**
+ * Heartbeats, the connection cap and a node's stop. Frame size, rate, flooding and stalled
+ * receivers are in {@link FlowControlTest}.
+ */
+class LifecycleTest {
+
+
+  private static TestClient[] room(EmbeddedServer server, String room, int size) {
+    TestClient[] clients = new TestClient[size];
+    for (int i = 0; i < size; i++) {
+      clients[i] = TestClient.connect(server.uri());
+      clients[i].join(room, "P" + i);
+      for (int j = 0; j < i; j++) {
+        clients[j].expect("peer-joined");
+      }
+    }
+    return clients;
+  }
+
+  private static void closeAll(TestClient... clients) {
+    for (TestClient c : clients) {
+      c.close();
+    }
+  }
+
+  @Test
+  void heartbeatsPingLiveClientsAndDropSilentOnesIntoTheGrace() {
+    try (EmbeddedServer server =
+        EmbeddedServer.start(Map.of("heartbeatMs", "200", "resumeGraceMs", "600"))) {
+      TestClient[] c = room(server, "beat", 3);
+      try {
+        c[2].stopReading(); // answers no pings from now on
+        long silentSince = System.nanoTime();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (c[0].pings() < 4) {
+          assertTrue(System.nanoTime() < deadline, "pings every heartbeatMs");
+          c[0].expectNothing(Duration.ofMillis(50));
+        }
+        // The silent one is lost after two intervals, then kept silently for the grace.
+        JsonObject left = c[0].next(Duration.ofSeconds(5));
+        long afterMs = (System.nanoTime() - silentSince) / 1_000_000;
+        assertEquals("peer-left", left.getString("type"));
+        assertEquals(c[2].welcomePeerId(), left.getString("peerId"));
+        assertEquals("timeout", left.getString("reason"));
+        assertTrue(afterMs >= 400 + 600 - 100, "two intervals plus the grace: " + afterMs + " ms");
+        assertEquals("timeout", c[1].expect("peer-left").getString("reason"));
+        assertFalse(c[0].isClosed(), "a client that answers pings stays");
+        assertFalse(c[1].isClosed());
+        c[0].send("{\"type\":\"ping\"}");
+        c[0].expect("pong");
+      } finally {
+        closeAll(c);
+      }
+    }
+  }
+
+  @Test
+  void pastMaxConnectionsASocketIsClosedWith1013() throws Exception {
+    try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxConnections", "2"));
+        TestClient a = TestClient.connect(server.uri());
+        TestClient b = TestClient.connect(server.uri())) {
+      assertEquals(1, b.welcome().getInt("protocol"));
+      CompletableFuture<Integer> closed = new CompletableFuture<>();
+      CompletableFuture<String> firstText = new CompletableFuture<>();
+      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(server.uri(), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+              firstText.complete(data.toString());
+              return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+              closed.complete(code);
+              return null;
+            }
+          }).get(10, TimeUnit.SECONDS);
+      ws.request(Long.MAX_VALUE);
+      assertEquals(1013, closed.get(10, TimeUnit.SECONDS));
+      assertFalse(firstText.isDone(), "no welcome for a refused connection");
+      a.closeWith(1000);
+      MembershipTest.awaitConnections(server, 1);
+      try (TestClient c = TestClient.connect(server.uri())) {
+        assertEquals(1, c.welcome().getInt("protocol"));
+      }
+    }
+  }
+
+  @Test
+  void stoppingTheNodeClosesEverySocketWith1001() {
+    EmbeddedServer server = EmbeddedServer.start();
+    try (TestClient a = TestClient.connect(server.uri());
+        TestClient b = TestClient.connect(server.uri())) {
+      a.join("room", "A");
+      server.node().stop();
+      assertEquals(1001, a.awaitClose());
+      assertEquals(1001, b.awaitClose());
+    } finally {
+      server.close();
+    }
+  }
+}
