@@ -56,7 +56,7 @@ class FlowControlTest {
     // written; the rate is high so that the sender's flood is never the one refused.
     try (EmbeddedServer server = EmbeddedServer.start(Map.of(
         "outboundQueue", "64", "burst", "32", "messagesPerSecond", "100000"))) {
-      TestClient[] c = room(server.uri(), "stall", 4);
+      TestClient[] c = TestClient.room(server.uri(), "stall", 4);
       TestClient sender = c[0];
       TestClient stalled = c[1];
       TestClient p = c[2];
@@ -135,7 +135,7 @@ class FlowControlTest {
         assertFalse(sender.isClosed() || p.isClosed() || q.isClosed(), "only the stalled one");
       } finally {
         pairThread.shutdownNow();
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }
@@ -184,7 +184,7 @@ class FlowControlTest {
   @Test
   void readingReceiverTakesAFullBurstOfAPeerWithDefaultSettings() {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      TestClient[] c = room(server.uri(), "burst", 2);
+      TestClient[] c = TestClient.room(server.uri(), "burst", 2);
       TestClient sender = c[0];
       TestClient receiver = c[1];
       try {
@@ -209,7 +209,7 @@ class FlowControlTest {
         assertFalse(receiver.isClosed(), "a reading receiver is never cut off by a legal burst");
         assertFalse(sender.isClosed());
       } finally {
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }
@@ -248,7 +248,7 @@ class FlowControlTest {
   @Test
   void signalsAndMessagesFromOnePeerArriveInTheOrderSent() {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      TestClient[] c = room(server.uri(), "order", 3);
+      TestClient[] c = TestClient.room(server.uri(), "order", 3);
       TestClient a = c[0];
       TestClient b = c[1];
       TestClient third = c[2];
@@ -288,7 +288,7 @@ class FlowControlTest {
         assertFlushed(third, "third");
         assertFlushedAllowingRateLimit(a, "a");
       } finally {
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }
@@ -353,7 +353,7 @@ class FlowControlTest {
         assertFalse(receiver.isClosed());
         receiver.expectNothing(Duration.ZERO);
       } finally {
-        closeAll(sender, receiver);
+        TestClient.closeAll(sender, receiver);
       }
     }
   }
@@ -448,13 +448,13 @@ class FlowControlTest {
   @Test
   void aFrameOneByteOverMaxMessageBytesClosesWith1009AndTheRoomSeesDisconnected() {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "1024"))) {
-      TestClient[] c = room(server.uri(), "big", 2);
+      TestClient[] c = TestClient.room(server.uri(), "big", 2);
       try {
         c[0].send(pingOf(1025, "x"));
         assertEquals(1009, closeCodeOf(c[0]));
         assertDisconnected(c[1], c[0].welcomePeerId());
       } finally {
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }
@@ -463,7 +463,7 @@ class FlowControlTest {
   void fewerCharsThanMaxMessageBytesButMoreUtf8BytesClosesWith1009() {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "1024"))) {
       for (String pad : new String[] {"é", "€"}) {
-        TestClient[] c = room(server.uri(), "wide", 2);
+        TestClient[] c = TestClient.room(server.uri(), "wide", 2);
         try {
           String frame = pingOf(1025, pad);
           assertTrue(frame.length() < 1024, "only a byte count catches it");
@@ -471,7 +471,7 @@ class FlowControlTest {
           assertEquals(1009, closeCodeOf(c[0]), "1025 bytes padded with " + pad);
           assertDisconnected(c[1], c[0].welcomePeerId());
         } finally {
-          closeAll(c);
+          TestClient.closeAll(c);
         }
       }
     }
@@ -508,13 +508,13 @@ class FlowControlTest {
   @Test
   void aBinaryFrameClosesWith1003AndTheRoomSeesDisconnected() {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      TestClient[] c = room(server.uri(), "binary", 2);
+      TestClient[] c = TestClient.room(server.uri(), "binary", 2);
       try {
         c[0].sendBinary("{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
         assertEquals(1003, closeCodeOf(c[0]));
         assertDisconnected(c[1], c[0].welcomePeerId());
       } finally {
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }
@@ -579,26 +579,6 @@ class FlowControlTest {
   }
 
   /** Connects {@code size} clients into {@code room}, each having read every join event. */
-  private static TestClient[] room(URI uri, String room, int size) {
-    TestClient[] clients = new TestClient[size];
-    for (int i = 0; i < size; i++) {
-      clients[i] = TestClient.connect(uri);
-      clients[i].join(room, "P" + i);
-      for (int j = 0; j < i; j++) {
-        clients[j].expect("peer-joined");
-      }
-    }
-    return clients;
-  }
-
-  private static void closeAll(TestClient... clients) {
-    for (TestClient c : clients) {
-      if (c != null) {
-        c.close();
-      }
-    }
-  }
-
   /** A ping of exactly {@code bytes} UTF-8 bytes, padded with {@code pad} in an unknown field. */
   private static String pingOf(int bytes, String pad) {
     String head = "{\"type\":\"ping\",\"pad\":\"";

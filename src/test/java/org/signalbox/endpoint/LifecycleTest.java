@@ -23,29 +23,11 @@ import org.signalbox.testing.TestClient;
 class LifecycleTest {
 
 
-  private static TestClient[] room(EmbeddedServer server, String room, int size) {
-    TestClient[] clients = new TestClient[size];
-    for (int i = 0; i < size; i++) {
-      clients[i] = TestClient.connect(server.uri());
-      clients[i].join(room, "P" + i);
-      for (int j = 0; j < i; j++) {
-        clients[j].expect("peer-joined");
-      }
-    }
-    return clients;
-  }
-
-  private static void closeAll(TestClient... clients) {
-    for (TestClient c : clients) {
-      c.close();
-    }
-  }
-
   @Test
   void heartbeatsPingLiveClientsAndDropSilentOnesIntoTheGrace() {
     try (EmbeddedServer server =
         EmbeddedServer.start(Map.of("heartbeatMs", "200", "resumeGraceMs", "600"))) {
-      TestClient[] c = room(server, "beat", 3);
+      TestClient[] c = TestClient.room(server.uri(), "beat", 3);
       try {
         c[2].stopReading(); // answers no pings from now on
         long silentSince = System.nanoTime();
@@ -67,7 +49,7 @@ class LifecycleTest {
         c[0].send("{\"type\":\"ping\"}");
         c[0].expect("pong");
       } finally {
-        closeAll(c);
+        TestClient.closeAll(c);
       }
     }
   }

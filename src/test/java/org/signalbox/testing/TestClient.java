@@ -59,6 +59,28 @@ public final class TestClient implements AutoCloseable {
     return new TestClient(uri, origin);
   }
 
+  /** {@code size} clients joined to {@code room} in order, each having read its peer-joined events. */
+  public static TestClient[] room(URI uri, String room, int size) {
+    TestClient[] clients = new TestClient[size];
+    for (int i = 0; i < size; i++) {
+      clients[i] = connect(uri);
+      clients[i].join(room, "P" + i);
+      for (int j = 0; j < i; j++) {
+        clients[j].expect("peer-joined");
+      }
+    }
+    return clients;
+  }
+
+  /** Drops every given client; null entries (a room that failed half way) are skipped. */
+  public static void closeAll(TestClient... clients) {
+    for (TestClient c : clients) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
   public JsonObject welcome() {
     return welcome;
   }
