@@ -3,6 +3,8 @@ package org.signalbox;
 import jakarta.json.spi.JsonProvider;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
+import java.net.URL;
+import java.security.CodeSource;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,8 +64,10 @@ public final class Signalbox {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
 
+  private final JsonProvider json;
+
   private Signalbox(Settings settings, Deliveries deliveries) {
-    JsonProvider json = JsonProvider.provider();
+    this.json = JsonProvider.provider();
     this.settings = settings;
     this.deliveries = deliveries;
     this.inbound = new InboundCodec(json);
@@ -75,8 +79,9 @@ public final class Signalbox {
             settings.maxMessageBytes(), settings.maxRoomSize(), settings.messagesPerSecond(),
             settings.burst(), settings.resumeGraceMs());
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("signalbox-timer"));
-    // Unbounded on purpose: it runs pings and closes, which block on a stalled socket; a bounded
-    // pool would let stalled receivers delay everyone else's heartbeats. Work handed to it after
+    // Unbounded on purpose: it runs the outboxes' writes, pings and closes, which block on a
+    // stalled socket; a bounded pool would let stalled receivers delay everyone else's frames.
+    // Its threads live only while there is something to write. Work handed to it after
     // stop() is dropped rather than thrown back into a room's delivery loop.
     this.blocking =
         new ThreadPoolExecutor(
@@ -100,7 +105,17 @@ public final class Signalbox {
     long period = Math.max(1, settings.heartbeatMs() / HEARTBEAT_CHECKS_PER_INTERVAL);
     node.timers.scheduleAtFixedRate(node::heartbeat, period, period, TimeUnit.MILLISECONDS);
     LOG.log(Level.INFO, () -> "Signalbox started: " + settings.describe());
+    // Full servers bring their own JSON-P beside the one the WAR bundles for Tomcat; which one a
+    // deployment ended up with is the first question when JSON behaves differently on one server.
+    LOG.log(Level.INFO, () -> "JSON-P: API " + origin(JsonProvider.class)
+        + ", implementation " + origin(node.json.getClass()));
     return node;
+  }
+
+  private static String origin(Class<?> type) {
+    CodeSource source = type.getProtectionDomain().getCodeSource();
+    URL location = source == null ? null : source.getLocation();
+    return type.getName() + " from " + (location == null ? "the platform" : location);
   }
 
   /** The running node. */
@@ -174,7 +189,12 @@ public final class Signalbox {
     return deliveries;
   }
 
-  /** Runs the calls that may block on a stalled socket (pings, closes). */
+  /** The node's one timer thread: only short tasks, never a blocking call. */
+  public ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  /** Runs the calls that may block on a stalled socket: outbox writes, pings and closes. */
   public ExecutorService blockingExecutor() {
     return blocking;
   }
@@ -191,6 +211,8 @@ public final class Signalbox {
     }
   }
 
+  // Waits for the threads to end, not only asks: a container checks for threads left behind by an
+  // undeployed application right after its listeners return (Tomcat warns of a leak).
   private void stopThreads() {
     timers.shutdownNow();
     blocking.shutdown();
@@ -198,6 +220,7 @@ public final class Signalbox {
       if (!blocking.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS)) {
         blocking.shutdownNow();
       }
+      timers.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       blocking.shutdownNow();
       Thread.currentThread().interrupt();

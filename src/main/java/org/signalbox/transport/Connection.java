@@ -81,6 +81,7 @@ public final class Connection implements Link {
             session,
             settings.outboundQueue(),
             hub.blockingExecutor(),
+            hub.timers(),
             // Overflow is found while queuing, maybe under another peer's room lock: end it later.
             () -> hub.blockingExecutor().execute(
                     () -> end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY,

@@ -8,28 +8,33 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The only writer to one {@link Session}: an ordered, bounded, asynchronous queue. Tomcat and
- * Jetty throw when two threads send on one session at once, so every text, ping and close goes
- * through here and at most one write is in flight.
+ * The only writer to one {@link Session}: an ordered, bounded queue that never makes its caller
+ * wait. Tomcat and Jetty throw when two threads send on one session at once, so every text, ping
+ * and close goes through here and at most one write is in progress.
  *
  * <p>Texts are written with the non-blocking {@code getAsyncRemote().sendText}; the completion
- * handler pulls the next one. Pings and closes are blocking calls in the API, so they run on the
- * {@code blocking} executor, never on a thread that serves other peers. {@link #offer} never
- * waits: when {@code capacity} texts are accepted and not yet written, the outbox closes itself
- * and reports the overflow instead, because signaling must not silently skip an SDP or candidate.
+ * handler writes the next. Jetty and Tyrus complete a write that fits the socket inside the call,
+ * so a backlog drains on the thread that queued it; Tomcat runs every completion as a new task on
+ * its request executor, so there a backlog drains one executor round trip per frame, which under
+ * a flood from many senders is slow, though never out of order. Pings and closes are blocking
+ * calls in the API, so they run on the {@code blocking} executor, never on a thread that serves
+ * other peers. {@link #offer} never waits: when {@code capacity} texts are accepted and not yet
+ * written, the outbox closes itself and reports the overflow instead, because signaling must not
+ * silently skip an SDP or candidate.
  */
 public final class Outbox {
 
   private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
 
   /**
-   * How long a close waits for the write in flight. A receiver that reads completes it at once; a
-   * stalled one never will, and then the session is closed regardless (the container aborts it).
+   * How long a close waits for the writes before it. A receiver that reads completes them at
+   * once; a stalled one never will, and then the session is closed regardless (the container
+   * aborts it).
    */
   static final long CLOSE_WAIT_MS = 2_000;
 
@@ -39,33 +44,40 @@ public final class Outbox {
   private final Session session;
   private final int capacity;
   private final Executor blocking;
+  private final ScheduledExecutorService timers;
   private final Runnable onOverflow;
   private final SendHandler onSent = this::onSent;
 
   // All fields below are guarded by this.
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
-  /** Texts accepted and not yet written: queued plus the one in flight. */
+  /** Texts accepted and not yet written: queued plus the one in progress. */
   private int pendingTexts;
-  /** True while one thread owns the session's remote endpoint (a write or ping in flight). */
+  /** True while one thread owns the session's remote endpoint (a write or ping in progress). */
   private boolean writing;
-  /** True while the owning thread is inside sendText: a completion then only sets a flag. */
+  /** True while the owning thread is inside an async sendText: a completion then only sets a flag. */
   private boolean inSend;
 
   private boolean completedInSend;
   private boolean pingQueued;
+  /** No more texts or pings are taken. */
   private boolean closed;
-  /** A close waiting for the write in flight, so that it never races a write on the session. */
+  /** A close waiting for the writes queued before it, so that it never races a write. */
   private CloseReason pendingClose;
   /** Set once session.close has been called (or the container closed the session). */
   private boolean sessionClosing;
 
   /**
+   * @param blocking runs pings and closes, which block
+   * @param timers schedules the give-up of a close that waits for a stalled write
    * @param onOverflow run once, outside any lock, when {@code capacity} is passed
    */
-  public Outbox(Session session, int capacity, Executor blocking, Runnable onOverflow) {
+  public Outbox(
+      Session session, int capacity, Executor blocking,
+      ScheduledExecutorService timers, Runnable onOverflow) {
     this.session = session;
     this.capacity = capacity;
     this.blocking = blocking;
+    this.timers = timers;
     this.onOverflow = onOverflow;
   }
 
@@ -118,9 +130,10 @@ public final class Outbox {
   }
 
   /**
-   * Drops whatever is queued and closes the session with {@code reason}, off the caller's thread.
-   * The close waits for a write in flight, so that it is one more write in order rather than a
-   * second writer, but at most {@link #CLOSE_WAIT_MS}: a stalled receiver may never finish it.
+   * Takes no more frames and closes the session with {@code reason} after what is already
+   * queued (answers to the frame that caused the close among them), off the caller's thread. It
+   * waits for those writes at most {@link #CLOSE_WAIT_MS}: a stalled receiver may never finish
+   * them.
    */
   public void close(CloseReason reason) {
     boolean now;
@@ -129,7 +142,6 @@ public final class Outbox {
         return;
       }
       closed = true;
-      queue.clear();
       now = !writing;
       if (now) {
         writing = true;
@@ -141,8 +153,10 @@ public final class Outbox {
     if (now) {
       blocking.execute(() -> closeSession(reason));
     } else {
-      CompletableFuture.delayedExecutor(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS, blocking)
-          .execute(() -> closeIfStillPending(reason));
+      // The timer only hands over: session.close may block, and the timer thread is shared.
+      timers.schedule(
+          () -> blocking.execute(() -> closeIfStillPending(reason)),
+          CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -161,6 +175,7 @@ public final class Outbox {
       }
       sessionClosing = true;
       pendingClose = null;
+      queue.clear();
     }
     closeSession(reason);
   }
@@ -173,17 +188,16 @@ public final class Outbox {
     }
   }
 
-
   /** Writes {@code item} and whatever follows it; the caller owns the remote endpoint. */
   private void writeFrom(Object item) {
+    if (item == null) {
+      return;
+    }
     Object next = item;
     while (next != null) {
-      if (next == PING) {
-        blocking.execute(this::sendPing);
-        return;
-      }
-      if (next instanceof CloseReason reason) {
-        blocking.execute(() -> closeSession(reason));
+      if (next == PING || next instanceof CloseReason) {
+        Object blockingItem = next;
+        blocking.execute(() -> drainBlocking(blockingItem));
         return;
       }
       synchronized (this) {
@@ -193,7 +207,6 @@ public final class Outbox {
       try {
         session.getAsyncRemote().sendText((String) next, onSent);
       } catch (RuntimeException e) {
-        // The session closed under us; its onClose reports the end of the connection.
         abandon(e);
         return;
       }
@@ -207,6 +220,30 @@ public final class Outbox {
     }
   }
 
+  /** Writes a ping or a close, which block, on a blocking thread; texts go back to writeFrom. */
+  private void drainBlocking(Object item) {
+    Object next = item;
+    while (next == PING || next instanceof CloseReason) {
+      if (next instanceof CloseReason reason) {
+        closeSession(reason);
+        return; // the session is closing: it stays owned, nothing more is written
+      }
+      try {
+        synchronized (this) {
+          pingQueued = false;
+        }
+        session.getBasicRemote().sendPing(ByteBuffer.allocate(0));
+      } catch (IOException | RuntimeException e) {
+        abandon(e);
+        return;
+      }
+      synchronized (this) {
+        next = takeNext();
+      }
+    }
+    writeFrom(next);
+  }
+
   private void onSent(SendResult result) {
     Object next;
     synchronized (this) {
@@ -216,7 +253,7 @@ public final class Outbox {
         queue.clear();
       }
       if (inSend) {
-        // Completed inside sendText: the trampoline in writeFrom goes on, keeping the stack flat.
+        // Completed inside sendText: the loop in writeFrom goes on, keeping the stack flat.
         completedInSend = true;
         return;
       }
@@ -224,21 +261,6 @@ public final class Outbox {
     }
     if (!result.isOK()) {
       LOG.log(Level.DEBUG, () -> "write to " + session.getId() + " failed: " + result.getException());
-    }
-    writeFrom(next);
-  }
-
-  private void sendPing() {
-    try {
-      session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-    } catch (IOException | RuntimeException e) {
-      abandon(e);
-      return;
-    }
-    Object next;
-    synchronized (this) {
-      pingQueued = false;
-      next = takeNext();
     }
     writeFrom(next);
   }
@@ -256,22 +278,23 @@ public final class Outbox {
         sessionClosing = true;
       }
     }
+    // The session closed under us, or the container gave up on a stalled receiver; its onClose
+    // or onError reports the end of the connection.
     LOG.log(Level.DEBUG, () -> "session " + session.getId() + " stopped taking frames: " + e);
     if (waiting != null) {
       closeSession(waiting);
     }
   }
 
-  // Caller holds the lock. Releases ownership of the remote endpoint when there is nothing to do;
-  // a close that waited for the write just finished is the last thing done.
+  // Caller holds the lock. Releases ownership of the remote endpoint when there is nothing to do.
+  // What was queued before a close is written first; the close is the last thing done.
   private Object takeNext() {
-    if (pendingClose != null && !sessionClosing) {
-      CloseReason reason = pendingClose;
+    Object next = queue.poll();
+    if (next == null && pendingClose != null && !sessionClosing) {
+      next = pendingClose;
       pendingClose = null;
       sessionClosing = true;
-      return reason;
     }
-    Object next = closed ? null : queue.poll();
     if (next == null) {
       writing = false;
     }

@@ -1,0 +1,92 @@
+package org.signalbox.servers;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The log file of the server under test. Each server writes records in its own format, some over
+ * several lines; a record starts at a line that opens with a digit or {@code [digit}, which is
+ * how Tomcat's, WildFly's and Payara's formats all begin a record, and never a stack frame.
+ */
+final class ServerLog {
+
+  private static final Pattern RECORD_START = Pattern.compile("^\\[?\\d");
+  private static final Pattern PROBLEM = Pattern.compile("\\b(WARN|WARNING|SEVERE|ERROR|FATAL)\\b");
+  /** What marks a record as ours: the WAR's name, its packages, its threads, or its JSON-P. */
+  private static final Pattern OURS =
+      Pattern.compile("signalbox|jakarta\\.json|parsson|json-p", Pattern.CASE_INSENSITIVE);
+
+  private ServerLog() {}
+
+  static Path path() {
+    return Path.of(System.getProperty("signalbox.it.serverLog"));
+  }
+
+  /** Every record so far, each as one string. */
+  static List<String> records() {
+    Path path = path();
+    if (!Files.isRegularFile(path)) {
+      return List.of();
+    }
+    String text;
+    try {
+      // Decoded leniently: a server may write a partial record while we read.
+      text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + path, e);
+    }
+    List<String> records = new ArrayList<>();
+    StringBuilder current = null;
+    for (String line : text.split("\\R")) {
+      if (current == null || RECORD_START.matcher(line).find()) {
+        if (current != null) {
+          records.add(current.toString());
+        }
+        current = new StringBuilder(line);
+      } else {
+        current.append('\n').append(line);
+      }
+    }
+    if (current != null) {
+      records.add(current.toString());
+    }
+    return records;
+  }
+
+  /** Warnings and errors that concern the WAR or JSON-P. */
+  static List<String> problems() {
+    return records().stream()
+        .filter(r -> PROBLEM.matcher(header(r)).find() && OURS.matcher(r).find())
+        .toList();
+  }
+
+  /** The first record containing {@code text}, waiting for it at most {@code wait}. */
+  static String await(String text, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      Optional<String> found = records().stream().filter(r -> r.contains(text)).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      if (System.nanoTime() > deadline) {
+        fail("no record containing '" + text + "' in " + path() + " within " + wait);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** The line where every one of the formats states the record's level. */
+  private static String header(String record) {
+    int end = record.indexOf('\n');
+    return end < 0 ? record : record.substring(0, end);
+  }
+}

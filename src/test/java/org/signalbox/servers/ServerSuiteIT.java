@@ -1,0 +1,153 @@
+package org.signalbox.servers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.signalbox.testing.ConcurrencyScenario;
+import org.signalbox.testing.HandshakeProbe;
+import org.signalbox.testing.TestClient;
+
+/**
+ * The built WAR, deployed by Arquillian into the server that {@code -Darquillian.launch} names
+ * (Maven profiles tomcat, tomcat11, wildfly, payara), tested from outside as browsers use it.
+ * Every server runs with {@code -Dsignalbox.maxRoomSize=12} (src/test/resources/arquillian.xml).
+ */
+@ExtendWith(ArquillianExtension.class)
+class ServerSuiteIT {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return BuiltWar.as("signalbox.war");
+  }
+
+  @ArquillianResource private URL base;
+
+  private URI socket() {
+    return URI.create(base.toString().replaceFirst("^http", "ws")).resolve("signal");
+  }
+
+  private String origin() {
+    return base.getProtocol() + "://" + base.getAuthority();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    URI uri = URI.create(base.toString()).resolve(path);
+    return HTTP.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void deployedUnderItsOwnContextPath() {
+    assertEquals("/signalbox/", base.getPath(), "context path of signalbox.war");
+    assertEquals("127.0.0.1", base.getHost(), "the server binds loopback only");
+  }
+
+  @Test
+  void joinRelayAndLeaveRoundTrip() {
+    try (TestClient a = TestClient.connect(socket(), origin());
+        TestClient b = TestClient.connect(socket(), origin())) {
+      a.join("round-trip", "Alice");
+      JsonObject joined = b.join("round-trip", "Bob");
+      assertEquals(a.welcomePeerId(), joined.getJsonArray("peers").getJsonObject(0).getString("peerId"));
+      assertEquals(b.welcomePeerId(), a.expect("peer-joined").getJsonObject("peer").getString("peerId"));
+
+      a.send("{\"type\":\"signal\",\"to\":\"" + b.welcomePeerId()
+          + "\",\"data\":{\"description\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}}");
+      JsonObject signal = b.expect("signal");
+      assertEquals(a.welcomePeerId(), signal.getString("from"));
+      assertEquals("v=0", signal.getJsonObject("data").getJsonObject("description").getString("sdp"));
+
+      b.send("{\"type\":\"message\",\"data\":{\"text\":\"héllo ✓\"}}");
+      assertEquals("héllo ✓", a.expect("message").getJsonObject("data").getString("text"));
+
+      a.send("{\"type\":\"leave\",\"id\":\"bye\"}");
+      JsonObject left = a.expect("left");
+      assertEquals("round-trip", left.getString("room"));
+      assertEquals("bye", left.getString("ref"));
+      JsonObject peerLeft = b.expect("peer-left");
+      assertEquals(a.welcomePeerId(), peerLeft.getString("peerId"));
+      assertEquals("left", peerLeft.getString("reason"));
+    }
+  }
+
+  @Test
+  void settingsGivenAsSystemPropertiesApply() {
+    try (TestClient client = TestClient.connect(socket(), origin())) {
+      assertEquals(12, client.welcome().getJsonObject("limits").getInt("maxRoomSize"));
+    }
+  }
+
+  @Test
+  void fiftyClientsFloodTheirReceiversWithoutLossReorderOrErrors() {
+    ConcurrencyScenario.Result result = ConcurrencyScenario.run(socket(), origin());
+    System.out.printf("concurrency on %s: %d messages in %d ms%n",
+        System.getProperty("arquillian.launch"), result.messages(), result.elapsed().toMillis());
+    assertEquals(List.of(), ServerLog.problems(), "warnings about Signalbox in " + ServerLog.path());
+  }
+
+  @Test
+  void frameOverMaxMessageBytesClosesWith1009() {
+    try (TestClient big = TestClient.connect(socket(), origin());
+        TestClient peer = TestClient.connect(socket(), origin())) {
+      big.join("too-big", "Big");
+      peer.join("too-big", "Peer");
+      big.expect("peer-joined");
+      big.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
+      assertEquals(1009, big.awaitClose());
+      JsonObject left = peer.expect("peer-left");
+      assertEquals("disconnected", left.getString("reason"));
+    }
+  }
+
+  @Test
+  void foreignOriginsGet403AndTheSameOriginIsWelcome() {
+    try (TestClient same = TestClient.connect(socket(), origin())) {
+      assertEquals(1, same.welcome().getInt("protocol"));
+    }
+    assertEquals(403, HandshakeProbe.status(socket(), "http://evil.example"));
+    assertEquals(403, HandshakeProbe.status(socket(), "http://127.0.0.1:1"));
+    assertEquals(403, HandshakeProbe.status(socket(), null));
+  }
+
+  @Test
+  void demoPageAndHealthAnswer() throws Exception {
+    HttpResponse<String> page = get("");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("<title>Signalbox"), page.body());
+
+    HttpResponse<String> health = get("health");
+    assertEquals(200, health.statusCode());
+    assertTrue(health.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    JsonObject body = Json.createReader(new StringReader(health.body())).readObject();
+    assertEquals("ok", body.getString("status"));
+    assertTrue(body.getInt("connections") >= 0);
+  }
+
+  @Test
+  void usesTheExpectedJsonPAndNothingWarnsAboutIt() throws Exception {
+    String record = ServerLog.await("JSON-P: API", Duration.ofSeconds(10));
+    String expected = System.getProperty("signalbox.it.jsonp");
+    assertTrue(record.contains(expected), "expected JSON-P from " + expected + ", log says: " + record);
+    assertEquals(List.of(), ServerLog.problems(), "warnings about Signalbox in " + ServerLog.path());
+  }
+}
