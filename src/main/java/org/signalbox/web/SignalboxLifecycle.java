@@ -12,20 +12,45 @@ import org.signalbox.config.SettingsLoader;
  * Starts the node with the web application and stops it on undeploy, closing every socket with
  * 1001 so clients reconnect and resume. A setting that does not parse throws here, which fails
  * the deployment with the setting's name in the message.
+ *
+ * <p>Also stops the node when the JVM is asked to exit (SIGTERM): Payara Micro stops its network
+ * listeners on exit without undeploying first, so without this hook its clients saw 1006 instead
+ * of 1001. The hook is removed on undeploy, so it never outlives the application.
  */
 public final class SignalboxLifecycle implements ServletContextListener {
 
   private Signalbox node;
+  private Thread shutdownHook;
 
   @Override
   public void contextInitialized(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
     Settings settings = SettingsLoader.load(SettingSource.standard(context::getInitParameter));
-    node = Signalbox.start(settings);
+    synchronized (this) {
+      node = Signalbox.start(settings);
+      shutdownHook = new Thread(this::stopNode, "signalbox-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
   }
 
   @Override
   public void contextDestroyed(ServletContextEvent event) {
+    Thread hook;
+    synchronized (this) {
+      hook = shutdownHook;
+      shutdownHook = null;
+    }
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException exiting) {
+        // The JVM is exiting and the hook runs (or ran) anyway; stopNode is idempotent.
+      }
+    }
+    stopNode();
+  }
+
+  private synchronized void stopNode() {
     if (node != null) {
       node.stop();
       node = null;

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 final class ServerLog {
 
+  /** Payara colours its levels even in a file. */
+  private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
   private static final Pattern RECORD_START = Pattern.compile("^\\[?\\d");
   private static final Pattern PROBLEM = Pattern.compile("\\b(WARN|WARNING|SEVERE|ERROR|FATAL)\\b");
   /** What marks a record as ours: the WAR's name, its packages, its threads, or its JSON-P. */
@@ -40,7 +42,7 @@ final class ServerLog {
     String text;
     try {
       // Decoded leniently: a server may write a partial record while we read.
-      text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+      text = ANSI.matcher(new String(Files.readAllBytes(path), StandardCharsets.UTF_8)).replaceAll("");
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + path, e);
     }
