@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Signalbox test: unit tests in embedded Tyrus, then integration tests against the
-# server that the README's run command starts.
+# Runs every Signalbox test: unit tests in embedded Tyrus, integration tests against the server
+# that the README's run command starts, then the server suites: the built WAR deployed by
+# Arquillian into Tomcat 10.1, Tomcat 11, WildFly and Payara Micro (one Maven profile each).
 #
 # On a fresh machine it first installs what the tests need (skipping what is there), resolves the
 # Maven build online once, then runs the suite offline inside a loopback-only network namespace
@@ -53,12 +54,46 @@ quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" dependency:resolve-plugins depend
 quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" verify \
   -Dtest=TokenBucketTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
+# Each server profile's adapter, and its distribution, fetched and unpacked into target/servers.
+export TEST_SERVERS="tomcat tomcat11 wildfly payara"
+for server in $TEST_SERVERS; do
+  log "resolving the $server suite online"
+  quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -P"$server" verify -Dsignalbox.unit.skip=true \
+    -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
+done
+
+# The suites, one after the other in one shell, so that they share the namespace and its limits.
+# Every suite runs even when one fails; the summary names them, and the exit code is theirs.
+read -r -d '' SUITES <<'SCRIPT' || true
+set -u
+failed=()
+run() {
+  local name=$1; shift
+  local start=$SECONDS
+  echo "[signalbox-test] suite $name"
+  if "$@"; then
+    echo "[signalbox-test] suite $name passed in $((SECONDS - start)) s"
+  else
+    echo "[signalbox-test] suite $name FAILED after $((SECONDS - start)) s"
+    failed+=("$name")
+  fi
+}
+run "unit and run command" "$@" verify
+for server in $TEST_SERVERS; do
+  run "$server" "$@" -P"$server" -Dsignalbox.unit.skip=true verify
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "[signalbox-test] failed: ${failed[*]}"
+  exit 1
+fi
+echo "[signalbox-test] all suites passed"
+SCRIPT
 
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
   log "running the tests offline in a loopback-only network namespace"
-  exec timeout "$TEST_TIMEOUT" unshare -n bash -c 'ip link set lo up && exec "$@"' ns \
-    "${MVN[@]}" -o verify
+  exec timeout "$TEST_TIMEOUT" unshare -n bash -c 'ip link set lo up && exec bash -c "$0" suites "$@"' \
+    "$SUITES" "${MVN[@]}" -o
 else
   log "no network namespace available (not root?): running the tests on this host's loopback"
-  exec timeout "$TEST_TIMEOUT" "${MVN[@]}" verify
+  exec timeout "$TEST_TIMEOUT" bash -c "$SUITES" suites "${MVN[@]}"
 fi
