@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
@@ -55,5 +56,8 @@ class UndeployIT {
       assertEquals(1001, joined.awaitClose(Duration.ofSeconds(30)));
       assertEquals(1001, idle.awaitClose(Duration.ofSeconds(30)));
     }
+    // Undeploy returns once the container has stopped the application, which is when Tomcat
+    // reports threads the application left running.
+    assertEquals(List.of(), ServerLog.problems(), "warnings about Signalbox in " + ServerLog.path());
   }
 }
