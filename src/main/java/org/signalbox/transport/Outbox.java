@@ -190,9 +190,6 @@ public final class Outbox {
 
   /** Writes {@code item} and whatever follows it; the caller owns the remote endpoint. */
   private void writeFrom(Object item) {
-    if (item == null) {
-      return;
-    }
     Object next = item;
     while (next != null) {
       if (next == PING || next instanceof CloseReason) {
