@@ -1,6 +1,7 @@
 package org.signalbox.servers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -12,7 +13,10 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -61,6 +65,32 @@ class ServerSuiteIT {
   void deployedUnderItsOwnContextPath() throws Exception {
     assertEquals("/signalbox/", base.getPath(), "context path of signalbox.war");
     assertTrue(InetAddress.getByName(base.getHost()).isLoopbackAddress(), "tests stay on loopback");
+  }
+
+  /**
+   * The server's HTTP listener is bound to loopback, not to every interface (read from the
+   * kernel's socket tables, which list the sockets of this network namespace).
+   */
+  @Test
+  void theHttpListenerIsBoundToLoopbackOnly() throws Exception {
+    List<String> addresses = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      List<String> rows = Files.readAllLines(Path.of(table));
+      for (String row : rows.subList(1, rows.size())) {
+        String[] fields = row.trim().split("\\s+");
+        String[] local = fields[1].split(":");
+        if (fields[3].equals("0A") && Integer.parseInt(local[1], 16) == base.getPort()) {
+          addresses.add(local[0]);
+        }
+      }
+    }
+    assertFalse(addresses.isEmpty(), "a listener on port " + base.getPort());
+    // 127.0.0.1 in the IPv4 table; ::ffff:127.0.0.1 or ::1 in the IPv6 one (hex, per 32-bit word).
+    List<String> loopback = List.of(
+        "0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000");
+    for (String address : addresses) {
+      assertTrue(loopback.contains(address), "port " + base.getPort() + " bound to " + address);
+    }
   }
 
   @Test
