@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.signalbox.testing.ConcurrencyScenario;
-import org.signalbox.testing.HandshakeProbe;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
 
 /** The README's run command, tested from outside as a user's browser and tools would. */
@@ -70,12 +70,7 @@ class RunCommandIT {
   @Test
   @Order(3)
   void sameOriginIsTheDefaultAndOthersGet403() {
-    try (TestClient same = TestClient.connect(server.socket(), server.origin())) {
-      assertEquals(1, same.welcome().getInt("protocol"));
-    }
-    assertEquals(403, HandshakeProbe.status(server.socket(), "http://evil.example"));
-    assertEquals(403, HandshakeProbe.status(server.socket(), "http://127.0.0.1:1"));
-    assertEquals(403, HandshakeProbe.status(server.socket(), null));
+    DeployedChecks.onlyTheSameOriginIsWelcome(server.socket(), server.origin());
   }
 
   @Test
@@ -90,16 +85,7 @@ class RunCommandIT {
   @Test
   @Order(5)
   void frameOverMaxMessageBytesClosesWith1009() {
-    try (TestClient big = TestClient.connect(server.socket(), server.origin());
-        TestClient peer = TestClient.connect(server.socket(), server.origin())) {
-      big.join("too-big", "Big");
-      peer.join("too-big", "Peer");
-      big.expect("peer-joined");
-      big.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
-      assertEquals(1009, big.awaitClose());
-      JsonObject left = peer.expect("peer-left");
-      assertEquals("disconnected", left.getString("reason"));
-    }
+    DeployedChecks.frameOverMaxMessageBytesClosesWith1009(server.socket(), server.origin());
   }
 
   @Test

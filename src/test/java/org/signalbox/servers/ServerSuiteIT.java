@@ -25,7 +25,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.ConcurrencyScenario;
-import org.signalbox.testing.HandshakeProbe;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -138,26 +138,12 @@ class ServerSuiteIT {
 
   @Test
   void frameOverMaxMessageBytesClosesWith1009() {
-    try (TestClient big = TestClient.connect(socket(), origin());
-        TestClient peer = TestClient.connect(socket(), origin())) {
-      big.join("too-big", "Big");
-      peer.join("too-big", "Peer");
-      big.expect("peer-joined");
-      big.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
-      assertEquals(1009, big.awaitClose());
-      JsonObject left = peer.expect("peer-left");
-      assertEquals("disconnected", left.getString("reason"));
-    }
+    DeployedChecks.frameOverMaxMessageBytesClosesWith1009(socket(), origin());
   }
 
   @Test
   void foreignOriginsGet403AndTheSameOriginIsWelcome() {
-    try (TestClient same = TestClient.connect(socket(), origin())) {
-      assertEquals(1, same.welcome().getInt("protocol"));
-    }
-    assertEquals(403, HandshakeProbe.status(socket(), "http://evil.example"));
-    assertEquals(403, HandshakeProbe.status(socket(), "http://127.0.0.1:1"));
-    assertEquals(403, HandshakeProbe.status(socket(), null));
+    DeployedChecks.onlyTheSameOriginIsWelcome(socket(), origin());
   }
 
   @Test
