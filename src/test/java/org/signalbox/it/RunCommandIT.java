@@ -68,6 +68,14 @@ class RunCommandIT {
   }
 
   @Test
+  @Order(2)
+  void aPlainRequestForTheSocketGets426() throws Exception {
+    HttpResponse<String> r = get("/signal");
+    assertEquals(426, r.statusCode(), r.body());
+    assertEquals("websocket", r.headers().firstValue("Upgrade").orElse(""));
+  }
+
+  @Test
   @Order(3)
   void sameOriginIsTheDefaultAndOthersGet403() {
     DeployedChecks.onlyTheSameOriginIsWelcome(server.socket(), server.origin());
