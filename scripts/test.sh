@@ -21,6 +21,9 @@ command -v mvn >/dev/null 2>&1 || need_packages+=(maven)
 command -v java >/dev/null 2>&1 || need_packages+=(openjdk-17-jdk-headless)
 command -v unshare >/dev/null 2>&1 || need_packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
+# The browser tests: Debian's Chromium and its ChromeDriver (../shared/TESTING.md).
+[ -x /usr/lib/chromium/chromium ] || need_packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_packages[*]} and not root: install them, then run again"

@@ -50,6 +50,19 @@ final class RunCommandServer implements AutoCloseable {
 
   /** Starts the run command without waiting for it to serve. */
   static RunCommandServer launch(String name, Map<String, String> environment) throws Exception {
+    return launch(name, environment, EmbeddedServer.freePort());
+  }
+
+  /** Starts the run command on {@code port} (a restart reuses its predecessor's) and waits. */
+  static RunCommandServer start(String name, Map<String, String> environment, int port)
+      throws Exception {
+    RunCommandServer server = launch(name, environment, port);
+    server.awaitHealthy();
+    return server;
+  }
+
+  private static RunCommandServer launch(String name, Map<String, String> environment, int port)
+      throws Exception {
     Path basedir = Path.of(System.getProperty("signalbox.it.basedir", "."));
     String mavenHome = System.getProperty("signalbox.it.mavenHome");
     String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
@@ -62,7 +75,6 @@ final class RunCommandServer implements AutoCloseable {
       command.add("-Dmaven.repo.local=" + repository);
     }
     command.addAll(RUN_COMMAND);
-    int port = EmbeddedServer.freePort();
     Path log = basedir.resolve("target").resolve("run-command-" + name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PORT", Integer.toString(port));
@@ -80,6 +92,10 @@ final class RunCommandServer implements AutoCloseable {
       Thread.sleep(250); // polling a child process's log: there is no event to await
     }
     return false;
+  }
+
+  int port() {
+    return port;
   }
 
   URI socket() {

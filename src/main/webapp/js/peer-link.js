@@ -1,0 +1,201 @@
+// One RTCPeerConnection to one remote peer, negotiated with the W3C perfect-negotiation pattern.
+
+import { receiveFile, sendFile } from './file-transfer.js';
+
+/**
+ * @typedef {object} PeerLinkOptions
+ * @property {string} selfId this peer's id; the lower id of a pair is the polite peer
+ * @property {string} peerId the remote peer
+ * @property {RTCIceServer[]} iceServers
+ * @property {RTCIceTransportPolicy} iceTransportPolicy
+ * @property {MediaStream|null} localStream
+ * @property {boolean} initiator true when this side joined later and offers media first
+ * @property {(data: object) => void} sendSignal sends `data` to the remote peer via the server
+ */
+
+/**
+ * Events: `state` {connectionState}, `track` {stream}, `chat` {message}, `channel` {open},
+ * `file` {name, size, blob}.
+ */
+export class PeerLink extends EventTarget {
+  /** @param {PeerLinkOptions} options */
+  constructor({ selfId, peerId, iceServers, iceTransportPolicy, localStream, initiator, sendSignal }) {
+    super();
+    this.peerId = peerId;
+    this.polite = selfId < peerId;
+    this.sendSignal = sendSignal;
+    this.localStream = localStream;
+    this.remoteStream = new MediaStream();
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
+    // Negotiated by both sides at once, so chat needs no extra round of negotiation.
+    this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: 0 });
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.settingRemoteAnswer = false;
+    /**
+     * The side that did not initiate waits for the initiator's first offer instead of offering
+     * its chat channel at the same moment: Chromium fails to start SCTP when that first glare is
+     * settled by a rollback ("Failed to start SCTP transport").
+     */
+    this.awaitingFirstOffer = !initiator;
+    /** Offers that met an offer of ours (glare); the polite side yields, the impolite ignores. */
+    this.collisions = 0;
+    /** Signals are applied one at a time, in arrival order. */
+    this.signals = Promise.resolve();
+    this.closed = false;
+
+    this.pc.addEventListener('negotiationneeded', () => {
+      // Skipped, not lost: the browser asks again once the first exchange leaves it stable.
+      if (!this.awaitingFirstOffer) this.offer();
+    });
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      this.sendSignal({ candidate: candidate ? candidate.toJSON() : null });
+    });
+    this.pc.addEventListener('track', ({ track }) => {
+      if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
+      track.addEventListener('unmute', () => this.emit('track', { stream: this.remoteStream }));
+      this.emit('track', { stream: this.remoteStream });
+    });
+    this.pc.addEventListener('connectionstatechange', () => {
+      const state = this.pc.connectionState;
+      if (state === 'failed') this.pc.restartIce();
+      this.emit('state', { connectionState: state });
+    });
+    this.pc.addEventListener('datachannel', ({ channel }) => {
+      if (channel.label === 'file') {
+        receiveFile(channel, (file) => this.emit('file', file));
+      }
+    });
+    this.chat.addEventListener('open', () => this.emit('channel', { open: true }));
+    this.chat.addEventListener('close', () => this.emit('channel', { open: false }));
+    this.chat.addEventListener('message', (event) => {
+      try {
+        const message = JSON.parse(event.data);
+        if (message && message.type === 'chat') this.emit('chat', { message });
+      } catch {
+        // Not ours: the wire format says unknown messages are ignored.
+      }
+    });
+
+    if (initiator) this.attachLocalMedia();
+  }
+
+  get connectionState() {
+    return this.pc.connectionState;
+  }
+
+  get channelOpen() {
+    return this.chat.readyState === 'open';
+  }
+
+  /** @param {object} message a `{type: 'chat', ...}` object; false when the channel is not open */
+  sendChat(message) {
+    if (!this.channelOpen) return false;
+    this.chat.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** @param {Blob & {name?: string}} file */
+  sendFile(file) {
+    return sendFile(this.pc, file);
+  }
+
+  /**
+   * Applies one signal from the remote peer (perfect negotiation).
+   * @param {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit|null}} data
+   */
+  handleSignal(data) {
+    this.signals = this.signals.then(() => this.apply(data)).catch((error) => {
+      this.emit('error', { code: 'negotiation', message: String(error) });
+    });
+    return this.signals;
+  }
+
+  /** @param {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit|null}} data */
+  async apply({ description, candidate }) {
+    if (this.closed) return;
+    if (description) {
+      const readyForOffer =
+        !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswer);
+      const collision = description.type === 'offer' && !readyForOffer;
+      if (collision) this.collisions += 1;
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      this.settingRemoteAnswer = description.type === 'answer';
+      await this.pc.setRemoteDescription(description);
+      this.settingRemoteAnswer = false;
+      if (description.type === 'offer') {
+        this.attachLocalMedia();
+        await this.pc.setLocalDescription();
+        this.sendSignal({ description: this.pc.localDescription?.toJSON() });
+        this.awaitingFirstOffer = false;
+      }
+    } else if (candidate !== undefined) {
+      try {
+        await this.pc.addIceCandidate(candidate ?? undefined);
+      } catch (error) {
+        if (!this.ignoreOffer) throw error;
+      }
+    }
+  }
+
+  async offer() {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendSignal({ description: this.pc.localDescription?.toJSON() });
+    } catch (error) {
+      this.emit('error', { code: 'negotiation', message: String(error) });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /**
+   * Sends each local track on one transceiver of its kind: a transceiver the remote offered
+   * (no renegotiation), else a new one (which renegotiates).
+   */
+  attachLocalMedia() {
+    if (!this.localStream) return;
+    for (const track of this.localStream.getTracks()) {
+      if (this.pc.getSenders().some((s) => s.track === track)) continue;
+      const free = this.pc.getTransceivers().find((t) => t.receiver.track.kind === track.kind
+        && !t.sender.track && t.mid !== null && t.currentDirection !== 'stopped');
+      if (free) {
+        free.direction = 'sendrecv';
+        free.sender.replaceTrack(track);
+        free.sender.setStreams?.(this.localStream);
+      } else {
+        this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.localStream] });
+      }
+    }
+  }
+
+  /**
+   * Sends `track` instead of the outgoing track of its kind, without renegotiation.
+   * @param {MediaStreamTrack} track
+   */
+  async replaceTrack(track) {
+    const sender = this.pc.getTransceivers()
+      .map((t) => t.sender)
+      .find((s) => s.track?.kind === track.kind);
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  /** Adds one more outgoing track (renegotiates). */
+  addTrack(/** @type {MediaStreamTrack} */ track, /** @type {MediaStream} */ stream) {
+    this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
+  }
+
+  close() {
+    this.closed = true;
+    this.chat.close();
+    this.pc.close();
+  }
+
+  /** @param {string} type @param {object} detail */
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

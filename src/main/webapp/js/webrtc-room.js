@@ -1,0 +1,301 @@
+// The public API of the Signalbox browser client (see the team's CLIENT.md): joinRoom() and the
+// Room it returns. A full mesh: one PeerLink (RTCPeerConnection) per other peer of the room.
+
+import { PeerLink } from './peer-link.js';
+import { defaultSignalUrl, SignalingChannel } from './signaling.js';
+
+/**
+ * @typedef {object} JoinOptions
+ * @property {string} room
+ * @property {string} [url] the socket; default: `<context>/signal` beside this module
+ * @property {string} [name]
+ * @property {string} [token]
+ * @property {{audio?: boolean, video?: boolean}|MediaStream|null} [media] default null: data only
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] `all` (default) or `relay`
+ */
+
+/**
+ * @typedef {object} RemotePeer
+ * @property {string} peerId
+ * @property {string} name
+ * @property {MediaStream|null} stream
+ * @property {RTCPeerConnectionState} connectionState
+ * @property {boolean} channelOpen
+ */
+
+/**
+ * Joins a room; resolves after the server's `joined`.
+ * @param {JoinOptions} options
+ * @returns {Promise<Room>}
+ */
+export async function joinRoom(options) {
+  if (!options || typeof options.room !== 'string') throw new TypeError('joinRoom needs { room }');
+  const localStream = await openMedia(options.media ?? null);
+  const room = new Room(options, localStream);
+  try {
+    await room.start();
+  } catch (error) {
+    localStream?.getTracks().forEach((t) => t.stop());
+    throw error;
+  }
+  return room;
+}
+
+/** @param {{audio?: boolean, video?: boolean}|MediaStream|null} media */
+async function openMedia(media) {
+  if (media === null) return null;
+  if (media instanceof MediaStream) return media;
+  if (!media.audio && !media.video) return null;
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: !!media.audio, video: !!media.video });
+  } catch (error) {
+    const denied = error instanceof DOMException && error.name === 'NotAllowedError';
+    throw Object.assign(new Error(denied
+      ? 'Camera or microphone access was denied.'
+      : `Camera or microphone unavailable: ${error instanceof Error ? error.message : error}`),
+    { code: denied ? 'media-denied' : 'media-unavailable' });
+  }
+}
+
+/**
+ * One membership of one room. Events (CustomEvent, payload in `detail`): `peer-joined` {peer},
+ * `peer-left` {peerId, reason}, `peer-state` {peerId, connectionState}, `track` {peerId, stream},
+ * `chat` {from, name, text, at}, `file` {from, name, size, blob}, `reconnecting` {attempt},
+ * `reconnected` {resumed}, `error` {code, message}; also `channel` {peerId, open}.
+ */
+export class Room extends EventTarget {
+  /**
+   * @param {JoinOptions} options
+   * @param {MediaStream|null} localStream
+   */
+  constructor(options, localStream) {
+    super();
+    /** @type {string} */
+    this.room = options.room;
+    /** @type {string} */
+    this.name = options.name ?? 'anonymous';
+    /** @type {string} */
+    this.peerId = '';
+    /** @type {MediaStream|null} */
+    this.localStream = localStream;
+    /** @type {Map<string, RemotePeer>} */
+    this.peers = new Map();
+    /** @type {Map<string, PeerLink>} */
+    this.links = new Map();
+    /** @type {RTCIceServer[]} */
+    this.iceServers = [];
+    this.iceTransportPolicy = options.iceTransportPolicy ?? 'all';
+    /** @type {MediaStreamTrack|null} */
+    this.screenTrack = null;
+    this.left = false;
+    this.signaling = new SignalingChannel({
+      url: options.url ?? defaultSignalUrl(), room: options.room, name: options.name, token: options.token,
+    });
+    this.signaling.addEventListener('welcome', (e) => {
+      this.iceServers = /** @type {any} */ (e).detail.iceServers ?? [];
+    });
+    this.signaling.addEventListener('joined', (e) => this.onJoined(/** @type {any} */ (e).detail));
+    this.signaling.addEventListener('envelope', (e) => this.onEnvelope(/** @type {any} */ (e).detail));
+    this.signaling.addEventListener('reconnecting', (e) => {
+      this.emit('reconnecting', { attempt: /** @type {any} */ (e).detail.attempt });
+    });
+  }
+
+  async start() {
+    await this.signaling.start();
+  }
+
+  /**
+   * Chat to every peer, or one: over the DataChannel, else through the server relay.
+   * @param {string} text
+   * @param {{to?: string}} [options]
+   */
+  sendChat(text, { to } = {}) {
+    const message = { type: 'chat', text: String(text), at: Date.now() };
+    const targets = to ? [to] : [...this.peers.keys()];
+    for (const peerId of targets) {
+      const link = this.links.get(peerId);
+      if (!link || !link.sendChat(message)) {
+        this.signaling.send({ type: 'message', to: peerId, data: message });
+      }
+    }
+    return message;
+  }
+
+  /**
+   * Sends a file to every peer, or one, each over its own DataChannel.
+   * @param {Blob & {name?: string}} file
+   * @param {{to?: string}} [options]
+   */
+  async sendFile(file, { to } = {}) {
+    const targets = to ? [to] : [...this.links.keys()];
+    await Promise.all(targets.map((peerId) => {
+      const link = this.links.get(peerId);
+      if (!link) throw new Error(`no connection to ${peerId}`);
+      return link.sendFile(file);
+    }));
+  }
+
+  /** @param {boolean} enabled */
+  setMicrophoneEnabled(enabled) {
+    this.localStream?.getAudioTracks().forEach((t) => { t.enabled = enabled; });
+  }
+
+  /** @param {boolean} enabled */
+  setCameraEnabled(enabled) {
+    this.localStream?.getVideoTracks().forEach((t) => { t.enabled = enabled; });
+    if (this.screenTrack) this.screenTrack.enabled = enabled;
+  }
+
+  /** Sends the screen instead of the camera, to every peer, without renegotiation. */
+  async shareScreen() {
+    if (this.screenTrack) return this.screenTrack;
+    const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = screen.getVideoTracks()[0];
+    this.screenTrack = track;
+    track.addEventListener('ended', () => this.stopScreenShare());
+    await Promise.all([...this.links.values()].map((link) => link.replaceTrack(track)));
+    this.emit('screen-share', { active: true, track });
+    return track;
+  }
+
+  async stopScreenShare() {
+    const track = this.screenTrack;
+    if (!track) return;
+    this.screenTrack = null;
+    track.stop();
+    const camera = this.localStream?.getVideoTracks()[0];
+    if (camera) await Promise.all([...this.links.values()].map((link) => link.replaceTrack(camera)));
+    this.emit('screen-share', { active: false, track: null });
+  }
+
+  /**
+   * Sends one more track to every peer (this renegotiates every connection).
+   * @param {MediaStreamTrack} track
+   */
+  addTrack(track) {
+    if (!this.localStream) this.localStream = new MediaStream();
+    this.localStream.addTrack(track);
+    for (const link of this.links.values()) link.addTrack(track, /** @type {MediaStream} */ (this.localStream));
+  }
+
+  /** Leaves, closes every connection and stops the local tracks. */
+  leave() {
+    if (this.left) return;
+    this.left = true;
+    this.signaling.leave();
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.peers.clear();
+    this.localStream?.getTracks().forEach((t) => t.stop());
+    this.screenTrack?.stop();
+  }
+
+  /** @param {any} joined */
+  onJoined(joined) {
+    const fresh = !joined.resumed;
+    if (joined.reconnect && fresh) {
+      // The server forgot us (restarted, or the grace ran out): every connection is stale.
+      for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, 'timeout');
+    }
+    this.peerId = joined.peerId;
+    this.name = joined.name;
+    /** @type {Set<string>} */
+    const present = new Set(joined.peers.map((/** @type {any} */ p) => p.peerId));
+    // On a resume the list is the truth: peers that left during the cut are gone, peers that came
+    // are added and will offer to us (their offers were buffered for us).
+    for (const peerId of [...this.peers.keys()]) {
+      if (!present.has(peerId)) this.removePeer(peerId, 'left');
+    }
+    for (const peer of joined.peers) {
+      if (!this.peers.has(peer.peerId)) this.addPeer(peer, fresh);
+    }
+    if (joined.reconnect) this.emit('reconnected', { resumed: !fresh });
+  }
+
+  /** @param {any} frame */
+  onEnvelope(frame) {
+    switch (frame.type) {
+      case 'peer-joined':
+        if (!this.peers.has(frame.peer.peerId)) this.addPeer(frame.peer, false);
+        break;
+      case 'peer-left':
+        this.removePeer(frame.peerId, frame.reason);
+        break;
+      case 'signal':
+        this.links.get(frame.from)?.handleSignal(frame.data ?? {});
+        break;
+      case 'message':
+        if (frame.data && frame.data.type === 'chat') this.receiveChat(frame.from, frame.data);
+        break;
+      case 'error':
+        this.emit('error', { code: frame.code, message: frame.message });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * @param {{peerId: string, name: string}} info
+   * @param {boolean} initiator
+   */
+  addPeer({ peerId, name }, initiator) {
+    /** @type {RemotePeer} */
+    const peer = { peerId, name, stream: null, connectionState: 'new', channelOpen: false };
+    this.peers.set(peerId, peer);
+    const link = new PeerLink({
+      selfId: this.peerId, peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy,
+      localStream: this.localStream, initiator,
+      sendSignal: (data) => this.signaling.send({ type: 'signal', to: peerId, data }),
+    });
+    this.links.set(peerId, link);
+    link.addEventListener('state', (e) => {
+      peer.connectionState = /** @type {any} */ (e).detail.connectionState;
+      this.emit('peer-state', { peerId, connectionState: peer.connectionState });
+    });
+    link.addEventListener('channel', (e) => {
+      peer.channelOpen = /** @type {any} */ (e).detail.open;
+      this.emit('channel', { peerId, open: peer.channelOpen });
+    });
+    link.addEventListener('track', (e) => {
+      peer.stream = /** @type {any} */ (e).detail.stream;
+      this.emit('track', { peerId, stream: peer.stream });
+    });
+    link.addEventListener('chat', (e) => this.receiveChat(peerId, /** @type {any} */ (e).detail.message));
+    link.addEventListener('file', (e) => {
+      const { name: fileName, size, blob } = /** @type {any} */ (e).detail;
+      this.emit('file', { from: peerId, name: fileName, size, blob });
+    });
+    link.addEventListener('error', (e) => this.emit('error', /** @type {any} */ (e).detail));
+    // The screen, when shared, replaces the camera for newcomers too.
+    if (this.screenTrack) link.replaceTrack(this.screenTrack);
+    this.emit('peer-joined', { peer });
+  }
+
+  /**
+   * @param {string} peerId
+   * @param {string} reason
+   */
+  removePeer(peerId, reason) {
+    const link = this.links.get(peerId);
+    link?.close();
+    this.links.delete(peerId);
+    if (this.peers.delete(peerId)) this.emit('peer-left', { peerId, reason });
+  }
+
+  /**
+   * @param {string} from
+   * @param {{text?: unknown, at?: unknown}} message
+   */
+  receiveChat(from, message) {
+    const name = this.peers.get(from)?.name ?? 'unknown';
+    const at = typeof message.at === 'number' ? message.at : Date.now();
+    this.emit('chat', { from, name, text: String(message.text ?? ''), at });
+  }
+
+  /** @param {string} type @param {object} detail */
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
