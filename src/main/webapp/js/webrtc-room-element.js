@@ -7,6 +7,7 @@ const ROOM_EVENTS = ['peer-joined', 'peer-left', 'peer-state', 'track', 'chat', 
   'reconnecting', 'reconnected', 'error', 'channel', 'screen-share'];
 
 const STYLE = `
+  [hidden] { display: none !important; }
   :host { display: block; font: 15px/1.4 system-ui, sans-serif; color: #1d2430; }
   .bar { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-bottom: .5rem; }
   .status { flex: 1; min-width: 12rem; }

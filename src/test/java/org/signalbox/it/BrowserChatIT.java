@@ -1,0 +1,64 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two people chat in real Chromium, through the demo page and the run command's server. */
+class BrowserChatIT {
+
+  private static final String MARKUP = "<img src=x onerror=alert(1)>";
+
+  private static RunCommandServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RunCommandServer.start("browser-chat", Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void chatBothWaysWithMarkupShownAsTextAndNothingRun() {
+    String base = server.origin();
+    try (CallPage alice = CallPage.openForm(base)) {
+      // Any alert would be the markup running: count them instead of showing them.
+      alice.js("window.alerts = 0; window.alert = () => { window.alerts++; }; return true;");
+      alice.js("const form = document.getElementById('join-form');"
+          + "form.room.value = 'chat-room'; form.name.value = " + CallPage.quote(MARKUP) + ";"
+          + "form.media.value = 'none';"
+          + "document.querySelector('[data-testid=\"join\"]').click(); return true;");
+      alice.awaitTrue("Alice joined", "return !!room && !!room.peerId;");
+
+      try (CallPage bob = CallPage.join(base, "chat-room", "Bob " + MARKUP, "none")) {
+        bob.js("window.alerts = 0; window.alert = () => { window.alerts++; }; return true;");
+        alice.awaitConnectedTo(List.of(bob.peerId()));
+        bob.awaitConnectedTo(List.of(alice.peerId()));
+
+        alice.chatThroughTheUi("hello " + MARKUP);
+        bob.awaitChat(alice.peerId(), "hello " + MARKUP);
+        bob.chatThroughTheUi("hi back");
+        alice.awaitChat(bob.peerId(), "hi back");
+
+        // Names and text are text: the entries show them verbatim and no element came of them.
+        assertEquals(MARKUP, bob.js("return byId('peer-list').querySelector('li .name').textContent;"));
+        assertEquals("Bob " + MARKUP,
+            alice.js("return byId('peer-list').querySelector('li .name').textContent;"));
+        for (CallPage page : List.of(alice, bob)) {
+          assertEquals(0L, page.js("return shadow.querySelectorAll('img').length"
+              + " + document.querySelectorAll('img').length;"));
+          assertEquals(0L, page.js("return window.alerts;"));
+        }
+      }
+    }
+  }
+}

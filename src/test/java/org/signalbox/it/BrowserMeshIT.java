@@ -1,0 +1,68 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A full mesh of real Chromium peers with fake camera and microphone. */
+class BrowserMeshIT {
+
+  private static RunCommandServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RunCommandServer.start("browser-mesh", Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void fourPeersSeeThreeLiveVideosAndSixChannelsThenAFifthJoinsAndOneLeaves() {
+    List<CallPage> pages = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 4; i++) {
+        pages.add(CallPage.join(server.origin(), "mesh", "Peer " + i, "video"));
+      }
+      awaitFullMesh(pages);
+      int openChannelEnds = 0;
+      for (CallPage page : pages) {
+        page.awaitLiveVideoFromEveryPeer();
+        openChannelEnds += (int) page.peers().stream().filter(p -> Boolean.TRUE.equals(p.get("channelOpen"))).count();
+      }
+      assertEquals(12, openChannelEnds, "6 DataChannels, open at both ends");
+      // What a four-person call looks like (the README's screenshot comes from here).
+      pages.get(0).browser().screenshot(Path.of("target", "four-person-call.png"));
+
+      pages.add(CallPage.join(server.origin(), "mesh", "Peer 5", "video"));
+      awaitFullMesh(pages);
+
+      CallPage leaving = pages.remove(1);
+      leaving.js("byId('leave').click(); return true;");
+      awaitFullMesh(pages);
+      leaving.close();
+      pages.get(pages.size() - 1).awaitLiveVideoFromEveryPeer();
+    } finally {
+      pages.forEach(CallPage::close);
+    }
+  }
+
+  /** Every page is connected, with its chat channel open, to every other page and no one else. */
+  private static void awaitFullMesh(List<CallPage> pages) {
+    List<String> ids = pages.stream().map(CallPage::peerId).toList();
+    for (CallPage page : pages) {
+      String self = page.peerId();
+      page.awaitConnectedTo(ids.stream().filter(id -> !id.equals(self)).toList());
+    }
+  }
+}

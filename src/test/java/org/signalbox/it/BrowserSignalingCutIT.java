@@ -1,0 +1,75 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The signaling path breaks without a close frame (a TCP proxy between the browsers and the
+ * server resets every socket): peer-to-peer chat goes on, the clients resume with the same
+ * peerId, and what was sent through the server during the cut arrives after the resume.
+ */
+class BrowserSignalingCutIT {
+
+  private static RunCommandServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RunCommandServer.start("browser-cut", Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void dataChannelChatSurvivesTheCutAndTheClientsResumeWithTheSamePeerId() throws Exception {
+    try (CutProxy proxy = CutProxy.start(server.port())) {
+      String base = "http://127.0.0.1:" + proxy.port();
+      try (CallPage a = CallPage.join(base, "cut", "A", "none");
+          CallPage b = CallPage.join(base, "cut", "B", "none")) {
+        a.awaitConnectedTo(List.of(b.peerId()));
+        b.awaitConnectedTo(List.of(a.peerId()));
+        String idA = a.peerId();
+        String idB = b.peerId();
+        for (CallPage page : List.of(a, b)) {
+          page.js("window.reconnecting = 0; window.reconnected = null;"
+              + "room.addEventListener('reconnecting', () => { window.reconnecting++; });"
+              + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
+              + "return true;");
+        }
+
+        proxy.cut();
+        for (CallPage page : List.of(a, b)) {
+          page.awaitTrue("the client noticed the cut", "return window.reconnecting > 0;");
+        }
+        a.chatThroughTheUi("over the data channel during the cut");
+        b.awaitChat(idA, "over the data channel during the cut");
+        // Through the server relay on purpose: it is queued while the socket is down.
+        a.js("room.signaling.send({type: 'message', to: " + CallPage.quote(idB) + ","
+            + " data: {type: 'chat', text: 'through the server during the cut', at: Date.now()}});"
+            + "return true;");
+
+        proxy.restore();
+        Duration wait = Duration.ofSeconds(45);
+        for (CallPage page : List.of(a, b)) {
+          page.awaitTrue("resumed", "return window.reconnected !== null && window.reconnected.resumed === true;", wait);
+        }
+        assertEquals(idA, a.peerId(), "same peerId after the resume");
+        assertEquals(idB, b.peerId(), "same peerId after the resume");
+        b.awaitChat(idA, "through the server during the cut");
+        a.awaitConnectedTo(List.of(idB));
+        b.awaitConnectedTo(List.of(idA));
+        assertEquals(List.of(idB), a.js("return [...room.peers.keys()];"));
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package org.signalbox.it;
+
+import jakarta.json.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo page in one headless Chromium, driven the way the tests need: through its
+ * {@code data-testid} elements where a person would click, and through the {@code Room} the
+ * {@code <webrtc-room>} element exposes where a test must look deeper (stats, tracks).
+ */
+final class CallPage implements AutoCloseable {
+
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** Page-side helpers: the widget, its shadow root, and one element by test id. */
+  private static final String PRELUDE =
+      "const widget = document.querySelector('webrtc-room');"
+          + "const shadow = widget && widget.shadowRoot;"
+          + "const room = widget && widget.room;"
+          + "const byId = (id) => shadow.querySelector(`[data-testid=\"${id}\"]`);";
+
+  private final Chromium browser;
+
+  private CallPage(Chromium browser) {
+    this.browser = browser;
+  }
+
+  /** Opens {@code base}/index.html with a direct join by query, and waits until joined. */
+  static CallPage join(String base, String room, String name, String media) {
+    Chromium browser = Chromium.start();
+    try {
+      browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media);
+      CallPage page = new CallPage(browser);
+      page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
+      return page;
+    } catch (RuntimeException | Error e) {
+      browser.close();
+      throw e;
+    }
+  }
+
+  /** Opens the demo page without joining: the join form. */
+  static CallPage openForm(String base) {
+    Chromium browser = Chromium.start();
+    try {
+      browser.open(base + "/");
+      return new CallPage(browser);
+    } catch (RuntimeException | Error e) {
+      browser.close();
+      throw e;
+    }
+  }
+
+  Chromium browser() {
+    return browser;
+  }
+
+  /** Runs {@code body} (an async function body) with the page helpers in scope. */
+  Object js(String body) {
+    return browser.eval(PRELUDE + body);
+  }
+
+  /** Waits until {@code body} returns true. */
+  void awaitTrue(String what, String body) {
+    awaitTrue(what, body, WAIT);
+  }
+
+  void awaitTrue(String what, String body, Duration wait) {
+    browser.await(what, wait, () -> Boolean.TRUE.equals(js(body)) ? Boolean.TRUE : null);
+  }
+
+  String peerId() {
+    return (String) js("return room.peerId;");
+  }
+
+  /** Every remote peer's connection state and channel, as the Room reports them. */
+  @SuppressWarnings("unchecked")
+  List<Map<String, Object>> peers() {
+    return (List<Map<String, Object>>) js(
+        "return [...room.peers.values()].map(p => ({peerId: p.peerId, name: p.name,"
+            + " state: p.connectionState, channelOpen: p.channelOpen}));");
+  }
+
+  /** Waits until every peer in {@code peerIds}, and no other, is connected with its chat open. */
+  void awaitConnectedTo(List<String> peerIds) {
+    String ids = Json.createArrayBuilder(peerIds).build().toString();
+    awaitTrue("connected with open channels to exactly " + ids,
+        "const want = " + ids + ";"
+            + "const have = [...room.peers.values()];"
+            + "const list = [...byId('peer-list').querySelectorAll('li')];"
+            + "return have.length === want.length && want.every(id => room.peers.has(id))"
+            + " && have.every(p => p.connectionState === 'connected' && p.channelOpen)"
+            + " && list.length === want.length"
+            + " && list.every(li => want.includes(li.dataset.peerId) && li.dataset.state === 'connected');");
+  }
+
+  /** Types {@code text} in the chat box and clicks send. */
+  void chatThroughTheUi(String text) {
+    js("const input = byId('chat-input'); input.value = " + quote(text) + ";"
+        + "byId('chat-send').click(); return true;");
+  }
+
+  /** Waits for a chat entry from {@code from} whose text is exactly {@code text}. */
+  void awaitChat(String from, String text) {
+    awaitTrue("chat from " + from + ": " + text,
+        "return [...byId('chat-log').querySelectorAll('[data-from=\"' + " + quote(from) + " + '\"]')]"
+            + ".some(e => e.querySelector('.text')?.textContent === " + quote(text) + ");");
+  }
+
+  /** Frames decoded so far from each remote peer's video, by peerId. */
+  @SuppressWarnings("unchecked")
+  Map<String, Long> framesDecoded() {
+    return (Map<String, Long>) js(
+        "const out = {};"
+            + "for (const [id, link] of room.links) {"
+            + "  const stats = await link.pc.getStats(); let frames = 0;"
+            + "  stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });"
+            + "  out[id] = frames;"
+            + "}"
+            + "return out;");
+  }
+
+  /** Waits until every remote video decodes frames, and keeps decoding. */
+  void awaitLiveVideoFromEveryPeer() {
+    awaitTrue("every remote video playing with a size",
+        "const videos = [...shadow.querySelectorAll('[data-testid=\"remote-video\"]')];"
+            + "return videos.length === room.peers.size"
+            + " && videos.every(v => v.videoWidth > 0 && room.peers.has(v.dataset.peerId));");
+    Map<String, Long> before = browser.await("frames decoded from every peer", WAIT, () -> {
+      Map<String, Long> frames = framesDecoded();
+      return frames.values().stream().allMatch(n -> n > 0) ? frames : null;
+    });
+    browser.await("frames keep coming from every peer", WAIT, () -> {
+      Map<String, Long> now = framesDecoded();
+      return before.keySet().stream().allMatch(id -> now.getOrDefault(id, 0L) > before.get(id))
+          ? Boolean.TRUE : null;
+    });
+  }
+
+  static String quote(String text) {
+    return Json.createValue(text).toString();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    browser.close();
+  }
+}
