@@ -42,6 +42,7 @@ class BrowserSignalingCutIT {
         String idB = b.peerId();
         for (CallPage page : List.of(a, b)) {
           page.js("window.reconnecting = 0; window.reconnected = null;"
+              + "window.connectionBefore = [...room.links.values()][0].pc;"
               + "room.addEventListener('reconnecting', () => { window.reconnecting++; });"
               + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
               + "return true;");
@@ -69,6 +70,10 @@ class BrowserSignalingCutIT {
         a.awaitConnectedTo(List.of(idB));
         b.awaitConnectedTo(List.of(idA));
         assertEquals(List.of(idB), a.js("return [...room.peers.keys()];"));
+        for (CallPage page : List.of(a, b)) {
+          assertEquals(true, page.js("return [...room.links.values()][0].pc === window.connectionBefore;"),
+              "the established peer connection was kept, not rebuilt");
+        }
       }
     }
   }
