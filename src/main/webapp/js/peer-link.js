@@ -2,6 +2,9 @@
 
 import { receiveFile, sendFile } from './file-transfer.js';
 
+/** How long a connection may stay `disconnected` before an ICE restart repairs it. */
+const DISCONNECTED_GRACE_MS = 5000;
+
 /**
  * @typedef {object} PeerLinkOptions
  * @property {string} selfId this peer's id; the lower id of a pair is the polite peer
@@ -38,6 +41,10 @@ export class PeerLink extends EventTarget {
      * settled by a rollback ("Failed to start SCTP transport").
      */
     this.awaitingFirstOffer = !initiator;
+    /** ICE restarts this side started after the connection failed or stayed disconnected. */
+    this.iceRestarts = 0;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.disconnectedTimer = undefined;
     /** Offers that met an offer of ours (glare); the polite side yields, the impolite ignores. */
     this.collisions = 0;
     /** Signals are applied one at a time, in arrival order. */
@@ -58,7 +65,16 @@ export class PeerLink extends EventTarget {
     });
     this.pc.addEventListener('connectionstatechange', () => {
       const state = this.pc.connectionState;
-      if (state === 'failed') this.pc.restartIce();
+      clearTimeout(this.disconnectedTimer);
+      if (state === 'failed') {
+        this.restartIce();
+      } else if (state === 'disconnected') {
+        // Often transient (a lost packet burst, a network switch); when it lasts, repairing now
+        // beats waiting for 'failed', which Chromium may take long to declare, or never.
+        this.disconnectedTimer = setTimeout(() => {
+          if (this.pc.connectionState === 'disconnected') this.restartIce();
+        }, DISCONNECTED_GRACE_MS);
+      }
       this.emit('state', { connectionState: state });
     });
     this.pc.addEventListener('datachannel', ({ channel }) => {
@@ -78,6 +94,12 @@ export class PeerLink extends EventTarget {
     });
 
     if (initiator) this.attachLocalMedia();
+  }
+
+  restartIce() {
+    if (this.closed) return;
+    this.iceRestarts += 1;
+    this.pc.restartIce();
   }
 
   get connectionState() {
@@ -190,6 +212,7 @@ export class PeerLink extends EventTarget {
 
   close() {
     this.closed = true;
+    clearTimeout(this.disconnectedTimer);
     this.chat.close();
     this.pc.close();
   }

@@ -2,11 +2,13 @@ package org.signalbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.signalbox.testing.TestClient;
 
 /** Two people chat in real Chromium, through the demo page and the run command's server. */
 class BrowserChatIT {
@@ -24,6 +26,30 @@ class BrowserChatIT {
   static void stop() {
     if (server != null) {
       server.close();
+    }
+  }
+
+  /**
+   * A peer without a DataChannel (here a bot on a plain WebSocket) still gets every chat: the
+   * client falls back to the server relay, with the same JSON, and reads the bot's the same way.
+   */
+  @Test
+  void chatGoesThroughTheServerRelayToAPeerWithoutAnOpenChannel() {
+    try (CallPage alice = CallPage.join(server.origin(), "relay-room", "Alice", "none");
+        TestClient bot = TestClient.connect(server.socket(), server.origin())) {
+      bot.join("relay-room", "Bot");
+      alice.awaitTrue("Alice sees the bot", "return room.peers.has(" + CallPage.quote(bot.welcomePeerId()) + ");");
+
+      alice.chatThroughTheUi("hello bot");
+      JsonObject relayed = bot.expect("message");
+      assertEquals(alice.peerId(), relayed.getString("from"));
+      assertEquals("chat", relayed.getJsonObject("data").getString("type"));
+      assertEquals("hello bot", relayed.getJsonObject("data").getString("text"));
+
+      bot.send("{\"type\":\"message\",\"data\":{\"type\":\"chat\",\"text\":\"hello human\",\"at\":1}}");
+      alice.awaitChat(bot.welcomePeerId(), "hello human");
+      assertEquals("Bot", alice.js("return byId('chat-log').querySelector("
+          + "'[data-from=\"" + bot.welcomePeerId() + "\"] .who').textContent;"));
     }
   }
 

@@ -124,6 +124,43 @@ final class Chromium implements AutoCloseable {
     }
   }
 
+  /** Freezes every process of this browser (SIGSTOP), as a hung or suspended machine would. */
+  void pause() {
+    signal("-STOP");
+  }
+
+  /** Lets a paused browser run again (SIGCONT). */
+  void resume() {
+    signal("-CONT");
+  }
+
+  // The browser is the process started with this instance's own profile directory; WebRTC runs
+  // in its children (renderer, network service), so they are signalled too.
+  private void signal(String signal) {
+    List<String> pids = ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(profile.toString())).orElse(false))
+        .flatMap(p -> java.util.stream.Stream.concat(Stream.of(p), p.descendants()))
+        .map(p -> Long.toString(p.pid()))
+        .distinct()
+        .toList();
+    if (pids.isEmpty()) {
+      throw new IllegalStateException("no process of this browser found");
+    }
+    List<String> command = new java.util.ArrayList<>(List.of("kill", signal));
+    command.addAll(pids);
+    try {
+      Process kill = new ProcessBuilder(command).inheritIO().start();
+      if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   void screenshot(Path file) {
     try {
       Files.createDirectories(file.getParent());
