@@ -79,9 +79,8 @@ public final class Signalbox {
             settings.maxMessageBytes(), settings.maxRoomSize(), settings.messagesPerSecond(),
             settings.burst(), settings.resumeGraceMs());
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("signalbox-timer"));
-    // Unbounded on purpose: it runs the outboxes' writes, pings and closes, which block on a
-    // stalled socket; a bounded pool would let stalled receivers delay everyone else's frames.
-    // Its threads live only while there is something to write. Work handed to it after
+    // Unbounded on purpose: it runs pings and closes, which block on a stalled socket; a bounded
+    // pool would let stalled receivers delay everyone else's heartbeats. Work handed to it after
     // stop() is dropped rather than thrown back into a room's delivery loop.
     this.blocking =
         new ThreadPoolExecutor(
@@ -194,7 +193,7 @@ public final class Signalbox {
     return timers;
   }
 
-  /** Runs the calls that may block on a stalled socket: outbox writes, pings and closes. */
+  /** Runs the calls that may block on a stalled socket (pings, closes). */
   public ExecutorService blockingExecutor() {
     return blocking;
   }
