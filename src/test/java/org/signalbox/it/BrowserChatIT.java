@@ -14,12 +14,14 @@ import org.signalbox.testing.TestClient;
 class BrowserChatIT {
 
   private static final String MARKUP = "<img src=x onerror=alert(1)>";
+  private static final String STUN = "stun:127.0.0.1:3478";
 
   private static RunCommandServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    server = RunCommandServer.start("browser-chat", Map.of());
+    // A STUN URL nobody answers on: the pages must still take it from welcome.
+    server = RunCommandServer.start("browser-chat", Map.of("SIGNALBOX_STUN_URLS", STUN));
   }
 
   @AfterAll
@@ -69,6 +71,10 @@ class BrowserChatIT {
         bob.js("window.alerts = 0; window.alert = () => { window.alerts++; }; return true;");
         alice.awaitConnectedTo(List.of(bob.peerId()));
         bob.awaitConnectedTo(List.of(alice.peerId()));
+
+        assertEquals(true, bob.js("return [...room.links.values()][0].pc.getConfiguration().iceServers"
+            + ".some(s => [].concat(s.urls).includes(" + CallPage.quote(STUN) + "));"),
+            "the peer connection uses the iceServers from welcome");
 
         alice.chatThroughTheUi("hello " + MARKUP);
         bob.awaitChat(alice.peerId(), "hello " + MARKUP);

@@ -1,5 +1,6 @@
 package org.signalbox.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.List;
@@ -61,6 +62,7 @@ class BrowserMediaControlsIT {
       remote.awaitTrue("the remote sees a picture", BRIGHTNESS + "return brightness > 30;");
       remote.awaitTrue("the remote hears the tone", AUDIO_LEVEL + "return level > 0.01;");
 
+      String offerBefore = (String) sender.js("return [...room.links.values()][0].pc.localDescription.sdp;");
       sender.js("byId('mute-video').click(); byId('mute-audio').click(); return true;");
       remote.awaitTrue("the remote sees black", BRIGHTNESS + "return brightness < 5;");
       remote.awaitTrue("the remote hears silence", AUDIO_LEVEL + "return level >= 0 && level < 0.001;");
@@ -83,6 +85,8 @@ class BrowserMediaControlsIT {
 
       sender.js("byId('share-screen').click(); return true;");
       remote.awaitTrue("the camera is back", FRAME_SIZE + "return size === " + CallPage.quote(cameraSize) + ";");
+      assertEquals(offerBefore, sender.js("return [...room.links.values()][0].pc.localDescription.sdp;"),
+          "mute and screen share never renegotiated");
     }
   }
 }
