@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.signalbox.testing.TestClient;
 
 /** Two people chat in real Chromium, through the demo page and the run command's server. */
@@ -16,20 +15,10 @@ class BrowserChatIT {
   private static final String MARKUP = "<img src=x onerror=alert(1)>";
   private static final String STUN = "stun:127.0.0.1:3478";
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // A STUN URL nobody answers on: the pages must still take it from welcome.
-    server = RunCommandServer.start("browser-chat", Map.of("SIGNALBOX_STUN_URLS", STUN));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  // A STUN URL nobody answers on: the pages must still take it from welcome.
+  @RegisterExtension
+  static final RunningServer server =
+      new RunningServer("browser-chat", Map.of("SIGNALBOX_STUN_URLS", STUN));
 
   /**
    * A peer without a DataChannel (here a bot on a plain WebSocket) still gets every chat: the
@@ -69,8 +58,7 @@ class BrowserChatIT {
 
       try (CallPage bob = CallPage.join(base, "chat-room", "Bob " + MARKUP, "none")) {
         bob.js("window.alerts = 0; window.alert = () => { window.alerts++; }; return true;");
-        alice.awaitConnectedTo(List.of(bob.peerId()));
-        bob.awaitConnectedTo(List.of(alice.peerId()));
+        CallPage.awaitPair(alice, bob);
 
         assertEquals(true, bob.js("return [...room.links.values()][0].pc.getConfiguration().iceServers"
             + ".some(s => [].concat(s.urls).includes(" + CallPage.quote(STUN) + "));"),

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A file over its own DataChannel, byte for byte, while chat keeps flowing. */
 class BrowserFileIT {
@@ -14,26 +13,14 @@ class BrowserFileIT {
   private static final int SIZE = 5 * 1024 * 1024;
   private static final int CHATS = 20;
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-file", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-file", Map.of());
 
   @Test
   void fiveMegabytesArriveByteIdenticalWhileChatFlows() {
     try (CallPage sender = CallPage.join(server.origin(), "files", "Sender", "none");
         CallPage receiver = CallPage.join(server.origin(), "files", "Receiver", "none")) {
-      sender.awaitConnectedTo(List.of(receiver.peerId()));
-      receiver.awaitConnectedTo(List.of(sender.peerId()));
+      CallPage.awaitPair(sender, receiver);
 
       receiver.js("window.received = null;"
           + "room.addEventListener('file', async (e) => {"

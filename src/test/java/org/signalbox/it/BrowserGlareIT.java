@@ -4,33 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Both peers renegotiate at the same moment: perfect negotiation must settle it. */
 class BrowserGlareIT {
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-glare", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-glare", Map.of());
 
   @Test
   void bothAddATrackAtOnceAndBothEndConnectedWithTheNewTracks() {
     try (CallPage a = CallPage.join(server.origin(), "glare", "A", "video");
         CallPage b = CallPage.join(server.origin(), "glare", "B", "video")) {
-      a.awaitConnectedTo(List.of(b.peerId()));
-      b.awaitConnectedTo(List.of(a.peerId()));
+      CallPage.awaitPair(a, b);
       a.awaitLiveVideoFromEveryPeer();
       b.awaitLiveVideoFromEveryPeer();
 

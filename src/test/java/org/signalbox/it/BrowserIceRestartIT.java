@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A peer connection that breaks is repaired by an ICE restart, on the same RTCPeerConnection.
@@ -17,26 +16,14 @@ import org.junit.jupiter.api.Test;
  */
 class BrowserIceRestartIT {
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-ice-restart", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-ice-restart", Map.of());
 
   @Test
   void aFailedConnectionIsRestartedAndComesBack() {
     try (CallPage a = CallPage.join(server.origin(), "ice-restart", "A", "none");
         CallPage b = CallPage.join(server.origin(), "ice-restart", "B", "none")) {
-      a.awaitConnectedTo(List.of(b.peerId()));
-      b.awaitConnectedTo(List.of(a.peerId()));
+      CallPage.awaitPair(a, b);
       a.js("window.connectionBefore = [...room.links.values()][0].pc;"
           + "window.ufrags = (pc) => [pc.localDescription.sdp, pc.remoteDescription.sdp]"
           + "  .map(sdp => sdp.match(/a=ice-ufrag:(\\S+)/)[1]);"
@@ -51,8 +38,7 @@ class BrowserIceRestartIT {
       } finally {
         b.browser().resume();
       }
-      a.awaitConnectedTo(List.of(b.peerId()));
-      b.awaitConnectedTo(List.of(a.peerId()));
+      CallPage.awaitPair(a, b);
       assertEquals(true, a.js("return [...room.links.values()][0].pc === window.connectionBefore;"),
           "repaired in place, not rebuilt");
       // New ICE credentials on both sides: the restart was negotiated end to end, not a

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Mute and screen share, checked where they matter: in what the remote page receives (its
@@ -36,26 +35,14 @@ class BrowserMediaControlsIT {
           + "stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video' && r.frameWidth)"
           + "  size = r.frameWidth + 'x' + r.frameHeight; });";
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-media", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-media", Map.of());
 
   @Test
   void muteAndScreenShareChangeWhatTheRemoteReceives() {
     try (CallPage sender = CallPage.join(server.origin(), "controls", "Sender", "video");
         CallPage remote = CallPage.join(server.origin(), "controls", "Remote", "video")) {
-      sender.awaitConnectedTo(List.of(remote.peerId()));
-      remote.awaitConnectedTo(List.of(sender.peerId()));
+      CallPage.awaitPair(sender, remote);
       remote.awaitLiveVideoFromEveryPeer();
 
       // The fake camera is a bright moving pattern and the fake microphone a steady tone.

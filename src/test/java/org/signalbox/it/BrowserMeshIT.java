@@ -6,26 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A full mesh of real Chromium peers with fake camera and microphone. */
 class BrowserMeshIT {
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-mesh", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-mesh", Map.of());
 
   @Test
   void fourPeersSeeThreeLiveVideosAndSixChannelsThenAFifthJoinsAndOneLeaves() {

@@ -17,15 +17,11 @@ class BrowserServerRestartIT {
     RunCommandServer second = null;
     try (CallPage a = CallPage.join(first.origin(), "restart", "A", "video");
         CallPage b = CallPage.join(first.origin(), "restart", "B", "video")) {
-      a.awaitConnectedTo(List.of(b.peerId()));
-      b.awaitConnectedTo(List.of(a.peerId()));
+      CallPage.awaitPair(a, b);
       String oldA = a.peerId();
       String oldB = b.peerId();
-      for (CallPage page : List.of(a, b)) {
-        page.js("window.reconnected = null;"
-            + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
-            + "return true;");
-      }
+      a.recordReconnects();
+      b.recordReconnects();
 
       first.close(); // SIGTERM: the server closes every socket with 1001 and forgets the room
       second = RunCommandServer.start("browser-restart-2", Map.of(), port);
@@ -38,8 +34,7 @@ class BrowserServerRestartIT {
       }
       assertNotEquals(oldA, a.peerId(), "a fresh join gets a new peerId");
       assertNotEquals(oldB, b.peerId(), "a fresh join gets a new peerId");
-      a.awaitConnectedTo(List.of(b.peerId()));
-      b.awaitConnectedTo(List.of(a.peerId()));
+      CallPage.awaitPair(a, b);
       a.awaitLiveVideoFromEveryPeer();
       b.awaitLiveVideoFromEveryPeer();
       a.chatThroughTheUi("after the restart");

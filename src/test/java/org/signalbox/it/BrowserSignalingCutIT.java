@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The signaling path breaks without a close frame (a TCP proxy between the browsers and the
@@ -16,19 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class BrowserSignalingCutIT {
 
-  private static RunCommandServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = RunCommandServer.start("browser-cut", Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-cut", Map.of());
 
   @Test
   void dataChannelChatSurvivesTheCutAndTheClientsResumeWithTheSamePeerId() throws Exception {
@@ -36,16 +24,12 @@ class BrowserSignalingCutIT {
       String base = "http://127.0.0.1:" + proxy.port();
       try (CallPage a = CallPage.join(base, "cut", "A", "none");
           CallPage b = CallPage.join(base, "cut", "B", "none")) {
-        a.awaitConnectedTo(List.of(b.peerId()));
-        b.awaitConnectedTo(List.of(a.peerId()));
+        CallPage.awaitPair(a, b);
         String idA = a.peerId();
         String idB = b.peerId();
         for (CallPage page : List.of(a, b)) {
-          page.js("window.reconnecting = 0; window.reconnected = null;"
-              + "window.connectionBefore = [...room.links.values()][0].pc;"
-              + "room.addEventListener('reconnecting', () => { window.reconnecting++; });"
-              + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
-              + "return true;");
+          page.recordReconnects();
+          page.js("window.connectionBefore = [...room.links.values()][0].pc; return true;");
         }
 
         proxy.cut();

@@ -98,6 +98,23 @@ final class CallPage implements AutoCloseable {
             + " && list.every(li => want.includes(li.dataset.peerId) && li.dataset.state === 'connected');");
   }
 
+  /** Waits until {@code a} and {@code b} are connected to each other and to no one else. */
+  static void awaitPair(CallPage a, CallPage b) {
+    a.awaitConnectedTo(List.of(b.peerId()));
+    b.awaitConnectedTo(List.of(a.peerId()));
+  }
+
+  /**
+   * Counts the room's {@code reconnecting} events in {@code window.reconnecting} and keeps the
+   * last {@code reconnected} detail in {@code window.reconnected}.
+   */
+  void recordReconnects() {
+    js("window.reconnecting = 0; window.reconnected = null;"
+        + "room.addEventListener('reconnecting', () => { window.reconnecting++; });"
+        + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
+        + "return true;");
+  }
+
   /** Types {@code text} in the chat box and clicks send. */
   void chatThroughTheUi(String text) {
     js("const input = byId('chat-input'); input.value = " + quote(text) + ";"
