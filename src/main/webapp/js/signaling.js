@@ -16,9 +16,10 @@ export function defaultSignalUrl() {
 }
 
 /**
- * Events: `welcome` {detail: welcome}, `joined` {detail: joined}, `envelope` {detail: frame}
- * for every other server frame, `reconnecting` {attempt}, `closed` {code, reason} when it gives up
- * or was told to stop.
+ * Events: `welcome` (the frame), `joined` (the frame, plus `reconnect`: true after a drop),
+ * `envelope` for every other server frame, `reconnecting` {attempt, delay}; and, before the first
+ * join only, `closed` {code, reason} and `join-error` (the server's error), which make
+ * {@link SignalingChannel#start} reject.
  */
 export class SignalingChannel extends EventTarget {
   /**
@@ -39,6 +40,8 @@ export class SignalingChannel extends EventTarget {
     this.outbox = [];
     this.joined = false;
     this.stopped = false;
+    /** True until the first join: failing then rejects start() instead of reconnecting. */
+    this.firstAttempt = false;
     this.attempt = 0;
     this.heartbeatMs = 25_000;
     this.lastFrameAt = 0;
