@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every Signalbox test: unit tests in embedded Tyrus, integration tests against the server
-# that the README's run command starts, then the server suites: the built WAR deployed by
-# Arquillian into Tomcat 10.1, Tomcat 11, WildFly and Payara Micro (one Maven profile each).
+# Runs every Signalbox test: unit tests in embedded Tyrus; integration tests and browser tests
+# (headless Chromium) against the server that the README's run command starts; then the server
+# suites: the built WAR deployed by Arquillian into Tomcat 10.1, Tomcat 11, WildFly and Payara
+# Micro (one Maven profile each).
 #
 # On a fresh machine it first installs what the tests need (skipping what is there), resolves the
 # Maven build online once, then runs the suite offline inside a loopback-only network namespace
