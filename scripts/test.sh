@@ -25,6 +25,8 @@ command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
 # The browser tests: Debian's Chromium and its ChromeDriver (../shared/TESTING.md).
 [ -x /usr/lib/chromium/chromium ] || need_packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)
+# The TURN tests: a real coturn.
+[ -x /usr/bin/turnserver ] || need_packages+=(coturn)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_packages[*]} and not root: install them, then run again"

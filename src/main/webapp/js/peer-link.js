@@ -77,6 +77,21 @@ export class PeerLink extends EventTarget {
       }
       this.emit('state', { connectionState: state });
     });
+    // A STUN or TURN server that answers with an error (401: wrong or expired credentials) is
+    // reported once per server and code, so a relay-only call says why it cannot connect
+    // instead of hanging. Unreachable servers (701) are left to ICE, which tries the others.
+    /** @type {Set<string>} */
+    const reported = new Set();
+    this.pc.addEventListener('icecandidateerror', (event) => {
+      const { errorCode, errorText, url } = /** @type {RTCPeerConnectionIceErrorEvent} */ (event);
+      const key = `${url} ${errorCode}`;
+      if (errorCode >= 700 || reported.has(key)) return;
+      reported.add(key);
+      this.emit('error', {
+        code: 'ice-server-refused', errorCode, url,
+        message: `${url} refused this connection: ${errorCode} ${errorText}`,
+      });
+    });
     this.pc.addEventListener('datachannel', ({ channel }) => {
       if (channel.label === 'file') {
         receiveFile(channel, (file) => this.emit('file', file));

@@ -237,6 +237,14 @@ export class WebrtcRoomElement extends HTMLElement {
       this.share.textContent = active ? 'Stop sharing' : 'Share screen';
       this.localVideo.srcObject = active ? new MediaStream([track]) : room.localStream;
     });
+    room.addEventListener('error', (e) => {
+      const { code, errorCode } = /** @type {any} */ (e).detail;
+      if (code === 'ice-server-refused') {
+        this.setStatus(errorCode === 401
+          ? 'The TURN server refused the credentials (401): the call cannot be relayed.'
+          : `The TURN server refused the connection (${errorCode}).`, 'error');
+      }
+    });
     room.addEventListener('reconnecting', (e) => {
       this.setStatus(`Connection to the server lost; reconnecting (attempt ${/** @type {any} */ (e).detail.attempt})…`, 'warn');
     });

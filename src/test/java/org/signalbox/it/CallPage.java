@@ -31,9 +31,15 @@ final class CallPage implements AutoCloseable {
 
   /** Opens {@code base}/index.html with a direct join by query, and waits until joined. */
   static CallPage join(String base, String room, String name, String media) {
+    return join(base, room, name, media, "");
+  }
+
+  /** As {@link #join(String, String, String, String)}, with more of the query ({@code &k=v}). */
+  static CallPage join(String base, String room, String name, String media, String moreQuery) {
     Chromium browser = Chromium.start();
     try {
-      browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media);
+      browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media
+          + moreQuery);
       CallPage page = new CallPage(browser);
       page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
       return page;
