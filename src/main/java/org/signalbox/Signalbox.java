@@ -17,8 +17,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.signalbox.auth.TokenVerifier;
 import org.signalbox.cluster.Deliveries;
 import org.signalbox.cluster.LocalDeliveries;
+import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
 import org.signalbox.ice.IceServers;
 import org.signalbox.protocol.InboundCodec;
@@ -65,6 +67,8 @@ public final class Signalbox {
   private final AtomicInteger connectionCount = new AtomicInteger();
 
   private final JsonProvider json;
+  /** Checks join tokens in auth=token mode; null in the other modes. */
+  private final TokenVerifier tokens;
 
   private Signalbox(Settings settings, Deliveries deliveries) {
     this.json = JsonProvider.provider();
@@ -73,6 +77,8 @@ public final class Signalbox {
     this.inbound = new InboundCodec(json);
     this.outbound = new OutboundCodec(json);
     this.originPolicy = new OriginPolicy(settings);
+    this.tokens = settings.auth() == AuthMode.TOKEN
+        ? new TokenVerifier(settings.tokenSecret(), Clock.systemUTC()) : null;
     this.iceServers = new IceServers(settings, Clock.systemUTC());
     this.limits =
         new Outbound.Limits(
@@ -186,6 +192,11 @@ public final class Signalbox {
 
   public Deliveries deliveries() {
     return deliveries;
+  }
+
+  /** The join-token check of auth=token mode, or null when joins are not token-checked. */
+  public TokenVerifier tokens() {
+    return tokens;
   }
 
   /** The node's one timer thread: only short tasks, never a blocking call. */

@@ -13,7 +13,7 @@ import java.util.Locale;
  */
 public final class SettingsLoader {
 
-  /** The release of the issue that brings token and container authentication. */
+  /** The issue that brings container authentication. */
   static final String AUTH_FOLLOW_UP =
       "is not available in this release; it arrives with the issue \"Enterprise access: TURN"
           + " through a real coturn, token and container authentication\"";
@@ -66,8 +66,11 @@ public final class SettingsLoader {
       throw new InvalidSettingException(
           "outboundQueue", outboundQueue + " is less than 2 x burst (" + 2 * burst + ")");
     }
-    if (auth != AuthMode.OPEN) {
+    if (auth == AuthMode.CONTAINER) {
       throw new InvalidSettingException("auth", "auth=" + auth.wire() + " " + AUTH_FOLLOW_UP);
+    }
+    if (auth == AuthMode.TOKEN && tokenSecret == null) {
+      throw new InvalidSettingException("tokenSecret", "is required with auth=token");
     }
     if (tokenSecret != null
         && tokenSecret.getBytes(StandardCharsets.UTF_8).length < MIN_TOKEN_SECRET_BYTES) {

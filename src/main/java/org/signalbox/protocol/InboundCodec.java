@@ -135,13 +135,23 @@ public final class InboundCodec {
   }
 
   private static String displayName(String raw, JsonValue ref) throws ProtocolException {
+    String name = displayNameOrNull(raw);
+    if (name == null) {
+      throw bad("'name' must have 1-64 chars after trimming and no control characters", ref);
+    }
+    return name;
+  }
+
+  /**
+   * {@code raw} trimmed, when it is a valid display name (1-64 chars after trimming, no control
+   * characters); else null. Names from tokens follow the same rule as names from {@code join}.
+   */
+  public static String displayNameOrNull(String raw) {
     String name = raw.strip();
     int length = name.codePointCount(0, name.length());
-    if (length < 1 || length > MAX_NAME_CODE_POINTS) {
-      throw bad("'name' must have 1-64 chars after trimming", ref);
-    }
-    if (name.codePoints().anyMatch(Character::isISOControl)) {
-      throw bad("'name' must not contain control characters", ref);
+    if (length < 1 || length > MAX_NAME_CODE_POINTS
+        || name.codePoints().anyMatch(Character::isISOControl)) {
+      return null;
     }
     return name;
   }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicReference;
 import org.signalbox.Signalbox;
+import org.signalbox.auth.TokenVerifier;
 import org.signalbox.config.Settings;
 import org.signalbox.protocol.Envelope;
 import org.signalbox.protocol.ErrorCode;
@@ -217,8 +218,17 @@ public final class Connection implements Link {
       throw new ProtocolException(
           ErrorCode.ALREADY_JOINED, "already in room '" + current.room().name() + "'", ref);
     }
-    // auth=open is the only mode of this release: no unauthorized check applies.
     String name = join.name() != null ? join.name() : ANONYMOUS;
+    TokenVerifier tokens = hub.tokens();
+    if (tokens != null) {
+      try {
+        // Every join carries its token, resumes included; the name is the token's, not join's.
+        name = tokens.nameFor(join.token(), join.room());
+      } catch (TokenVerifier.TokenRejected e) {
+        LOG.log(Level.DEBUG, () -> "connection " + session.getId() + ": token refused, " + e.getMessage());
+        throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
+      }
+    }
     Peer joined = hub.rooms().join(join, peerId, name, this, ref);
     peerId = joined.id();
     peer = joined;

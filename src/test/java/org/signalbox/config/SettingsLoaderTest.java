@@ -116,12 +116,15 @@ class SettingsLoaderTest {
   }
 
   @Test
-  void authModesOtherThanOpenFailNamingTheFollowUp() {
+  void tokenModeNeedsItsSecretAndContainerModeFailsNamingTheFollowUp() {
     assertEquals(AuthMode.OPEN, load(Map.of("auth", "open")).auth());
-    InvalidSettingException token = refused(Map.of("auth", "token"));
-    assertEquals("auth", token.setting());
-    assertTrue(token.getMessage().contains("Enterprise access"), token.getMessage());
-    assertEquals("auth", refused(Map.of("auth", "container")).setting());
+    assertEquals(AuthMode.TOKEN,
+        load(Map.of("auth", "token", "tokenSecret", "x".repeat(32))).auth());
+    assertEquals("tokenSecret", refused(Map.of("auth", "token")).setting());
+    assertEquals("tokenSecret", refused(Map.of("auth", "token", "tokenSecret", "x".repeat(31))).setting());
+    InvalidSettingException container = refused(Map.of("auth", "container"));
+    assertEquals("auth", container.setting());
+    assertTrue(container.getMessage().contains("Enterprise access"), container.getMessage());
     assertEquals("auth", refused(Map.of("auth", "ldap")).setting());
   }
 

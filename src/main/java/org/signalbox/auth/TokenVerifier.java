@@ -1,0 +1,114 @@
+package org.signalbox.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.signalbox.protocol.InboundCodec;
+
+/**
+ * Checks {@code join.token} in {@code auth=token} mode (PROTOCOL.md, Authentication): a JWT
+ * signed with HS256 and the {@code tokenSecret}, with {@code exp} and {@code sub}, {@code nbf}
+ * honoured, for this room or {@code "*"}. Parsing and the signature are Nimbus JOSE+JWT's; the
+ * rules of the protocol are here. Every failure is a {@link TokenRejected} whose message says
+ * which rule failed, for the log and the {@code unauthorized} answer.
+ */
+public final class TokenVerifier {
+
+  /** Clock skew allowed between the portal that mints tokens and this node. */
+  static final Duration SKEW = Duration.ofSeconds(60);
+
+  private final MACVerifier verifier;
+  private final Clock clock;
+
+  /**
+   * @param secret the {@code tokenSecret}; its UTF-8 bytes are the HMAC key (at least 32)
+   */
+  public TokenVerifier(String secret, Clock clock) {
+    try {
+      this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("tokenSecret is not a usable HS256 key: " + e.getMessage(), e);
+    }
+    this.clock = clock;
+  }
+
+  /** Why a token was not accepted. */
+  public static final class TokenRejected extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TokenRejected(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The display name a valid token gives for joining {@code room}: its {@code name} claim, else
+   * its {@code sub}.
+   *
+   * @throws TokenRejected when the token is missing, malformed, not HS256, badly signed,
+   *     expired, not yet valid, for another room, or lacks {@code sub} or {@code exp}
+   */
+  public String nameFor(String token, String room) throws TokenRejected {
+    if (token == null || token.isEmpty()) {
+      throw new TokenRejected("a token is required");
+    }
+    SignedJWT jwt;
+    JWTClaimsSet claims;
+    try {
+      // Only a signed JWT parses here: "alg":"none" (a PlainJWT) and encrypted ones fail.
+      jwt = SignedJWT.parse(token);
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException | IllegalArgumentException e) {
+      throw new TokenRejected("not a signed JWT");
+    }
+    // The header's algorithm is checked before the key is used, so no other algorithm is ever
+    // tried with this secret.
+    if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+      throw new TokenRejected("algorithm " + jwt.getHeader().getAlgorithm() + " is not HS256");
+    }
+    try {
+      if (!jwt.verify(verifier)) {
+        throw new TokenRejected("bad signature");
+      }
+    } catch (JOSEException e) {
+      throw new TokenRejected("bad signature");
+    }
+    Instant now = clock.instant();
+    Date exp = claims.getExpirationTime();
+    if (exp == null) {
+      throw new TokenRejected("no exp");
+    }
+    if (now.isAfter(exp.toInstant().plus(SKEW))) {
+      throw new TokenRejected("expired");
+    }
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && now.plus(SKEW).isBefore(nbf.toInstant())) {
+      throw new TokenRejected("not valid yet");
+    }
+    String subject = claims.getSubject();
+    if (subject == null || subject.isBlank()) {
+      throw new TokenRejected("no sub");
+    }
+    Object tokenRoom = claims.getClaim("room");
+    if (!(tokenRoom instanceof String r) || !(r.equals(room) || r.equals("*"))) {
+      throw new TokenRejected("not for room '" + room + "'");
+    }
+    Object claimed = claims.getClaim("name");
+    if (claimed != null && !(claimed instanceof String)) {
+      throw new TokenRejected("name is not a string");
+    }
+    String name = InboundCodec.displayNameOrNull(claimed != null ? (String) claimed : subject);
+    if (name == null) {
+      throw new TokenRejected("its name is not a valid display name");
+    }
+    return name;
+  }
+}
