@@ -150,6 +150,13 @@ public final class Signalbox {
       connection.refuse();
       return connection;
     }
+    if (settings.auth() == AuthMode.CONTAINER && session.getUserPrincipal() == null) {
+      // The handshake check refuses these with 403; a container that skipped it still gets no
+      // anonymous member.
+      connectionCount.decrementAndGet();
+      connection.refuseUnauthenticated();
+      return connection;
+    }
     connections.add(connection);
     connection.start();
     return connection;

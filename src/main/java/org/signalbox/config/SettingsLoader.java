@@ -13,11 +13,6 @@ import java.util.Locale;
  */
 public final class SettingsLoader {
 
-  /** The issue that brings container authentication. */
-  static final String AUTH_FOLLOW_UP =
-      "is not available in this release; it arrives with the issue \"Enterprise access: TURN"
-          + " through a real coturn, token and container authentication\"";
-
   /** HS256 needs a key at least as long as its 256-bit output (RFC 7518, 3.2). */
   static final int MIN_TOKEN_SECRET_BYTES = 32;
 
@@ -65,9 +60,6 @@ public final class SettingsLoader {
       // legally send in one burst.
       throw new InvalidSettingException(
           "outboundQueue", outboundQueue + " is less than 2 x burst (" + 2 * burst + ")");
-    }
-    if (auth == AuthMode.CONTAINER) {
-      throw new InvalidSettingException("auth", "auth=" + auth.wire() + " " + AUTH_FOLLOW_UP);
     }
     if (auth == AuthMode.TOKEN && tokenSecret == null) {
       throw new InvalidSettingException("tokenSecret", "is required with auth=token");

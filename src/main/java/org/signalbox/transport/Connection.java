@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicReference;
 import org.signalbox.Signalbox;
 import org.signalbox.auth.TokenVerifier;
+import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
 import org.signalbox.protocol.Envelope;
 import org.signalbox.protocol.ErrorCode;
@@ -102,6 +103,11 @@ public final class Connection implements Link {
         new Outbound.Welcome(
             peerId, hub.iceServers().forPeer(peerId), hub.settings().heartbeatMs(),
             hub.limits(), Signalbox.PROTOCOL_VERSION));
+  }
+
+  /** Refuses the connection with 1008: auth=container and the handshake had no user. */
+  public void refuseUnauthenticated() {
+    end(Ending.SHUTDOWN, close(CloseCodes.VIOLATED_POLICY, "authentication required"));
   }
 
   /** Refuses the connection with 1013 (node at its connection limit). */
@@ -219,6 +225,9 @@ public final class Connection implements Link {
           ErrorCode.ALREADY_JOINED, "already in room '" + current.room().name() + "'", ref);
     }
     String name = join.name() != null ? join.name() : ANONYMOUS;
+    if (hub.settings().auth() == AuthMode.CONTAINER) {
+      name = ContainerUser.displayName(session.getUserPrincipal());
+    }
     TokenVerifier tokens = hub.tokens();
     if (tokens != null) {
       try {

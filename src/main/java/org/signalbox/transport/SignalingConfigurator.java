@@ -2,6 +2,7 @@ package org.signalbox.transport;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import org.signalbox.Signalbox;
+import org.signalbox.config.AuthMode;
 
 /**
  * Refuses a handshake from a foreign origin: returning false from {@code checkOrigin} makes every
@@ -11,6 +12,10 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
 
   @Override
   public boolean checkOrigin(String originHeaderValue) {
-    return Signalbox.current().originPolicy().allows(originHeaderValue, HandshakeContext.host());
+    Signalbox node = Signalbox.current();
+    // The one place the API lets an application refuse a handshake with 403: the origin check.
+    // With auth=container a handshake without an authenticated user is refused here too.
+    return node.originPolicy().allows(originHeaderValue, HandshakeContext.host())
+        && (node.settings().auth() != AuthMode.CONTAINER || HandshakeContext.user() != null);
   }
 }

@@ -7,11 +7,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.signalbox.Signalbox;
+import org.signalbox.config.AuthMode;
 
 /**
  * Gives every request for the socket path a clear answer, whichever order the container runs
- * its WebSocket upgrade and this filter in. A handshake from an origin the policy refuses gets
- * 403: Tomcat, Jetty and Tyrus say so themselves, but Undertow (WildFly) runs application
+ * its WebSocket upgrade and this filter in. A handshake from an origin the policy refuses, or
+ * without a user in auth=container, gets 403: Tomcat, Jetty and Tyrus say so themselves, but Undertow (WildFly) runs application
  * filters first and, when {@code checkOrigin} refuses, passes the request on to a 404. A request
  * that is no handshake at all gets 426 (Upgrade Required) instead of a 404.
  */
@@ -31,9 +32,14 @@ public final class RefusedUpgradeFilter extends HttpFilter {
       response.getWriter().write("This is the Signalbox WebSocket: connect with a WebSocket client.\n");
       return;
     }
+    Signalbox node = Signalbox.current();
     String origin = request.getHeader("Origin");
-    if (!Signalbox.current().originPolicy().allows(origin, request.getHeader("Host"))) {
+    if (!node.originPolicy().allows(origin, request.getHeader("Host"))) {
       response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed: " + origin);
+      return;
+    }
+    if (node.settings().auth() == AuthMode.CONTAINER && request.getUserPrincipal() == null) {
+      response.sendError(HttpServletResponse.SC_FORBIDDEN, "authentication required");
       return;
     }
     chain.doFilter(request, response);

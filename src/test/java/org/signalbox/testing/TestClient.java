@@ -40,7 +40,14 @@ public final class TestClient implements AutoCloseable {
   private final JsonObject welcome;
 
   private TestClient(URI uri, String origin) {
+    this(uri, origin, null);
+  }
+
+  private TestClient(URI uri, String origin, String authorization) {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
     if (origin != null) {
       builder.header("Origin", origin);
     }
@@ -57,6 +64,11 @@ public final class TestClient implements AutoCloseable {
   /** Connects with {@code Origin: origin} and reads {@code welcome}. */
   public static TestClient connect(URI uri, String origin) {
     return new TestClient(uri, origin);
+  }
+
+  /** Connects with {@code Origin} and an {@code Authorization} header, and reads {@code welcome}. */
+  public static TestClient connect(URI uri, String origin, String authorization) {
+    return new TestClient(uri, origin, authorization);
   }
 
   /** {@code size} clients joined to {@code room} in order, each having read its peer-joined events. */

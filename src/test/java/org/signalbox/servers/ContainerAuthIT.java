@@ -1,0 +1,128 @@
+package org.signalbox.servers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.signalbox.testing.HandshakeProbe;
+import org.signalbox.testing.TestClient;
+
+/**
+ * auth=container on a real Tomcat: the built WAR, configured the way a portal integrator would
+ * (context parameter {@code signalbox.auth=container}, and in the secured deployment a security
+ * constraint with BASIC login against Tomcat's user database, src/test/servers/tomcat).
+ */
+@ExtendWith(ArquillianExtension.class)
+@EnabledIfSystemProperty(named = "arquillian.launch", matches = "tomcat")
+class ContainerAuthIT {
+
+  private static final String CONTAINER_AUTH =
+      "<context-param><param-name>signalbox.auth</param-name>"
+          + "<param-value>container</param-value></context-param>";
+
+  private static final String SECURITY =
+      "<security-constraint><web-resource-collection><web-resource-name>signalbox</web-resource-name>"
+          + "<url-pattern>/*</url-pattern></web-resource-collection>"
+          + "<auth-constraint><role-name>signalbox</role-name></auth-constraint></security-constraint>"
+          + "<login-config><auth-method>BASIC</auth-method><realm-name>portal</realm-name></login-config>"
+          + "<security-role><role-name>signalbox</role-name></security-role>";
+
+  /** The built WAR as {@code name}, with {@code extra} added to its web.xml. */
+  private static WebArchive configured(String name, String extra) {
+    WebArchive war = BuiltWar.as(name);
+    String webXml;
+    try (var in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+      webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    war.delete("WEB-INF/web.xml");
+    return war.setWebXML(new StringAsset(webXml.replace("</web-app>", extra + "</web-app>")));
+  }
+
+  @Deployment(name = "secured", testable = false)
+  static WebArchive secured() {
+    return configured("secured.war", CONTAINER_AUTH + SECURITY);
+  }
+
+  @Deployment(name = "unsecured", testable = false)
+  static WebArchive unsecured() {
+    return configured("unsecured.war", CONTAINER_AUTH);
+  }
+
+  private static URI socket(URL base) {
+    return URI.create(base.toString().replaceFirst("^http", "ws")).resolve("signal");
+  }
+
+  private static String origin(URL base) {
+    return base.getProtocol() + "://" + base.getAuthority();
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString(
+        (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The HTTP status a WebSocket handshake with these credentials gets (101 when it opens). */
+  private static int handshake(URL base, String authorization) {
+    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(10)).header("Origin", origin(base));
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    try {
+      WebSocket socket = builder.buildAsync(socket(base), new WebSocket.Listener() {})
+          .orTimeout(10, TimeUnit.SECONDS).join();
+      socket.abort();
+      return 101;
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  @Test
+  void withoutCredentialsTheHandshakeIsRefused(@ArquillianResource @OperateOnDeployment("secured") URL base) {
+    assertEquals(401, handshake(base, null), "the container asks for credentials");
+    assertEquals(401, handshake(base, basic("alice.doe", "wrong-password")));
+    assertEquals(403, handshake(base, basic("no.role", "no-role-test-password")),
+        "authenticated but not in the role");
+  }
+
+  @Test
+  void goodCredentialsJoinUnderThePrincipalsName(
+      @ArquillianResource @OperateOnDeployment("secured") URL base) {
+    try (TestClient alice = TestClient.connect(socket(base), origin(base),
+        basic("alice.doe", "alice-test-password"))) {
+      alice.send("{\"type\":\"join\",\"room\":\"sso\",\"name\":\"Mallory\"}");
+      JsonObject joined = alice.expect("joined");
+      assertEquals("alice.doe", joined.getString("name"), "the principal's name, not join.name");
+    }
+  }
+
+  @Test
+  void withoutASecurityConstraintAHandshakeWithoutAUserIsRefusedWith403(
+      @ArquillianResource @OperateOnDeployment("unsecured") URL base) {
+    assertEquals(403, HandshakeProbe.status(socket(base), origin(base)));
+  }
+}
