@@ -23,6 +23,7 @@ import org.signalbox.cluster.LocalDeliveries;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
 import org.signalbox.ice.IceServers;
+import org.signalbox.metrics.NodeMetrics;
 import org.signalbox.protocol.InboundCodec;
 import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.OutboundCodec;
@@ -67,6 +68,7 @@ public final class Signalbox {
   private final AtomicInteger connectionCount = new AtomicInteger();
 
   private final JsonProvider json;
+  private final NodeMetrics metrics;
   /** Checks join tokens in auth=token mode; null in the other modes. */
   private final TokenVerifier tokens;
 
@@ -93,6 +95,9 @@ public final class Signalbox {
             0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
             daemon("signalbox-io"), new ThreadPoolExecutor.DiscardPolicy());
     this.rooms = new RoomRegistry(settings, outbound, timers, ids);
+    this.metrics = new NodeMetrics(
+        connectionCount::get, rooms::roomCount, rooms::peerCount,
+        () -> connections.stream().mapToLong(Connection::pending).sum());
   }
 
   /** Starts the node of this web application, delivering within this process. */
@@ -199,6 +204,10 @@ public final class Signalbox {
 
   public Deliveries deliveries() {
     return deliveries;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   /** The join-token check of auth=token mode, or null when joins are not token-checked. */

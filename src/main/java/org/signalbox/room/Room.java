@@ -4,6 +4,8 @@ import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.LeaveReason;
@@ -113,11 +115,19 @@ public final class Room {
       remove(peer, LeaveReason.TIMEOUT);
       return;
     }
+    long epoch = peer.graceEpoch + 1;
+    ScheduledFuture<?> timer;
+    try {
+      timer = registry.timers().schedule(() -> expire(peer, epoch), grace, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping (an undeploy raced this drop): there is no grace left to give.
+      remove(peer, LeaveReason.TIMEOUT);
+      return;
+    }
     peer.link = null;
     peer.state = Peer.State.GRACE;
-    long epoch = ++peer.graceEpoch;
-    peer.graceTimer =
-        registry.timers().schedule(() -> expire(peer, epoch), grace, TimeUnit.MILLISECONDS);
+    peer.graceEpoch = epoch;
+    peer.graceTimer = timer;
   }
 
   /** Relays {@code frame} from {@code from} to the member {@code to}. */
@@ -207,5 +217,10 @@ public final class Room {
       peer.graceTimer.cancel(false);
       peer.graceTimer = null;
     }
+  }
+
+  /** Members, peers in their grace included. */
+  synchronized int size() {
+    return members.size();
   }
 }

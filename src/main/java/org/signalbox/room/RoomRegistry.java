@@ -60,6 +60,11 @@ public final class RoomRegistry {
     return rooms.size();
   }
 
+  /** Members of all rooms, peers in their resume grace included. */
+  public int peerCount() {
+    return rooms.values().stream().mapToInt(Room::size).sum();
+  }
+
   Settings settings() {
     return settings;
   }

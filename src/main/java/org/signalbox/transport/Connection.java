@@ -135,7 +135,15 @@ public final class Connection implements Link {
       return;
     }
     try {
-      route(hub.inbound().decode(frame));
+      Envelope envelope;
+      try {
+        envelope = hub.inbound().decode(frame);
+      } catch (ProtocolException malformed) {
+        hub.metrics().received("invalid");
+        throw malformed;
+      }
+      hub.metrics().received(typeOf(envelope.message()));
+      route(envelope);
     } catch (ProtocolException e) {
       send(e.toError());
     } catch (RuntimeException e) {
@@ -155,6 +163,7 @@ public final class Connection implements Link {
   }
 
   void onClose(CloseReason reason) {
+    hub.metrics().closed(reason.getCloseCode().getCode());
     if (ending.compareAndSet(null, endingOf(reason.getCloseCode().getCode()))) {
       outbox.discard();
       settle();
@@ -191,7 +200,16 @@ public final class Connection implements Link {
 
   @Override
   public boolean offer(String frame) {
-    return outbox.offer(frame);
+    boolean queued = outbox.offer(frame);
+    if (queued) {
+      hub.metrics().queued(OutboundTypes.of(frame));
+    }
+    return queued;
+  }
+
+  /** Frames accepted for this connection and not yet written. */
+  public int pending() {
+    return outbox.pending();
   }
 
   @Override
@@ -239,6 +257,9 @@ public final class Connection implements Link {
       }
     }
     Peer joined = hub.rooms().join(join, peerId, name, this, ref);
+    if (!joined.id().equals(peerId)) {
+      hub.metrics().resumed(); // a resume gives back the earlier peer, with its own id
+    }
     peerId = joined.id();
     peer = joined;
     // An ending that raced with the join must still reach the new membership.
@@ -294,6 +315,7 @@ public final class Connection implements Link {
   }
 
   private void rateLimited(String frame, long now) {
+    hub.metrics().rateLimited();
     Settings s = hub.settings();
     send(new Outbound.Error(ErrorCode.RATE_LIMITED,
         "over " + s.messagesPerSecond() + " messages/s (burst " + s.burst() + "); dropped",
@@ -304,7 +326,23 @@ public final class Connection implements Link {
   }
 
   private void send(Outbound message) {
-    outbox.offer(hub.outbound().encode(message));
+    if (message instanceof Outbound.Error error) {
+      hub.metrics().error(error.code().wire());
+    }
+    offer(hub.outbound().encode(message));
+  }
+
+  private static String typeOf(Inbound message) {
+    if (message instanceof Inbound.Signal) {
+      return "signal";
+    } else if (message instanceof Inbound.Message) {
+      return "message";
+    } else if (message instanceof Inbound.Ping) {
+      return "ping";
+    } else if (message instanceof Inbound.Join) {
+      return "join";
+    }
+    return "leave";
   }
 
   /** Decides the ending if it is the first to, then closes and settles the membership. */

@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -113,6 +114,11 @@ public final class Outbox {
     return true;
   }
 
+  /** Texts accepted and not yet written. */
+  public synchronized int pending() {
+    return pendingTexts;
+  }
+
   /** Queues a WebSocket ping unless one is already waiting. */
   public void ping() {
     synchronized (this) {
@@ -154,9 +160,14 @@ public final class Outbox {
       blocking.execute(() -> closeSession(reason));
     } else {
       // The timer only hands over: session.close may block, and the timer thread is shared.
-      timers.schedule(
-          () -> blocking.execute(() -> closeIfStillPending(reason)),
-          CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      try {
+        timers.schedule(
+            () -> blocking.execute(() -> closeIfStillPending(reason)),
+            CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopping) {
+        // The node stopped its timer: close without waiting for the write in progress.
+        blocking.execute(() -> closeIfStillPending(reason));
+      }
     }
   }
 

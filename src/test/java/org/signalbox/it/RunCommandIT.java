@@ -61,6 +61,18 @@ class RunCommandIT {
 
   @Test
   @Order(2)
+  void metricsCountWhatHappened() throws Exception {
+    try (TestClient client = TestClient.connect(server.socket(), server.origin())) {
+      client.join("metrics", "M");
+      HttpResponse<String> r = get("/metrics");
+      assertEquals(200, r.statusCode());
+      assertTrue(r.body().lines().anyMatch(l -> l.startsWith("signalbox_messages_in_total{type=\"join\"} ")), r.body());
+      assertTrue(r.body().lines().anyMatch(l -> l.equals("signalbox_connections 1.0")), r.body());
+    }
+  }
+
+  @Test
+  @Order(2)
   void demoPageIsServedAtTheRoot() throws Exception {
     HttpResponse<String> r = get("/");
     assertEquals(200, r.statusCode());

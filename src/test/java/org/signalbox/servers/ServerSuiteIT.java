@@ -155,6 +155,18 @@ class ServerSuiteIT {
   }
 
   @Test
+  void metricsAnswerInThePrometheusTextFormat() throws Exception {
+    try (TestClient client = TestClient.connect(socket(), origin())) {
+      client.join("metrics", "M");
+      HttpResponse<String> metrics = get("metrics");
+      assertEquals(200, metrics.statusCode());
+      assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      assertTrue(metrics.body().contains("# TYPE signalbox_connections gauge"), metrics.body());
+      assertTrue(metrics.body().contains("signalbox_messages_in_total{type=\"join\"}"), metrics.body());
+    }
+  }
+
+  @Test
   void demoPageAndHealthAnswer() throws Exception {
     HttpResponse<String> page = get("");
     assertEquals(200, page.statusCode());

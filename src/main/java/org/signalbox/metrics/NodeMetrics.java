@@ -1,0 +1,86 @@
+package org.signalbox.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * What one node counts, in its own Prometheus registry (served at {@code /metrics}): so that two
+ * Signalbox deployments in one server never mix their numbers. Counters are updated on the
+ * message path (each update is a lock-free add); gauges are read only when scraped. Counters
+ * keep no exemplars: sampling them starts a library thread that outlives an undeploy (Tomcat
+ * reported the leak), and there are no traces to link them to.
+ */
+public final class NodeMetrics {
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter messagesIn;
+  private final Counter messagesOut;
+  private final Counter errors;
+  private final Counter closes;
+  private final Counter resumes;
+  private final Counter rateLimited;
+
+  /**
+   * @param connections open sockets of this node
+   * @param rooms rooms with at least one member on this node
+   * @param peers members of those rooms, those in their resume grace included
+   * @param outboxDepth frames accepted for all connections and not yet written
+   */
+  public NodeMetrics(
+      IntSupplier connections, IntSupplier rooms, IntSupplier peers, LongSupplier outboxDepth) {
+    messagesIn = Counter.builder().name("signalbox_messages_in")
+        .help("Frames received from clients, by type (rate-limited and malformed ones included)")
+        .labelNames("type").withoutExemplars().register(registry);
+    messagesOut = Counter.builder().name("signalbox_messages_out")
+        .help("Frames queued to clients, by type").labelNames("type").withoutExemplars().register(registry);
+    errors = Counter.builder().name("signalbox_errors")
+        .help("error frames sent to clients, by code").labelNames("code").withoutExemplars().register(registry);
+    closes = Counter.builder().name("signalbox_closes")
+        .help("Closed connections, by WebSocket close code").labelNames("code").withoutExemplars().register(registry);
+    resumes = Counter.builder().name("signalbox_resumes")
+        .help("Joins that resumed a peer in its grace").withoutExemplars().register(registry);
+    rateLimited = Counter.builder().name("signalbox_rate_limited")
+        .help("Frames dropped by the per-connection rate limit").withoutExemplars().register(registry);
+    GaugeWithCallback.builder().name("signalbox_connections").help("Open WebSocket connections")
+        .callback(cb -> cb.call(connections.getAsInt())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_rooms").help("Rooms with members")
+        .callback(cb -> cb.call(rooms.getAsInt())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_peers")
+        .help("Members of rooms, peers in their resume grace included")
+        .callback(cb -> cb.call(peers.getAsInt())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_outbox_depth")
+        .help("Frames accepted for all connections and not yet written")
+        .callback(cb -> cb.call(outboxDepth.getAsLong())).register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public void received(String type) {
+    messagesIn.labelValues(type).inc();
+  }
+
+  public void queued(String type) {
+    messagesOut.labelValues(type).inc();
+  }
+
+  public void error(String code) {
+    errors.labelValues(code).inc();
+  }
+
+  public void closed(int code) {
+    closes.labelValues(Integer.toString(code)).inc();
+  }
+
+  public void resumed() {
+    resumes.inc();
+  }
+
+  public void rateLimited() {
+    rateLimited.inc();
+  }
+}
