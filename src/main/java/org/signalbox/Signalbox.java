@@ -65,6 +65,8 @@ public final class Signalbox {
   private final RoomRegistry rooms;
   private final Deliveries deliveries;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  /** Every thread the node started, so that stop can wait until each has really exited. */
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
 
   private final JsonProvider json;
@@ -247,17 +249,24 @@ public final class Signalbox {
         blocking.shutdownNow();
       }
       timers.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+      // An executor counts as terminated a moment before its last thread has exited; Tomcat
+      // looks at the threads themselves, so wait for those too.
+      for (Thread t : threads) {
+        t.join(STOP_GRACE_MS);
+      }
     } catch (InterruptedException e) {
       blocking.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
 
-  private static ThreadFactory daemon(String name) {
+  private ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
+      threads.removeIf(old -> !old.isAlive()); // idle I/O threads come and go; keep the live
+      threads.add(t);
       return t;
     };
   }
