@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The comparison bench: Signalbox (the WAR in the run command's Jetty) and the PeerJS server, each
+# pinned to core 0, the load generator pinned to core 1, inside a loopback-only network namespace.
+# Prints one table (also written to bench/target/results.md). Takes about 6 minutes.
+#   bash bench/run.sh            the whole bench
+#   bash bench/run.sh --quick    a short run that checks the bench itself works (numbers not quotable)
+#   bash bench/run.sh --scale N  hold N connections in the scale scenario
+set -euo pipefail
+bench="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$bench")"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+install_missing() {
+  local missing=()
+  need mvn || missing+=(maven)
+  need javac || missing+=(openjdk-17-jdk-headless)
+  need taskset || missing+=(util-linux)
+  need unshare || missing+=(util-linux)
+  need ip || missing+=(iproute2)
+  need node || missing+=(nodejs)
+  need npm || missing+=(npm)
+  if ((${#missing[@]})); then
+    echo "bench: installing ${missing[*]}"
+    timeout 600 apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}"
+  fi
+}
+install_missing
+if (($(nproc) < 2)); then
+  echo "bench: needs two cores (server on one, load generator on the other)" >&2
+  exit 1
+fi
+
+jetty_version="$(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' "$root/pom.xml" | head -1)"
+echo "bench: building the WAR and the bench (Jetty $jetty_version)"
+timeout 900 mvn -q -B -f "$root/pom.xml" -DskipTests package
+timeout 900 mvn -q -B -f "$bench/pom.xml" -Djetty.version="$jetty_version" package
+if [[ ! -d "$bench/peerjs/node_modules/peer" ]]; then
+  echo "bench: installing the PeerJS server from npm"
+  (cd "$bench/peerjs" && timeout 300 npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+classpath="$bench/target/classes:$(cat "$bench/target/classpath.txt")"
+echo "bench: node $(node --version), $(java -version 2>&1 | head -1)"
+exec unshare -n bash -c 'ip link set lo up && exec "$@"' ns \
+  timeout 3600 taskset -c 1 java -cp "$classpath" org.signalbox.bench.load.Bench \
+  --war "$root/target/signalbox.war" --classpath "$classpath" --peerjs "$bench/peerjs" \
+  --work "$bench/target" "$@"

@@ -1,0 +1,62 @@
+package org.signalbox.bench.load;
+
+import java.nio.charset.StandardCharsets;
+
+/** Reads the few fields the generator needs straight from a frame's bytes, without parsing JSON. */
+final class Frames {
+
+  private Frames() {}
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Whether the frame starts with {@code prefix}. */
+  static boolean startsWith(byte[] a, int offset, int length, byte[] prefix) {
+    if (length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (a[offset + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The non-negative integer after {@code key} (such as {@code "n":}), or -1 when absent. */
+  static long number(byte[] a, int offset, int length, byte[] key) {
+    int at = WsClient.indexOf(a, offset, offset + length, key);
+    if (at < 0) {
+      return -1;
+    }
+    long value = 0;
+    int i = at + key.length;
+    int end = offset + length;
+    if (i >= end || a[i] < '0' || a[i] > '9') {
+      return -1;
+    }
+    while (i < end && a[i] >= '0' && a[i] <= '9') {
+      value = value * 10 + (a[i++] - '0');
+    }
+    return value;
+  }
+
+  /** The string value after {@code key} (such as {@code "peerId":"}), up to the next quote. */
+  static String string(byte[] a, int offset, int length, byte[] key, int from) {
+    int at = WsClient.indexOf(a, Math.max(offset, from), offset + length, key);
+    if (at < 0) {
+      return null;
+    }
+    int start = at + key.length;
+    int end = start;
+    while (end < offset + length && a[end] != '"') {
+      end++;
+    }
+    return new String(a, start, end - start, StandardCharsets.US_ASCII);
+  }
+
+  static String text(byte[] a, int offset, int length) {
+    return new String(a, offset, Math.min(length, 300), StandardCharsets.UTF_8);
+  }
+}

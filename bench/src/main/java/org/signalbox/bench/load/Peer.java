@@ -1,0 +1,36 @@
+package org.signalbox.bench.load;
+
+import java.util.List;
+
+/** One simulated browser: its connection, its room and identity, and what a scenario counts. */
+final class Peer {
+
+  final int index;
+  final String room;
+  /** The id a PeerJS or bare client chooses itself; Signalbox assigns one in {@code welcome}. */
+  final String chosenId;
+
+  WsClient ws;
+  /** The id other peers address it by. */
+  String id;
+  boolean ready;
+  /** Signalbox: the room's other peers at join, oldest first. */
+  List<String> others = List.of();
+
+  // Relay accounting: what this peer sent to its partner and what it received from it.
+  Peer partner;
+  long sent;
+  long expected;
+  int inFlight;
+  final long[] sentAt = new long[16];
+
+  /** Join storm: frames received from each other peer of the room, by their place in it. */
+  int[] receivedFrom;
+
+  Peer(int index, String room, String chosenId) {
+    this.index = index;
+    this.room = room;
+    this.chosenId = chosenId;
+    this.id = chosenId;
+  }
+}

@@ -1,0 +1,132 @@
+package org.signalbox.bench.load;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * relay: pairs of peers, each keeping a fixed number of ~1.1 KiB offers in flight to its partner
+ * (a new one leaves when one arrives). Cold (right after start), warm-up and measured phases run
+ * on the same connections; every message is accounted for at the end.
+ */
+final class RelayScenario implements Fleet.Handler {
+
+  record Result(String server, double coldPerSecond, double perSecond, double p50Millis,
+      double p99Millis, double maxMillis, long sent, long received, long outOfOrder, int errors,
+      int dropped, double generatorCpu, double serverCpu, int frameBytes) {
+
+    long lost() {
+      return sent - received;
+    }
+  }
+
+  record Plan(int pairs, int inFlight, long coldSeconds, long warmSeconds, long measureSeconds) {}
+
+  private final Dialect dialect;
+  private final Plan plan;
+  private final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+  private final List<Peer> peers = new ArrayList<>();
+  private final byte[][] frames;
+  private final int[] sequenceAt;
+  private boolean sending;
+  private boolean recording;
+  private long sent;
+  private long received;
+  private long outOfOrder;
+  private long inFlight;
+
+  RelayScenario(Dialect dialect, Plan plan, String run) {
+    this.dialect = dialect;
+    this.plan = plan;
+    for (int i = 0; i < 2 * plan.pairs(); i++) {
+      peers.add(new Peer(i, "relay-" + run + "-" + i / 2, "r" + run + "-" + i));
+    }
+    for (int i = 0; i < peers.size(); i += 2) {
+      peers.get(i).partner = peers.get(i + 1);
+      peers.get(i + 1).partner = peers.get(i);
+    }
+    frames = new byte[peers.size()][];
+    sequenceAt = new int[peers.size()];
+  }
+
+  Result run(EventLoop loop, InetSocketAddress server, ServerProcess process) {
+    Fleet fleet = new Fleet(loop, server, dialect, peers, this);
+    fleet.connectAndAwait(100, 60);
+    for (Peer p : peers) {
+      // One prepared frame per sender; only its sequence digits change from message to message.
+      frames[p.index] = WsClient.textFrame(dialect.relay(p.partner, 'o', Payloads.description(p.index, 0, 'o')));
+      sequenceAt[p.index] =
+          WsClient.indexOf(frames[p.index], 0, frames[p.index].length, Payloads.SEQUENCE)
+              + Payloads.SEQUENCE.length;
+    }
+    sending = true;
+    recording = true;
+    for (Peer p : peers) {
+      for (int i = 0; i < plan.inFlight(); i++) {
+        send(p);
+      }
+    }
+    long coldStart = System.nanoTime();
+    loop.runUntil(() -> false, TimeUnit.SECONDS.toNanos(plan.coldSeconds()));
+    double cold = received / seconds(System.nanoTime() - coldStart);
+    recording = false;
+    loop.runUntil(() -> false, TimeUnit.SECONDS.toNanos(plan.warmSeconds()));
+
+    latencyMicros.reset();
+    recording = true;
+    long before = received;
+    CpuClock cpu = CpuClock.start(process);
+    long start = System.nanoTime();
+    loop.runUntil(() -> false, TimeUnit.SECONDS.toNanos(plan.measureSeconds()));
+    long elapsed = System.nanoTime() - start;
+    long measured = received - before;
+    CpuClock.Share share = cpu.stop();
+    recording = false;
+
+    sending = false;
+    loop.runUntil(() -> inFlight == 0 || fleet.dropped > 0, TimeUnit.SECONDS.toNanos(10));
+    fleet.closeAll();
+    return new Result(dialect.name(), cold, measured / seconds(elapsed),
+        latencyMicros.getValueAtPercentile(50) / 1000.0,
+        latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
+        sent, received, outOfOrder, fleet.errors, fleet.dropped, share.generator(),
+        share.server(), frames[0].length);
+  }
+
+  private void send(Peer p) {
+    long sequence = p.sent++;
+    byte[] frame = frames[p.index];
+    Payloads.rewrite(frame, sequenceAt[p.index], sequence);
+    p.sentAt[(int) (sequence & 15)] = System.nanoTime();
+    p.inFlight++;
+    inFlight++;
+    sent++;
+    p.ws.sendFrame(frame);
+  }
+
+  @Override
+  public void relay(Peer receiver, byte[] a, int offset, int length) {
+    long now = System.nanoTime();
+    Peer sender = receiver.partner;
+    long sequence = Frames.number(a, offset, length, Payloads.SEQUENCE);
+    if (sequence != receiver.expected || Frames.number(a, offset, length, Payloads.SENDER) != sender.index) {
+      outOfOrder++;
+    }
+    receiver.expected = sequence + 1;
+    if (recording) {
+      latencyMicros.recordValue(Math.min(60_000_000L, (now - sender.sentAt[(int) (sequence & 15)]) / 1000));
+    }
+    received++;
+    sender.inFlight--;
+    inFlight--;
+    if (sending) {
+      send(sender);
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+}

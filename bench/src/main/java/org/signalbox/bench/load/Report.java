@@ -1,0 +1,169 @@
+package org.signalbox.bench.load;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** Collects the scenarios' results and renders them as one Markdown table plus details. */
+final class Report {
+
+  /** Above this share of its core the generator may be what limits a number. */
+  private static final double GENERATOR_BOUND = 0.9;
+
+  private final boolean quick;
+  private final List<RelayScenario.Result> relays = new ArrayList<>();
+  private RelayScenario.Result bare;
+  private final List<ConnectionsScenario.Result> connections = new ArrayList<>();
+  private final List<List<JoinStormScenario.Result>> storms = new ArrayList<>();
+  private ScaleScenario.Result scale;
+  private long scaleHeapMib;
+  private long fileLimit;
+  private long signalboxStart;
+  private long peerJsStart;
+
+  Report(boolean quick) {
+    this.quick = quick;
+  }
+
+  void signalboxStart(long nanos) {
+    signalboxStart = nanos;
+  }
+
+  void peerJsStart(long nanos) {
+    peerJsStart = nanos;
+  }
+
+  void relay(RelayScenario.Result r) {
+    relays.add(r);
+  }
+
+  void bare(RelayScenario.Result r) {
+    bare = r;
+  }
+
+  void connections(ConnectionsScenario.Result r) {
+    connections.add(r);
+  }
+
+  void storm(List<JoinStormScenario.Result> runs) {
+    storms.add(runs);
+  }
+
+  void scale(ScaleScenario.Result r, long heapMib, long files) {
+    scale = r;
+    scaleHeapMib = heapMib;
+    fileLimit = files;
+  }
+
+  String render(LocalDate date) {
+    RelayScenario.Result sb = relays.get(0);
+    RelayScenario.Result pj = relays.get(1);
+    ConnectionsScenario.Result csb = connections.get(0);
+    ConnectionsScenario.Result cpj = connections.get(1);
+    double stormSb = median(storms.get(0));
+    double stormPj = median(storms.get(1));
+    StringBuilder out = new StringBuilder();
+    out.append("## Signalbox and PeerJS, ").append(date).append(quick ? " (quick run: too short to quote)" : "")
+        .append("\n\nEach server pinned to core 0, the load generator to core 1; medians and ratios from one run.\n\n");
+    out.append("| scenario | Signalbox | PeerJS | Signalbox ÷ PeerJS | target | met |\n");
+    out.append("| --- | ---: | ---: | ---: | --- | --- |\n");
+    row(out, "relay, messages/s" + bound(sb, pj), n(sb.perSecond()), n(pj.perSecond()),
+        sb.perSecond() / pj.perSecond(), "≥ 2", sb.perSecond() >= 2 * pj.perSecond());
+    row(out, "relay latency p99, ms", d(sb.p99Millis()), d(pj.p99Millis()),
+        sb.p99Millis() / pj.p99Millis(), "≤ 1", sb.p99Millis() <= pj.p99Millis());
+    out.append(String.format(Locale.ROOT, "| relay ÷ bare forwarding endpoint%s | %s of %s | | %.0f %% | ≥ 70 %% | %s |%n",
+        bound(sb, bare), n(sb.perSecond()), n(bare.perSecond()), 100 * sb.perSecond() / bare.perSecond(),
+        met(sb.perSecond() >= 0.7 * bare.perSecond())));
+    row(out, "connect and join, clients/s", n(csb.perSecond()), n(cpj.perSecond()),
+        csb.perSecond() / cpj.perSecond(), "≥ 1", csb.perSecond() >= cpj.perSecond());
+    row(out, "RSS per idle connection, KiB", d(csb.rssPerClient() / 1024), d(cpj.rssPerClient() / 1024),
+        csb.rssPerClient() / cpj.rssPerClient(), "≤ 1", csb.rssPerClient() <= cpj.rssPerClient());
+    row(out, "live heap per idle connection, KiB", d(csb.heapPerClient() / 1024),
+        d(cpj.heapPerClient() / 1024), csb.heapPerClient() / cpj.heapPerClient(), "", null);
+    row(out, "join storm, ms (median of " + storms.get(0).size() + ")", d(stormSb), d(stormPj),
+        stormSb / stormPj, "≤ 0.5", stormSb <= stormPj / 2);
+    boolean scaleMet = scale.clients() >= 50_000 && scaleHeapMib <= 1024 && scale.dropped() == 0
+        && scale.serverConnections() == scale.clients() && scale.roundTrips() > 0;
+    boolean scaleProportional = scale.dropped() == 0 && scale.serverConnections() == scale.clients()
+        && scale.roundTrips() > 0;
+    out.append(String.format(Locale.ROOT,
+        "| scale: joined connections held | %s on -Xmx%dm, %d dropped, relay p99 %s ms | | | 50,000 on -Xmx1g, none dropped | %s |%n",
+        n(scale.clients()), scaleHeapMib, scale.dropped(), d(scale.p99Millis()),
+        scaleMet ? "yes" : scaleProportional
+            ? "per connection yes; 50,000 not tried: " + (fileLimit < 50_000 ? "open files limited to " + fileLimit : "see --scale")
+            : "no"));
+
+    out.append("\n### Cold start\n\n| | Signalbox | PeerJS |\n| --- | ---: | ---: |\n");
+    out.append("| process start until the port accepts, ms | ").append(d(signalboxStart / 1e6)).append(" | ")
+        .append(d(peerJsStart / 1e6)).append(" |\n");
+    out.append("| relay in the first seconds after start, messages/s | ").append(n(sb.coldPerSecond()))
+        .append(" | ").append(n(pj.coldPerSecond())).append(" |\n");
+
+    out.append("\n### Details\n\n");
+    out.append("| relay run | messages/s | p50 ms | p99 ms | max ms | sent | received | lost | out of order | errors | dropped | generator CPU | server CPU |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (RelayScenario.Result r : List.of(sb, bare, pj)) {
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d | %d | %.0f %% | %.0f %% |%n",
+          r.server(), n(r.perSecond()), d(r.p50Millis()), d(r.p99Millis()), d(r.maxMillis()), r.sent(),
+          r.received(), r.lost(), r.outOfOrder(), r.errors(), r.dropped(), 100 * r.generatorCpu(),
+          100 * r.serverCpu()));
+    }
+    out.append(String.format(Locale.ROOT, "%nRelay frame: %d bytes from the client. ", sb.frameBytes()));
+    out.append("\n\n| connections | clients | clients/s | RSS idle → loaded, MiB | live heap idle → loaded, MiB | dropped |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (ConnectionsScenario.Result c : connections) {
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d |%n", c.server(), c.clients(),
+          n(c.perSecond()), d(c.rssIdle() / 1048576.0), d(c.rssLoaded() / 1048576.0),
+          d(c.heapIdle() / 1048576.0), d(c.heapLoaded() / 1048576.0), c.dropped()));
+    }
+    out.append("\n| join storm | pairs | frames | runs, ms |\n| --- | ---: | ---: | --- |\n");
+    for (List<JoinStormScenario.Result> runs : storms) {
+      StringBuilder times = new StringBuilder();
+      for (JoinStormScenario.Result r : runs) {
+        times.append(times.length() == 0 ? "" : ", ").append(d(r.millis()));
+      }
+      out.append("| ").append(runs.get(0).server()).append(" | ").append(runs.get(0).pairs()).append(" | ")
+          .append(runs.get(0).frames()).append(" | ").append(times).append(" |\n");
+    }
+    out.append(String.format(Locale.ROOT,
+        "%n| scale | clients | connect, s | held, s | dropped | server's count | RSS, MiB | live heap, MiB | heap per connection, KiB | relay p50 / p99 / max, ms |%n"
+            + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |%n"
+            + "| Signalbox, -Xmx%dm | %d | %s | %d | %d | %d | %s | %s | %s | %s / %s / %s |%n",
+        scaleHeapMib, scale.clients(), d(scale.connectSeconds()), scale.holdSeconds(), scale.dropped(),
+        scale.serverConnections(), d(scale.rss() / 1048576.0), d(scale.heap() / 1048576.0),
+        d(scale.heap() / 1024.0 / scale.clients()), d(scale.p50Millis()), d(scale.p99Millis()),
+        d(scale.maxMillis())));
+    return out.toString();
+  }
+
+  private static String bound(RelayScenario.Result a, RelayScenario.Result b) {
+    return a.generatorCpu() >= GENERATOR_BOUND || b.generatorCpu() >= GENERATOR_BOUND
+        ? " (generator near its core: a lower bound)" : "";
+  }
+
+  private static void row(StringBuilder out, String name, String a, String b, double ratio,
+      String target, Boolean met) {
+    out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |%n", name, a, b, ratio, target,
+        met == null ? "" : met(met)));
+  }
+
+  private static String met(boolean met) {
+    return met ? "yes" : "**no**";
+  }
+
+  private static double median(List<JoinStormScenario.Result> runs) {
+    List<Double> times = runs.stream().map(JoinStormScenario.Result::millis)
+        .sorted(Comparator.naturalOrder()).toList();
+    return times.get(times.size() / 2);
+  }
+
+  private static String n(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  private static String d(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+  }
+}

@@ -1,0 +1,151 @@
+package org.signalbox.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server under test in its own process, pinned to its own core by the command that starts it:
+ * its start-up time, CPU time, resident memory and live heap, read from outside.
+ */
+final class ServerProcess implements AutoCloseable {
+
+  enum Runtime { JVM, NODE }
+
+  /** Linux's clock ticks per second for {@code /proc/<pid>/stat}, fixed at 100 on x86_64. */
+  private static final long TICKS_PER_SECOND = 100;
+
+  final String name;
+  final InetSocketAddress address;
+  final long startupNanos;
+  private final Process process;
+  private final Runtime runtime;
+  private final Path gcReport;
+
+  private ServerProcess(String name, InetSocketAddress address, Process process, long startupNanos,
+      Runtime runtime, Path gcReport) {
+    this.name = name;
+    this.address = address;
+    this.process = process;
+    this.startupNanos = startupNanos;
+    this.runtime = runtime;
+    this.gcReport = gcReport;
+  }
+
+  /**
+   * Starts {@code command} with its output in {@code log} and waits until {@code port} accepts
+   * (Jetty opens its connector after deploying; the PeerJS server listens once it is set up).
+   */
+  static ServerProcess start(String name, List<String> command, int port, Path log,
+      Runtime runtime, Path gcReport) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    if (gcReport != null) {
+      builder.environment().put("PEERJS_GC_REPORT", gcReport.toString());
+    }
+    long start = System.nanoTime();
+    Process process = builder.start();
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    long deadline = start + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited at start; see " + log);
+      }
+      try (Socket probe = new Socket()) {
+        probe.connect(address, 1000);
+        break;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IllegalStateException(name + " did not listen within 90 s; see " + log);
+        }
+        Thread.sleep(20);
+      }
+    }
+    return new ServerProcess(name, address, process, System.nanoTime() - start, runtime, gcReport);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** User plus system CPU time of the whole process, every thread included. */
+  long cpuNanos() {
+    String stat = read("/proc/" + pid() + "/stat");
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+  }
+
+  /** Resident set size. */
+  long rssBytes() {
+    for (String line : read("/proc/" + pid() + "/status").split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + name);
+  }
+
+  /**
+   * Bytes of live objects right after a full collection: for a JVM the class histogram's total
+   * (which collects first); for Node the V8 heap plus the memory outside it that JavaScript
+   * objects hold (Buffers), after {@code gc()} in the process (see bench/peerjs/gc-report.cjs).
+   */
+  long liveHeapBytes() throws IOException, InterruptedException {
+    if (runtime == Runtime.JVM) {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.class_histogram")
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("jcmd did not finish");
+      }
+      for (String line : out.split("\n")) {
+        if (line.startsWith("Total")) {
+          String[] parts = line.trim().split("\\s+");
+          return Long.parseLong(parts[2]);
+        }
+      }
+      throw new IllegalStateException("no histogram total from jcmd: " + out);
+    }
+    int before = Files.exists(gcReport) ? Files.readAllLines(gcReport).size() : 0;
+    new ProcessBuilder("kill", "-USR2", Long.toString(pid())).start().waitFor(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(gcReport)) {
+        List<String> lines = Files.readAllLines(gcReport);
+        if (lines.size() > before) {
+          String[] parts = lines.get(lines.size() - 1).trim().split(" ");
+          return Long.parseLong(parts[0]) + Long.parseLong(parts[1]);
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException(name + " wrote no heap report within 30 s");
+  }
+
+  private static String read(String file) {
+    try {
+      return Files.readString(Path.of(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

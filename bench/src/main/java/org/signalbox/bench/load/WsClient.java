@@ -1,0 +1,392 @@
+package org.signalbox.bench.load;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * One WebSocket client connection of the load generator, driven by its {@link EventLoop}: a
+ * minimal RFC 6455 client (handshake, text frames, ping/pong, close), because the generator must
+ * hold thousands of sockets and push ~100k frames/s on one core, which a general-purpose client
+ * does not. Received text is handed to the listener as a slice of the read buffer, never copied.
+ *
+ * <p>Frames are sent with a zero masking key: masking is mandatory for clients and servers
+ * unmask every frame, but XOR with zero leaves the payload as it is, so the generator spends no
+ * time masking. The server's work is the same as for any key.
+ */
+public final class WsClient {
+
+  /** What the generator does with a connection's events; all calls come from the loop thread. */
+  public interface Listener {
+    void opened(WsClient client);
+
+    void text(WsClient client, byte[] buffer, int offset, int length);
+
+    /** The connection is gone: {@code code} is the server's close code, or 1006 without one. */
+    void closed(WsClient client, int code, String reason);
+  }
+
+  private enum State { CONNECTING, UPGRADING, OPEN, CLOSING, CLOSED }
+
+  private static final byte[] HEADER_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final EventLoop loop;
+  private final Listener listener;
+  private final SocketChannel channel;
+  private final byte[] handshake;
+  private final SelectionKey key;
+  private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+  private ByteBuffer in = ByteBuffer.allocate(2048);
+  private byte[] fragments = new byte[0];
+  private int fragmentsLength;
+  private boolean fragmented;
+  private State state = State.CONNECTING;
+  private boolean wasOpen;
+
+  /** The scenario's own state for this connection. */
+  public Object attachment;
+
+  private WsClient(EventLoop loop, Listener listener, SocketChannel channel, byte[] handshake)
+      throws IOException {
+    this.loop = loop;
+    this.listener = listener;
+    this.channel = channel;
+    this.handshake = handshake;
+    this.key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+  }
+
+  /**
+   * Starts connecting to {@code server} (from {@code local} when not null) and upgrading at
+   * {@code pathAndQuery}; the listener hears {@code opened} or {@code closed}.
+   */
+  public static WsClient connect(
+      EventLoop loop, InetSocketAddress server, InetAddress local, String pathAndQuery,
+      Listener listener, Object attachment) {
+    String authority = server.getHostString() + ":" + server.getPort();
+    byte[] request =
+        ("GET " + pathAndQuery + " HTTP/1.1\r\n"
+                + "Host: " + authority + "\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n"
+                + "Origin: http://" + authority + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    try {
+      SocketChannel channel = SocketChannel.open();
+      channel.configureBlocking(false);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      if (local != null) {
+        channel.bind(new InetSocketAddress(local, 0));
+      }
+      WsClient client = new WsClient(loop, listener, channel, request);
+      client.attachment = attachment;
+      if (channel.connect(server)) {
+        client.upgrade();
+      }
+      return client;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open a client socket: " + e, e);
+    }
+  }
+
+  public boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  public boolean wasOpen() {
+    return wasOpen;
+  }
+
+  public boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  public EventLoop loop() {
+    return loop;
+  }
+
+  /** Sends one text frame; queued behind earlier frames when the socket is full. */
+  public void sendText(byte[] payload) {
+    if (state == State.OPEN) {
+      send(0x1, payload, payload.length);
+    }
+  }
+
+  /**
+   * Sends a frame made by {@link #textFrame}, which the caller may change again as soon as this
+   * returns: it is copied only when the socket cannot take it at once.
+   */
+  public void sendFrame(byte[] frame) {
+    if (state != State.OPEN) {
+      return;
+    }
+    try {
+      if (pending.isEmpty()) {
+        ByteBuffer buffer = ByteBuffer.wrap(frame);
+        channel.write(buffer);
+        if (buffer.hasRemaining()) {
+          ByteBuffer rest = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+          pending.add(rest);
+          key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+      } else {
+        pending.add(ByteBuffer.wrap(frame.clone()));
+      }
+    } catch (IOException e) {
+      abort(1006, "write failed: " + e.getMessage());
+    }
+  }
+
+  /** A whole client text frame for {@code payload}, for {@link #sendFrame}. */
+  public static byte[] textFrame(byte[] payload) {
+    return frame(0x1, payload, payload.length);
+  }
+
+  /** Sends a close frame with 1000 and waits for the server's; {@code closed} follows. */
+  public void close() {
+    if (state == State.OPEN) {
+      send(0x8, new byte[] {0x03, (byte) 0xE8}, 2);
+      state = State.CLOSING;
+    } else if (state != State.CLOSED && state != State.CLOSING) {
+      abort(1006, "closed before open");
+    }
+  }
+
+  /** Drops the connection without a close frame, as a lost network does. */
+  public void abort(int code, String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    key.cancel();
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Closing is all that is left to do with it.
+    }
+    listener.closed(this, code, reason);
+  }
+
+  void ready(SelectionKey selected) {
+    try {
+      if (selected.isConnectable()) {
+        channel.finishConnect();
+        upgrade();
+      }
+      if (selected.isValid() && selected.isWritable()) {
+        flush();
+      }
+      if (selected.isValid() && selected.isReadable()) {
+        read();
+      }
+    } catch (IOException e) {
+      abort(1006, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private void upgrade() throws IOException {
+    state = State.UPGRADING;
+    key.interestOps(SelectionKey.OP_READ);
+    write(ByteBuffer.wrap(handshake));
+  }
+
+  private void send(int opcode, byte[] payload, int length) {
+    try {
+      write(ByteBuffer.wrap(frame(opcode, payload, length)));
+    } catch (IOException e) {
+      abort(1006, "write failed: " + e.getMessage());
+    }
+  }
+
+  private static byte[] frame(int opcode, byte[] payload, int length) {
+    int header = length < 126 ? 6 : length < 65536 ? 8 : 14;
+    byte[] frame = new byte[header + length];
+    frame[0] = (byte) (0x80 | opcode);
+    if (length < 126) {
+      frame[1] = (byte) (0x80 | length);
+    } else if (length < 65536) {
+      frame[1] = (byte) (0x80 | 126);
+      frame[2] = (byte) (length >>> 8);
+      frame[3] = (byte) length;
+    } else {
+      frame[1] = (byte) (0x80 | 127);
+      for (int i = 0; i < 8; i++) {
+        frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+      }
+    }
+    // The four masking-key bytes stay zero (see the class comment).
+    System.arraycopy(payload, 0, frame, header, length);
+    return frame;
+  }
+
+  private void write(ByteBuffer buffer) throws IOException {
+    if (pending.isEmpty()) {
+      channel.write(buffer);
+      if (!buffer.hasRemaining()) {
+        return;
+      }
+      key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+    }
+    pending.add(buffer);
+  }
+
+  private void flush() throws IOException {
+    while (!pending.isEmpty()) {
+      ByteBuffer head = pending.peek();
+      channel.write(head);
+      if (head.hasRemaining()) {
+        return;
+      }
+      pending.poll();
+    }
+    key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+  }
+
+  private void read() throws IOException {
+    int read = channel.read(in);
+    if (read < 0) {
+      abort(1006, "connection closed by the server without a close frame");
+      return;
+    }
+    in.flip();
+    if (state == State.UPGRADING && !upgraded()) {
+      if (state != State.CLOSED) {
+        compactOrGrow(0);
+      }
+      return;
+    }
+    int needed = 0;
+    while (state != State.CLOSED && in.remaining() >= 2) {
+      int p = in.position();
+      byte[] a = in.array();
+      int b0 = a[p] & 0xFF;
+      int b1 = a[p + 1] & 0xFF;
+      long length = b1 & 0x7F;
+      int header = 2;
+      if (length == 126) {
+        if (in.remaining() < 4) {
+          break;
+        }
+        length = ((a[p + 2] & 0xFF) << 8) | (a[p + 3] & 0xFF);
+        header = 4;
+      } else if (length == 127) {
+        if (in.remaining() < 10) {
+          break;
+        }
+        length = 0;
+        for (int i = 0; i < 8; i++) {
+          length = (length << 8) | (a[p + 2 + i] & 0xFF);
+        }
+        header = 10;
+      }
+      if ((b1 & 0x80) != 0 || length > 16 << 20) {
+        abort(1002, "bad frame from the server");
+        return;
+      }
+      if (in.remaining() < header + length) {
+        needed = header + (int) length;
+        break;
+      }
+      in.position(p + header + (int) length);
+      frame(b0, a, p + header, (int) length);
+    }
+    if (state != State.CLOSED) {
+      compactOrGrow(needed);
+    }
+  }
+
+  private boolean upgraded() {
+    byte[] a = in.array();
+    int end = indexOf(a, in.position(), in.limit(), HEADER_END);
+    if (end < 0) {
+      return false;
+    }
+    String head = new String(a, in.position(), end - in.position(), StandardCharsets.ISO_8859_1);
+    if (!head.startsWith("HTTP/1.1 101")) {
+      abort(1006, "handshake refused: " + head.lines().findFirst().orElse(""));
+      return false;
+    }
+    in.position(end + HEADER_END.length);
+    state = State.OPEN;
+    wasOpen = true;
+    listener.opened(this);
+    return true;
+  }
+
+  private void frame(int b0, byte[] a, int offset, int length) throws IOException {
+    boolean fin = (b0 & 0x80) != 0;
+    switch (b0 & 0x0F) {
+      case 0x1 -> {
+        if (fin) {
+          listener.text(this, a, offset, length);
+        } else {
+          fragmented = true;
+          fragmentsLength = 0;
+          append(a, offset, length);
+        }
+      }
+      case 0x0 -> {
+        if (fragmented) {
+          append(a, offset, length);
+          if (fin) {
+            fragmented = false;
+            listener.text(this, fragments, 0, fragmentsLength);
+          }
+        }
+      }
+      case 0x8 -> {
+        int code = length >= 2 ? ((a[offset] & 0xFF) << 8) | (a[offset + 1] & 0xFF) : 1005;
+        String reason =
+            length > 2 ? new String(a, offset + 2, length - 2, StandardCharsets.UTF_8) : "";
+        if (state == State.OPEN) {
+          send(0x8, Arrays.copyOfRange(a, offset, offset + Math.min(length, 2)), Math.min(2, length));
+        }
+        state = State.CLOSING;
+        abort(code, reason);
+      }
+      case 0x9 -> send(0xA, Arrays.copyOfRange(a, offset, offset + length), length);
+      default -> {
+        // Pongs and binary frames carry nothing for the bench.
+      }
+    }
+  }
+
+  private void append(byte[] a, int offset, int length) {
+    if (fragmentsLength + length > fragments.length) {
+      fragments = Arrays.copyOf(fragments, Math.max(2 * fragments.length, fragmentsLength + length));
+    }
+    System.arraycopy(a, offset, fragments, fragmentsLength, length);
+    fragmentsLength += length;
+  }
+
+  private void compactOrGrow(int needed) {
+    in.compact();
+    if (needed > in.capacity() || !in.hasRemaining()) {
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, in.capacity() * 2));
+      in.flip();
+      bigger.put(in);
+      in = bigger;
+    }
+  }
+
+  static int indexOf(byte[] a, int from, int to, byte[] needle) {
+    outer:
+    for (int i = from; i <= to - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (a[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
