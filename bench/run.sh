@@ -31,18 +31,25 @@ if (($(nproc) < 2)); then
   exit 1
 fi
 
-jetty_version="$(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' "$root/pom.xml" | head -1)"
-echo "bench: building the WAR and the bench (Jetty $jetty_version)"
+version() { sed -n "s:.*<$1>\\(.*\\)</$1>.*:\\1:p" "$root/pom.xml" | head -1; }
+jetty_version="$(version jetty.version)"
+tomcat_version="$(version tomcat.version)"
+echo "bench: building the WAR and the bench (Jetty $jetty_version, Tomcat $tomcat_version)"
 timeout 900 mvn -q -B -f "$root/pom.xml" -DskipTests package
-timeout 900 mvn -q -B -f "$bench/pom.xml" -Djetty.version="$jetty_version" package
+timeout 900 mvn -q -B -f "$bench/pom.xml" -Djetty.version="$jetty_version" \
+  -Dtomcat.version="$tomcat_version" package
 if [[ ! -d "$bench/peerjs/node_modules/peer" ]]; then
   echo "bench: installing the PeerJS server from npm"
   (cd "$bench/peerjs" && timeout 300 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-classpath="$bench/target/classes:$(cat "$bench/target/classpath.txt")"
+classes="$bench/target/classes"
+classpath="$classes:$(cat "$bench/target/classpath.txt")"
 echo "bench: node $(node --version), $(java -version 2>&1 | head -1)"
 exec unshare -n bash -c 'ip link set lo up && exec "$@"' ns \
   timeout 3600 taskset -c 1 java -cp "$classpath" org.signalbox.bench.load.Bench \
-  --war "$root/target/signalbox.war" --classpath "$classpath" --peerjs "$bench/peerjs" \
+  --war "$root/target/signalbox.war" --classpath "$classpath" \
+  --tomcat-classpath "$classes:$(cat "$bench/target/classpath-tomcat.txt")" \
+  --undertow-classpath "$classes:$(cat "$bench/target/classpath-undertow.txt")" \
+  --peerjs "$bench/peerjs" \
   --work "$bench/target" "$@"

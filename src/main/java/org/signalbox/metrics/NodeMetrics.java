@@ -1,8 +1,10 @@
 package org.signalbox.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -22,6 +24,12 @@ public final class NodeMetrics {
   private final Counter closes;
   private final Counter resumes;
   private final Counter rateLimited;
+  /**
+   * The data point of each type seen, by the type string: looking it up by label values allocates
+   * a label list and hashes it on every frame; these lookups are one map read.
+   */
+  private final ConcurrentHashMap<String, CounterDataPoint> in = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CounterDataPoint> out = new ConcurrentHashMap<>();
 
   /**
    * @param connections open sockets of this node
@@ -60,12 +68,14 @@ public final class NodeMetrics {
     return registry;
   }
 
+  /** Counts a client frame; {@code type} is one of a few names, never client text. */
   public void received(String type) {
-    messagesIn.labelValues(type).inc();
+    in.computeIfAbsent(type, messagesIn::labelValues).inc();
   }
 
+  /** Counts a frame queued to a client; {@code type} is one of a few names, never client text. */
   public void queued(String type) {
-    messagesOut.labelValues(type).inc();
+    out.computeIfAbsent(type, messagesOut::labelValues).inc();
   }
 
   public void error(String code) {

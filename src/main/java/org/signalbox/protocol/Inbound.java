@@ -1,8 +1,5 @@
 package org.signalbox.protocol;
 
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
-
 /** A valid client-to-server message (PROTOCOL.md, Messages), after decoding and field checks. */
 public sealed interface Inbound {
 
@@ -15,11 +12,11 @@ public sealed interface Inbound {
 
   record Leave() implements Inbound {}
 
-  /** Relay {@code data} (always an object) to peer {@code to}. */
-  record Signal(String to, JsonObject data) implements Inbound {}
+  /** Relay {@code data} (always an object, as sent) to peer {@code to}. */
+  record Signal(String to, JsonText data) implements Inbound {}
 
-  /** Relay {@code data} (any JSON, null included) to {@code to}, or to the room when to is null. */
-  record Message(String to, JsonValue data) implements Inbound {}
+  /** Relay {@code data} (any JSON as sent, null included) to {@code to}, or to the room when to is null. */
+  record Message(String to, JsonText data) implements Inbound {}
 
   record Ping() implements Inbound {}
 }

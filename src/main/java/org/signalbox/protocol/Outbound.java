@@ -1,6 +1,5 @@
 package org.signalbox.protocol;
 
-import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.List;
 
@@ -30,10 +29,10 @@ public sealed interface Outbound {
 
   record Left(String room, JsonValue ref) implements Outbound {}
 
-  record SignalRelay(String from, JsonObject data) implements Outbound {}
+  record SignalRelay(String from, JsonText data) implements Outbound {}
 
   /** @param to the recipient's id when the message was sent to it alone, else null */
-  record MessageRelay(String from, JsonValue data, String to) implements Outbound {}
+  record MessageRelay(String from, JsonText data, String to) implements Outbound {}
 
   record Pong(JsonValue ref) implements Outbound {}
 

@@ -10,17 +10,30 @@ import java.util.Map;
 
 /**
  * Writes server messages as JSON text. Thread-safe; the generator factory is created once. A relay
- * is encoded once and the same text is queued for every recipient.
+ * is encoded once and the same text is queued for every recipient; its payload is the text the
+ * sender sent, checked when decoded, so a relay is written around it rather than generated.
  */
 public final class OutboundCodec {
 
+  private static final String SIGNAL_FROM = "{\"type\":\"signal\",\"from\":";
+  private static final String MESSAGE_FROM = "{\"type\":\"message\",\"from\":";
+  private static final String DATA = ",\"data\":";
+  private static final String TO = ",\"to\":";
+
+  private final JsonProvider provider;
   private final JsonGeneratorFactory generators;
 
   public OutboundCodec(JsonProvider provider) {
+    this.provider = provider;
     this.generators = provider.createGeneratorFactory(Map.of());
   }
 
   public String encode(Outbound message) {
+    if (message instanceof Outbound.SignalRelay m) {
+      return relay(SIGNAL_FROM, m.from(), m.data(), null);
+    } else if (message instanceof Outbound.MessageRelay m) {
+      return relay(MESSAGE_FROM, m.from(), m.data(), m.to());
+    }
     StringWriter out = new StringWriter(128);
     try (JsonGenerator g = generators.createGenerator(out)) {
       g.writeStartObject();
@@ -30,16 +43,36 @@ public final class OutboundCodec {
     return out.toString();
   }
 
-  // Java 17 has no pattern switch outside preview; the chain covers every permitted subtype.
-  private static void write(JsonGenerator g, Outbound message) {
-    if (message instanceof Outbound.SignalRelay m) {
-      g.write("type", "signal").write("from", m.from()).write("data", m.data());
-    } else if (message instanceof Outbound.MessageRelay m) {
-      g.write("type", "message").write("from", m.from()).write("data", m.data());
-      if (m.to() != null) {
-        g.write("to", m.to());
+  private String relay(String head, String from, JsonText data, String to) {
+    String fromJson = string(from);
+    String toJson = to == null ? null : string(to);
+    String json = data.json();
+    StringBuilder out = new StringBuilder(head.length() + fromJson.length() + DATA.length()
+        + json.length() + (toJson == null ? 0 : TO.length() + toJson.length()) + 1);
+    out.append(head).append(fromJson).append(DATA).append(json);
+    if (toJson != null) {
+      out.append(TO).append(toJson);
+    }
+    return out.append('}').toString();
+  }
+
+  /**
+   * {@code s} as a JSON string. Peer ids are base64url, which needs no escaping; anything else is
+   * escaped by the provider.
+   */
+  private String string(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+        return provider.createValue(s).toString();
       }
-    } else if (message instanceof Outbound.Error m) {
+    }
+    return '"' + s + '"';
+  }
+
+  // Java 17 has no pattern switch outside preview; the chain covers every other permitted subtype.
+  private static void write(JsonGenerator g, Outbound message) {
+    if (message instanceof Outbound.Error m) {
       g.write("type", "error").write("code", m.code().wire()).write("message", m.message());
       ref(g, m.ref());
     } else if (message instanceof Outbound.Pong m) {

@@ -134,7 +134,8 @@ public final class Connection implements Link {
       rateLimited(frame, now);
       return;
     }
-    try {
+    // Relays and events are queued under room locks; their writes start when the frame is done.
+    try (DeferredWrites writes = DeferredWrites.open()) {
       Envelope envelope;
       try {
         envelope = hub.inbound().decode(frame);
@@ -363,12 +364,14 @@ public final class Connection implements Link {
     if (current == null || how == null) {
       return;
     }
-    switch (how) {
-      case LEFT -> current.room().leave(current, this, LeaveReason.LEFT);
-      case DISCONNECTED -> current.room().leave(current, this, LeaveReason.DISCONNECTED);
-      case LOST -> current.room().lose(current, this);
-      default -> {
-        // REPLACED and SHUTDOWN change no membership.
+    try (DeferredWrites writes = DeferredWrites.open()) {
+      switch (how) {
+        case LEFT -> current.room().leave(current, this, LeaveReason.LEFT);
+        case DISCONNECTED -> current.room().leave(current, this, LeaveReason.DISCONNECTED);
+        case LOST -> current.room().lose(current, this);
+        default -> {
+          // REPLACED and SHUTDOWN change no membership.
+        }
       }
     }
   }

@@ -89,6 +89,7 @@ public final class Outbox {
    */
   public boolean offer(String text) {
     boolean overflow;
+    DeferredWrites deferred = null;
     synchronized (this) {
       if (closed) {
         return false;
@@ -104,14 +105,35 @@ public final class Outbox {
           return true;
         }
         writing = true;
+        deferred = DeferredWrites.current();
+        if (deferred != null) {
+          // Owned and queued: frames offered after this one queue behind it until the scope
+          // closes and starts the write, outside the caller's locks.
+          queue.add(text);
+        }
       }
     }
     if (overflow) {
       onOverflow.run();
       return false;
     }
-    writeFrom(text);
+    if (deferred != null) {
+      deferred.owe(this);
+    } else {
+      writeFrom(text);
+    }
     return true;
+  }
+
+  /** Starts the write that {@link #offer} deferred to a {@link DeferredWrites} scope. */
+  void startOwedWrite() {
+    Object next;
+    synchronized (this) {
+      next = takeNext();
+    }
+    if (next != null) {
+      writeFrom(next);
+    }
   }
 
   /** Texts accepted and not yet written. */

@@ -99,9 +99,28 @@ class CodecTest {
     bad("{\"type\":\"message\",\"to\":5,\"data\":1}");
     Inbound.Message m = assertInstanceOf(Inbound.Message.class,
         IN.decode("{\"type\":\"message\",\"data\":null}").message());
-    assertEquals(JsonValue.NULL, m.data());
+    assertEquals(JsonText.NULL, m.data());
     assertNull(m.to());
     IN.decode("{\"type\":\"message\",\"to\":\"p\",\"data\":[1,{\"a\":\"b\"}]}");
+  }
+
+  @Test
+  void relayDataIsTheTextTheSenderSentAndStillChecked() throws Exception {
+    String data = "{ \"n\" : 1.50e0, \"sdp\":\"v=0\\r\\né\", \"a\":[ {}, [ ] ,null] }";
+    Inbound.Signal s = assertInstanceOf(Inbound.Signal.class,
+        IN.decode("{\"type\":\"signal\", \"data\" :" + data + " ,\"to\":\"p\"}").message());
+    assertEquals(data, s.data().json());
+    Inbound.Message m = assertInstanceOf(Inbound.Message.class,
+        IN.decode("{\"data\":[1,\"]\",{\"}\":2}],\"type\":\"message\"}").message());
+    assertEquals("[1,\"]\",{\"}\":2}]", m.data().json());
+    assertEquals("\"x\\\"y\"", assertInstanceOf(Inbound.Message.class,
+        IN.decode("{\"type\":\"message\",\"data\":\"x\\\"y\"}").message()).data().json());
+    assertEquals("2", assertInstanceOf(Inbound.Message.class,
+        IN.decode("{\"type\":\"message\",\"data\":1,\"data\":2}").message()).data().json());
+    // The walk through data checks its grammar, which skipping a value would not.
+    for (String broken : List.of("{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{\"a\":[}", "{,}")) {
+      bad("{\"type\":\"signal\",\"to\":\"p\",\"data\":" + broken + "}");
+    }
   }
 
   @Test
@@ -139,11 +158,14 @@ class CodecTest {
     assertEquals("Old", parse(OUT.encode(new Outbound.PeerJoined("r", new PeerInfo("p0", "Old"))))
         .getJsonObject("peer").getString("name"));
     JsonObject data = parse("{\"description\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"},\"n\":1.50,\"u\":\"é\"}");
-    assertEquals(data, parse(OUT.encode(new Outbound.SignalRelay("p0", data))).getJsonObject("data"));
-    JsonObject direct = parse(OUT.encode(new Outbound.MessageRelay("p0", JsonValue.NULL, "p1")));
+    assertEquals(data, parse(OUT.encode(new Outbound.SignalRelay("p0", new JsonText(data.toString())))).getJsonObject("data"));
+    JsonObject direct = parse(OUT.encode(new Outbound.MessageRelay("p0", JsonText.NULL, "p1")));
     assertEquals("p1", direct.getString("to"));
     assertEquals(JsonValue.NULL, direct.get("data"));
-    assertEquals(false, parse(OUT.encode(new Outbound.MessageRelay("p0", JsonValue.TRUE, null))).containsKey("to"));
+    assertEquals(false, parse(OUT.encode(new Outbound.MessageRelay("p0", new JsonText("true"), null))).containsKey("to"));
+    JsonObject odd = parse(OUT.encode(new Outbound.MessageRelay("p\"0\u0001", JsonText.NULL, "é \\")));
+    assertEquals("p\"0\u0001", odd.getString("from"));
+    assertEquals("é \\", odd.getString("to"));
     assertEquals(false, parse(OUT.encode(new Outbound.Pong(null))).containsKey("ref"));
     JsonObject error = parse(OUT.encode(new Outbound.Error(ErrorCode.UNKNOWN_PEER, "m", Json.createValue("x"))));
     assertEquals("unknown-peer", error.getString("code"));

@@ -5,18 +5,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The comparison bench: starts each server pinned to core 0 (bench/run.sh pins this generator to
  * core 1), runs every scenario against it, and prints one table with the ratios and the targets.
  *
- * <p>Usage: {@code Bench --war <war> --classpath <bench classpath> --peerjs <dir> --work <dir>
- * [--quick] [--scale N]}.
+ * <p>Usage: {@code Bench --war <war> --classpath <Jetty and bench classpath> --tomcat-classpath
+ * <cp> --undertow-classpath <cp> --peerjs <dir> --work <dir> [--quick] [--scale N] [--containers
+ * jetty,tomcat,undertow] [--only part]}.
  */
 public final class Bench {
 
-  private static final int SIGNALBOX_PORT = 18480;
   private static final int PEERJS_PORT = 18490;
   private static final int SCALE_PORT = 18500;
   /** The scale target: 50,000 connections in a 1 GiB heap. */
@@ -31,29 +35,64 @@ public final class Bench {
     this.report = new Report(options.quick);
   }
 
-  record Options(Path war, String classpath, Path peerjs, Path work, boolean quick, int scale) {
+  /**
+   * @param classpaths the runtime classpath of each container's server
+   * @param containers the containers whose Signalbox and bare forwarding are compared (Jetty, the
+   *     run command's, is always in the main table)
+   * @param only null for the whole bench, or the one part to run ({@code signalbox}, {@code
+   *     peerjs}, {@code scale}, or a container) with its raw results printed instead of the table:
+   *     for profiling
+   */
+  record Options(Path war, Map<Container, String> classpaths, Path peerjs, Path work,
+      boolean quick, int scale, List<Container> containers, String only) {
     static Options parse(String[] args) {
       Path war = null;
-      String classpath = null;
+      Map<Container, String> classpaths = new EnumMap<>(Container.class);
       Path peerjs = null;
       Path work = Path.of("target");
       boolean quick = false;
       int scale = -1;
+      List<Container> containers = List.of(Container.values());
+      String only = null;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--war" -> war = Path.of(args[++i]);
-          case "--classpath" -> classpath = args[++i];
+          case "--classpath" -> classpaths.put(Container.JETTY, args[++i]);
+          case "--tomcat-classpath" -> classpaths.put(Container.TOMCAT, args[++i]);
+          case "--undertow-classpath" -> classpaths.put(Container.UNDERTOW, args[++i]);
           case "--peerjs" -> peerjs = Path.of(args[++i]);
           case "--work" -> work = Path.of(args[++i]);
           case "--quick" -> quick = true;
           case "--scale" -> scale = Integer.parseInt(args[++i]);
+          case "--containers" -> containers = Arrays.stream(args[++i].split(","))
+              .map(c -> Container.valueOf(c.toUpperCase(Locale.ROOT))).toList();
+          case "--only" -> only = args[++i];
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
-      if (war == null || classpath == null || peerjs == null) {
-        throw new IllegalArgumentException("--war, --classpath and --peerjs are required");
+      if (war == null || peerjs == null || !classpaths.keySet().containsAll(containers)
+          || !classpaths.containsKey(Container.JETTY)) {
+        throw new IllegalArgumentException(
+            "--war, --peerjs and a classpath for Jetty and each container are required");
       }
-      return new Options(war, classpath, peerjs, work, quick, scale);
+      return new Options(war, classpaths, peerjs, work, quick, scale, containers, only);
+    }
+  }
+
+  /** A servlet container the WAR runs in, with its bench server's main class. */
+  enum Container {
+    JETTY("Jetty", "org.signalbox.bench.server.BenchServer", 18480),
+    TOMCAT("Tomcat", "org.signalbox.bench.server.TomcatBenchServer", 18510),
+    UNDERTOW("Undertow", "org.signalbox.bench.server.UndertowBenchServer", 18520);
+
+    final String title;
+    final String main;
+    final int port;
+
+    Container(String title, String main, int port) {
+      this.title = title;
+      this.main = main;
+      this.port = port;
     }
   }
 
@@ -64,54 +103,97 @@ public final class Bench {
   }
 
   private void run() throws Exception {
-    RelayScenario.Plan relay = options.quick
-        ? new RelayScenario.Plan(5, 4, 1, 1, 2)
-        : new RelayScenario.Plan(50, 4, 5, 20, 10);
-    int connections = options.quick ? 200 : 5_000;
-    int stormRooms = options.quick ? 5 : 50;
-    int stormWarmups = options.quick ? 1 : 2;
-    int stormRuns = options.quick ? 1 : 5;
-
-    try (ServerProcess server = startSignalbox(SIGNALBOX_PORT, List.of())) {
-      report.signalboxStart(server.startupNanos);
-      log("Signalbox: relay");
-      report.relay(new RelayScenario(new Dialect.Signalbox(), relay, "a").run(loop, server.address, server));
-      log("bare forward: relay");
-      report.bare(new RelayScenario(new Dialect.Bare(), relay, "b").run(loop, server.address, server));
-      log("Signalbox: connections");
-      new ConnectionsScenario(new Dialect.Signalbox(), connections / 5, 256, "w").run(loop, server.address, server);
-      report.connections(new ConnectionsScenario(new Dialect.Signalbox(), connections, 256, "m").run(loop, server.address, server));
-      log("Signalbox: join storm");
-      report.storm(storms(new Dialect.Signalbox(), server, stormRooms, stormWarmups, stormRuns));
+    if (wants("signalbox")) {
+      report.jetty(container(Container.JETTY));
     }
-    try (ServerProcess server = startPeerJs()) {
-      report.peerJsStart(server.startupNanos);
-      log("PeerJS: relay");
-      report.relay(new RelayScenario(new Dialect.PeerJs(), relay, "a").run(loop, server.address, server));
-      log("PeerJS: connections");
-      new ConnectionsScenario(new Dialect.PeerJs(), connections / 5, 256, "w").run(loop, server.address, server);
-      report.connections(new ConnectionsScenario(new Dialect.PeerJs(), connections, 256, "m").run(loop, server.address, server));
-      log("PeerJS: join storm");
-      report.storm(storms(new Dialect.PeerJs(), server, stormRooms, stormWarmups, stormRuns));
+    if (wants("peerjs")) {
+      peerJs();
     }
-    int scale = options.scale > 0 ? options.scale : options.quick ? 1_000 : scaleClients();
-    // Fewer connections than the target get the same heap per connection: 1 GiB × N / 50,000
-    // (stricter than the target, since the server's own baseline is not scaled down with it).
-    long heapMib = scale >= SCALE_TARGET ? 1024
-        : Math.max(64, (1024L * scale + SCALE_TARGET - 1) / SCALE_TARGET);
-    log("Signalbox: scale, " + scale + " clients on -Xmx" + heapMib + "m");
-    try (ServerProcess server = startSignalbox(SCALE_PORT,
-        List.of("-Xmx" + heapMib + "m", "-Dsignalbox.heartbeatMs=" + (options.quick ? 2000 : 10000)))) {
-      report.scale(new ScaleScenario(scale, options.quick ? 5 : 35, options.quick ? 20 : 200)
-          .run(loop, server.address, server), heapMib, fileLimit());
+    if (wants("scale")) {
+      scale();
+    }
+    for (Container c : options.containers) {
+      if (c != Container.JETTY && wants(c.name().toLowerCase(Locale.ROOT))) {
+        report.container(container(c));
+      }
+    }
+    if (options.only != null) {
+      System.out.println(report.raw());
+      return;
     }
     String table = report.render(LocalDate.now());
     System.out.println(table);
     Files.writeString(options.work.resolve("results.md"), table);
   }
 
-  private List<JoinStormScenario.Result> storms(Dialect dialect, ServerProcess server, int rooms,
-      int warmups, int runs) {
+  private RelayScenario.Plan relayPlan() {
+    return options.quick
+        ? new RelayScenario.Plan(5, 4, 1, 1, 2)
+        : new RelayScenario.Plan(50, 4, 5, 20, 10);
+  }
+
+  private int connections() {
+    return options.quick ? 200 : 5_000;
+  }
+
+  /** Signalbox and the bare forwarding endpoint in {@code container}, through every scenario. */
+  private Report.ContainerRun container(Container container) throws Exception {
+    try (ServerProcess server = startSignalbox(container, container.port, List.of())) {
+      log("Signalbox in " + container.title + ": relay");
+      RelayScenario.Result relay = new RelayScenario(new Dialect.Signalbox(), relayPlan(), "a")
+          .run(loop, server.address, server);
+      log("bare " + container.title + " forward: relay");
+      RelayScenario.Result bare = new RelayScenario(new Dialect.Bare(container.title), relayPlan(), "b")
+          .run(loop, server.address, server);
+      log("Signalbox in " + container.title + ": connections");
+      new ConnectionsScenario(new Dialect.Signalbox(), connections() / 5, 256, "w")
+          .run(loop, server.address, server);
+      ConnectionsScenario.Result connections =
+          new ConnectionsScenario(new Dialect.Signalbox(), connections(), 256, "m")
+              .run(loop, server.address, server);
+      log("Signalbox in " + container.title + ": join storm");
+      List<JoinStormScenario.Result> storm = storms(new Dialect.Signalbox(), server);
+      String name = "Signalbox in " + container.title;
+      return new Report.ContainerRun(container.title, server.startupNanos, relay.named(name), bare,
+          connections.named(name), storm.stream().map(r -> r.named(name)).toList());
+    }
+  }
+
+  private void peerJs() throws Exception {
+    try (ServerProcess server = startPeerJs()) {
+      report.peerJsStart(server.startupNanos);
+      log("PeerJS: relay");
+      report.relay(new RelayScenario(new Dialect.PeerJs(), relayPlan(), "a").run(loop, server.address, server));
+      log("PeerJS: connections");
+      new ConnectionsScenario(new Dialect.PeerJs(), connections() / 5, 256, "w").run(loop, server.address, server);
+      report.connections(new ConnectionsScenario(new Dialect.PeerJs(), connections(), 256, "m").run(loop, server.address, server));
+      log("PeerJS: join storm");
+      report.storm(storms(new Dialect.PeerJs(), server));
+    }
+  }
+
+  private void scale() throws Exception {
+    int scale = options.scale > 0 ? options.scale : options.quick ? 1_000 : scaleClients();
+    // Fewer connections than the target get the same heap per connection: 1 GiB × N / 50,000
+    // (stricter than the target, since the server's own baseline is not scaled down with it).
+    long heapMib = scale >= SCALE_TARGET ? 1024
+        : Math.max(64, (1024L * scale + SCALE_TARGET - 1) / SCALE_TARGET);
+    log("Signalbox: scale, " + scale + " clients on -Xmx" + heapMib + "m");
+    try (ServerProcess server = startSignalbox(Container.JETTY, SCALE_PORT,
+        List.of("-Xmx" + heapMib + "m", "-Dsignalbox.heartbeatMs=" + (options.quick ? 2000 : 10000)))) {
+      report.scale(new ScaleScenario(scale, options.quick ? 5 : 35, options.quick ? 20 : 200)
+          .run(loop, server.address, server), heapMib, fileLimit());
+    }
+  }
+
+  private boolean wants(String part) {
+    return options.only == null || options.only.equals(part);
+  }
+
+  private List<JoinStormScenario.Result> storms(Dialect dialect, ServerProcess server) {
+    int rooms = options.quick ? 5 : 50;
+    int warmups = options.quick ? 1 : 2;
+    int runs = options.quick ? 1 : 5;
     List<JoinStormScenario.Result> measured = new ArrayList<>();
     for (int i = 0; i < warmups + runs; i++) {
       JoinStormScenario.Result r =
@@ -123,16 +205,26 @@ public final class Bench {
     return measured;
   }
 
-  private ServerProcess startSignalbox(int port, List<String> jvmOptions)
+  private ServerProcess startSignalbox(Container container, int port, List<String> jvmOptions)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("taskset", "-c", "0",
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
+    // For profiling: e.g. BENCH_SERVER_JAVA_OPTS=-XX:StartFlightRecording=filename=sb.jfr
+    String extra = System.getenv("BENCH_SERVER_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     // The bench relays ~2,000 messages per second per connection: far over the per-connection
     // default of 50, which is a browser's budget, so the rate limit is raised, not turned off.
-    command.addAll(List.of("-Dsignalbox.messagesPerSecond=100000", "-cp", options.classpath,
-        "org.signalbox.bench.server.BenchServer", options.war.toString(), Integer.toString(port)));
-    return ServerProcess.start("Signalbox", command, port,
+    command.addAll(List.of("-Dsignalbox.messagesPerSecond=100000", "-cp",
+        options.classpaths.get(container), container.main, options.war.toString(),
+        Integer.toString(port)));
+    if (container != Container.JETTY) {
+      command.add(options.work.resolve(container.name().toLowerCase(Locale.ROOT) + "-" + port)
+          .toAbsolutePath().toString());
+    }
+    return ServerProcess.start("Signalbox in " + container.title, command, port,
         options.work.resolve("signalbox-" + port + ".log"), ServerProcess.Runtime.JVM, null);
   }
 

@@ -13,7 +13,13 @@ import java.util.List;
 final class ConnectionsScenario implements Fleet.Handler {
 
   record Result(String server, int clients, double perSecond, double rssPerClient,
-      double heapPerClient, long rssIdle, long rssLoaded, long heapIdle, long heapLoaded, int dropped) {}
+      double heapPerClient, long rssIdle, long rssLoaded, long heapIdle, long heapLoaded, int dropped) {
+
+    Result named(String name) {
+      return new Result(name, clients, perSecond, rssPerClient, heapPerClient, rssIdle, rssLoaded,
+          heapIdle, heapLoaded, dropped);
+    }
+  }
 
   private final Dialect dialect;
   private final int clients;

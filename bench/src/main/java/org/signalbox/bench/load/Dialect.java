@@ -117,10 +117,10 @@ sealed interface Dialect {
   }
 
   /** The bare forwarding endpoint: frames go to the partner named in the URL, unread. */
-  record Bare() implements Dialect {
+  record Bare(String container) implements Dialect {
     @Override
     public String name() {
-      return "bare Jetty forward";
+      return "bare " + container + " forward";
     }
 
     @Override

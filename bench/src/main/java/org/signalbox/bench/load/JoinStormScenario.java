@@ -12,7 +12,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class JoinStormScenario implements Fleet.Handler {
 
-  record Result(String server, double millis, int pairs, long frames, int errors, int dropped) {}
+  record Result(String server, double millis, int pairs, long frames, int errors, int dropped) {
+
+    Result named(String name) {
+      return new Result(name, millis, pairs, frames, errors, dropped);
+    }
+  }
 
   private final Dialect dialect;
   private final int rooms;

@@ -20,6 +20,11 @@ final class RelayScenario implements Fleet.Handler {
     long lost() {
       return sent - received;
     }
+
+    Result named(String name) {
+      return new Result(name, coldPerSecond, perSecond, p50Millis, p99Millis, maxMillis, sent,
+          received, outOfOrder, errors, dropped, generatorCpu, serverCpu, frameBytes);
+    }
   }
 
   record Plan(int pairs, int inFlight, long coldSeconds, long warmSeconds, long measureSeconds) {}

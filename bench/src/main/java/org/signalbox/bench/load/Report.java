@@ -12,23 +12,38 @@ final class Report {
   /** Above this share of its core the generator may be what limits a number. */
   private static final double GENERATOR_BOUND = 0.9;
 
+  /** Signalbox and the bare forwarding endpoint in one container, through every scenario. */
+  record ContainerRun(String container, long startupNanos, RelayScenario.Result relay,
+      RelayScenario.Result bare, ConnectionsScenario.Result connections,
+      List<JoinStormScenario.Result> storm) {
+
+    double stormMillis() {
+      return median(storm);
+    }
+  }
+
   private final boolean quick;
-  private final List<RelayScenario.Result> relays = new ArrayList<>();
-  private RelayScenario.Result bare;
-  private final List<ConnectionsScenario.Result> connections = new ArrayList<>();
-  private final List<List<JoinStormScenario.Result>> storms = new ArrayList<>();
+  /** The run command's container: the one compared with PeerJS. */
+  private ContainerRun jetty;
+  private final List<ContainerRun> others = new ArrayList<>();
+  private RelayScenario.Result peerJsRelay;
+  private ConnectionsScenario.Result peerJsConnections;
+  private List<JoinStormScenario.Result> peerJsStorm;
   private ScaleScenario.Result scale;
   private long scaleHeapMib;
   private long fileLimit;
-  private long signalboxStart;
   private long peerJsStart;
 
   Report(boolean quick) {
     this.quick = quick;
   }
 
-  void signalboxStart(long nanos) {
-    signalboxStart = nanos;
+  void jetty(ContainerRun run) {
+    jetty = run;
+  }
+
+  void container(ContainerRun run) {
+    others.add(run);
   }
 
   void peerJsStart(long nanos) {
@@ -36,19 +51,15 @@ final class Report {
   }
 
   void relay(RelayScenario.Result r) {
-    relays.add(r);
-  }
-
-  void bare(RelayScenario.Result r) {
-    bare = r;
+    peerJsRelay = r;
   }
 
   void connections(ConnectionsScenario.Result r) {
-    connections.add(r);
+    peerJsConnections = r;
   }
 
   void storm(List<JoinStormScenario.Result> runs) {
-    storms.add(runs);
+    peerJsStorm = runs;
   }
 
   void scale(ScaleScenario.Result r, long heapMib, long files) {
@@ -57,16 +68,42 @@ final class Report {
     fileLimit = files;
   }
 
+  /** The results as they are, for a partial run (--only). */
+  String raw() {
+    StringBuilder out = new StringBuilder();
+    for (ContainerRun run : allContainers()) {
+      out.append(run.container()).append(": ").append(run.relay()).append('\n')
+          .append(run.bare()).append('\n').append(run.connections()).append('\n')
+          .append(run.storm()).append('\n');
+    }
+    for (Object r : new Object[] {peerJsRelay, peerJsConnections, peerJsStorm, scale}) {
+      if (r != null) {
+        out.append(r).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private List<ContainerRun> allContainers() {
+    List<ContainerRun> all = new ArrayList<>();
+    if (jetty != null) {
+      all.add(jetty);
+    }
+    all.addAll(others);
+    return all;
+  }
+
   String render(LocalDate date) {
-    RelayScenario.Result sb = relays.get(0);
-    RelayScenario.Result pj = relays.get(1);
-    ConnectionsScenario.Result csb = connections.get(0);
-    ConnectionsScenario.Result cpj = connections.get(1);
-    double stormSb = median(storms.get(0));
-    double stormPj = median(storms.get(1));
+    RelayScenario.Result sb = jetty.relay();
+    RelayScenario.Result bare = jetty.bare();
+    RelayScenario.Result pj = peerJsRelay;
+    ConnectionsScenario.Result csb = jetty.connections();
+    ConnectionsScenario.Result cpj = peerJsConnections;
+    double stormSb = jetty.stormMillis();
+    double stormPj = median(peerJsStorm);
     StringBuilder out = new StringBuilder();
     out.append("## Signalbox and PeerJS, ").append(date).append(quick ? " (quick run: too short to quote)" : "")
-        .append("\n\nEach server pinned to core 0, the load generator to core 1; medians and ratios from one run.\n\n");
+        .append("\n\nSignalbox in Jetty (the run command's server). Each server pinned to core 0, the load generator to core 1; medians and ratios from one run.\n\n");
     out.append("| scenario | Signalbox | PeerJS | Signalbox ÷ PeerJS | target | met |\n");
     out.append("| --- | ---: | ---: | ---: | --- | --- |\n");
     row(out, "relay, messages/s" + bound(sb, pj), n(sb.perSecond()), n(pj.perSecond()),
@@ -82,21 +119,40 @@ final class Report {
         csb.rssPerClient() / cpj.rssPerClient(), "≤ 1", csb.rssPerClient() <= cpj.rssPerClient());
     row(out, "live heap per idle connection, KiB", d(csb.heapPerClient() / 1024),
         d(cpj.heapPerClient() / 1024), csb.heapPerClient() / cpj.heapPerClient(), "", null);
-    row(out, "join storm, ms (median of " + storms.get(0).size() + ")", d(stormSb), d(stormPj),
+    row(out, "join storm, ms (median of " + jetty.storm().size() + ")", d(stormSb), d(stormPj),
         stormSb / stormPj, "≤ 0.5", stormSb <= stormPj / 2);
-    boolean scaleMet = scale.clients() >= 50_000 && scaleHeapMib <= 1024 && scale.dropped() == 0
-        && scale.serverConnections() == scale.clients() && scale.roundTrips() > 0;
-    boolean scaleProportional = scale.dropped() == 0 && scale.serverConnections() == scale.clients()
-        && scale.roundTrips() > 0;
-    out.append(String.format(Locale.ROOT,
-        "| scale: joined connections held | %s on -Xmx%dm, %d dropped, relay p99 %s ms | | | 50,000 on -Xmx1g, none dropped | %s |%n",
-        n(scale.clients()), scaleHeapMib, scale.dropped(), d(scale.p99Millis()),
-        scaleMet ? "yes" : scaleProportional
-            ? "per connection yes; 50,000 not tried: " + (fileLimit < 50_000 ? "open files limited to " + fileLimit : "see --scale")
-            : "no"));
+    if (scale != null) {
+      boolean scaleMet = scale.clients() >= 50_000 && scaleHeapMib <= 1024 && scale.dropped() == 0
+          && scale.serverConnections() == scale.clients() && scale.roundTrips() > 0;
+      boolean scaleProportional = scale.dropped() == 0 && scale.serverConnections() == scale.clients()
+          && scale.roundTrips() > 0;
+      out.append(String.format(Locale.ROOT,
+          "| scale: joined connections held | %s on -Xmx%dm, %d dropped, relay p99 %s ms | | | 50,000 on -Xmx1g, none dropped | %s |%n",
+          n(scale.clients()), scaleHeapMib, scale.dropped(), d(scale.p99Millis()),
+          scaleMet ? "yes" : scaleProportional
+              ? "per connection yes; 50,000 not tried: " + (fileLimit < 50_000 ? "open files limited to " + fileLimit : "see --scale")
+              : "no"));
+    }
+
+    out.append("\n### Containers\n\nThe same WAR and the same bare forwarding endpoint in each "
+        + "container, pinned to core 0 like the rest.\n\n");
+    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | join storm, ms | start, ms |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (ContainerRun run : allContainers()) {
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s |%n",
+          run.container(), n(run.relay().perSecond()), d(run.relay().p99Millis()),
+          n(run.bare().perSecond()), d(run.bare().p99Millis()),
+          100 * run.relay().perSecond() / run.bare().perSecond(),
+          run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
+          d(run.connections().rssPerClient() / 1024), d(run.stormMillis()),
+          d(run.startupNanos() / 1e6)));
+    }
+    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | %s | %s |%n",
+        n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(cpj.rssPerClient() / 1024),
+        d(stormPj), d(peerJsStart / 1e6)));
 
     out.append("\n### Cold start\n\n| | Signalbox | PeerJS |\n| --- | ---: | ---: |\n");
-    out.append("| process start until the port accepts, ms | ").append(d(signalboxStart / 1e6)).append(" | ")
+    out.append("| process start until the port accepts, ms | ").append(d(jetty.startupNanos() / 1e6)).append(" | ")
         .append(d(peerJsStart / 1e6)).append(" |\n");
     out.append("| relay in the first seconds after start, messages/s | ").append(n(sb.coldPerSecond()))
         .append(" | ").append(n(pj.coldPerSecond())).append(" |\n");
@@ -104,7 +160,13 @@ final class Report {
     out.append("\n### Details\n\n");
     out.append("| relay run | messages/s | p50 ms | p99 ms | max ms | sent | received | lost | out of order | errors | dropped | generator CPU | server CPU |\n");
     out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (RelayScenario.Result r : List.of(sb, bare, pj)) {
+    List<RelayScenario.Result> relays = new ArrayList<>();
+    for (ContainerRun run : allContainers()) {
+      relays.add(run.relay());
+      relays.add(run.bare());
+    }
+    relays.add(pj);
+    for (RelayScenario.Result r : relays) {
       out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d | %d | %.0f %% | %.0f %% |%n",
           r.server(), n(r.perSecond()), d(r.p50Millis()), d(r.p99Millis()), d(r.maxMillis()), r.sent(),
           r.received(), r.lost(), r.outOfOrder(), r.errors(), r.dropped(), 100 * r.generatorCpu(),
@@ -113,12 +175,18 @@ final class Report {
     out.append(String.format(Locale.ROOT, "%nRelay frame: %d bytes from the client. ", sb.frameBytes()));
     out.append("\n\n| connections | clients | clients/s | RSS idle → loaded, MiB | live heap idle → loaded, MiB | dropped |\n");
     out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    List<ConnectionsScenario.Result> connections = new ArrayList<>();
+    allContainers().forEach(run -> connections.add(run.connections()));
+    connections.add(cpj);
     for (ConnectionsScenario.Result c : connections) {
       out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d |%n", c.server(), c.clients(),
           n(c.perSecond()), d(c.rssIdle() / 1048576.0), d(c.rssLoaded() / 1048576.0),
           d(c.heapIdle() / 1048576.0), d(c.heapLoaded() / 1048576.0), c.dropped()));
     }
     out.append("\n| join storm | pairs | frames | runs, ms |\n| --- | ---: | ---: | --- |\n");
+    List<List<JoinStormScenario.Result>> storms = new ArrayList<>();
+    allContainers().forEach(run -> storms.add(run.storm()));
+    storms.add(peerJsStorm);
     for (List<JoinStormScenario.Result> runs : storms) {
       StringBuilder times = new StringBuilder();
       for (JoinStormScenario.Result r : runs) {
@@ -126,6 +194,9 @@ final class Report {
       }
       out.append("| ").append(runs.get(0).server()).append(" | ").append(runs.get(0).pairs()).append(" | ")
           .append(runs.get(0).frames()).append(" | ").append(times).append(" |\n");
+    }
+    if (scale == null) {
+      return out.toString();
     }
     out.append(String.format(Locale.ROOT,
         "%n| scale | clients | connect, s | held, s | dropped | server's count | RSS, MiB | live heap, MiB | heap per connection, KiB | relay p50 / p99 / max, ms |%n"
