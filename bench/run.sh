@@ -48,7 +48,8 @@ classpath="$classes:$(cat "$bench/target/classpath.txt")"
 echo "bench: node $(node --version), $(java -version 2>&1 | head -1)"
 exec unshare -n bash -c 'ip link set lo up && exec "$@"' ns \
   timeout 3600 taskset -c 1 java -cp "$classpath" org.signalbox.bench.load.Bench \
-  --war "$root/target/signalbox.war" --classpath "$classpath" \
+  --war "$root/target/signalbox.war" --jetty-xml "$root/src/main/jetty/jetty-graceful.xml" \
+  --classpath "$classpath" \
   --tomcat-classpath "$classes:$(cat "$bench/target/classpath-tomcat.txt")" \
   --undertow-classpath "$classes:$(cat "$bench/target/classpath-undertow.txt")" \
   --peerjs "$bench/peerjs" \

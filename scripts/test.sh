@@ -68,6 +68,13 @@ for server in $TEST_SERVERS; do
     -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
 done
 
+# The benchmarks are not run here (bench/run.sh takes minutes and wants both cores to itself),
+# but they must keep building against the code they measure.
+log "building the benchmarks (bench/, bench/jmh/)"
+quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -DskipTests install
+quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -f bench/pom.xml package
+quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" -f bench/jmh/pom.xml package
+
 # The suites, one after the other in one shell, so that they share the namespace and its limits.
 # Every suite runs even when one fails; the summary names them, and the exit code is theirs.
 read -r -d '' SUITES <<'SCRIPT' || true

@@ -15,7 +15,7 @@ import java.util.Map;
  * The comparison bench: starts each server pinned to core 0 (bench/run.sh pins this generator to
  * core 1), runs every scenario against it, and prints one table with the ratios and the targets.
  *
- * <p>Usage: {@code Bench --war <war> --classpath <Jetty and bench classpath> --tomcat-classpath
+ * <p>Usage: {@code Bench --war <war> --jetty-xml <the run command's> --classpath <Jetty and bench classpath> --tomcat-classpath
  * <cp> --undertow-classpath <cp> --peerjs <dir> --work <dir> [--quick] [--scale N] [--containers
  * jetty,tomcat,undertow] [--only part]}.
  */
@@ -23,6 +23,8 @@ public final class Bench {
 
   private static final int PEERJS_PORT = 18490;
   private static final int SCALE_PORT = 18500;
+  /** The longest wait for a server to count its sockets closed between scenarios. */
+  private static final long DRAIN_SECONDS = 300;
   /** The scale target: 50,000 connections in a 1 GiB heap. */
   private static final int SCALE_TARGET = 50_000;
 
@@ -43,10 +45,11 @@ public final class Bench {
    *     peerjs}, {@code scale}, or a container) with its raw results printed instead of the table:
    *     for profiling
    */
-  record Options(Path war, Map<Container, String> classpaths, Path peerjs, Path work,
+  record Options(Path war, Path jettyXml, Map<Container, String> classpaths, Path peerjs, Path work,
       boolean quick, int scale, List<Container> containers, String only) {
     static Options parse(String[] args) {
       Path war = null;
+      Path jettyXml = null;
       Map<Container, String> classpaths = new EnumMap<>(Container.class);
       Path peerjs = null;
       Path work = Path.of("target");
@@ -57,6 +60,7 @@ public final class Bench {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--war" -> war = Path.of(args[++i]);
+          case "--jetty-xml" -> jettyXml = Path.of(args[++i]);
           case "--classpath" -> classpaths.put(Container.JETTY, args[++i]);
           case "--tomcat-classpath" -> classpaths.put(Container.TOMCAT, args[++i]);
           case "--undertow-classpath" -> classpaths.put(Container.UNDERTOW, args[++i]);
@@ -70,12 +74,12 @@ public final class Bench {
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
-      if (war == null || peerjs == null || !classpaths.keySet().containsAll(containers)
+      if (war == null || jettyXml == null || peerjs == null || !classpaths.keySet().containsAll(containers)
           || !classpaths.containsKey(Container.JETTY)) {
         throw new IllegalArgumentException(
-            "--war, --peerjs and a classpath for Jetty and each container are required");
+            "--war, --jetty-xml, --peerjs and a classpath for Jetty and each container are required");
       }
-      return new Options(war, classpaths, peerjs, work, quick, scale, containers, only);
+      return new Options(war, jettyXml, classpaths, peerjs, work, quick, scale, containers, only);
     }
   }
 
@@ -143,6 +147,7 @@ public final class Bench {
       RelayScenario.Result relay = new RelayScenario(new Dialect.Signalbox(), relayPlan(), "a")
           .run(loop, server.address, server);
       log("bare " + container.title + " forward: relay");
+      server.drain(DRAIN_SECONDS);
       RelayScenario.Result bare = new RelayScenario(new Dialect.Bare(container.title), relayPlan(), "b")
           .run(loop, server.address, server);
       log("Signalbox in " + container.title + ": connections");
@@ -151,11 +156,12 @@ public final class Bench {
       ConnectionsScenario.Result connections =
           new ConnectionsScenario(new Dialect.Signalbox(), connections(), 256, "m")
               .run(loop, server.address, server);
+      double drained = server.drain(DRAIN_SECONDS);
       log("Signalbox in " + container.title + ": join storm");
       List<JoinStormScenario.Result> storm = storms(new Dialect.Signalbox(), server);
       String name = "Signalbox in " + container.title;
       return new Report.ContainerRun(container.title, server.startupNanos, relay.named(name), bare,
-          connections.named(name), storm.stream().map(r -> r.named(name)).toList());
+          connections.named(name), drained, storm.stream().map(r -> r.named(name)).toList());
     }
   }
 
@@ -220,7 +226,9 @@ public final class Bench {
     command.addAll(List.of("-Dsignalbox.messagesPerSecond=100000", "-cp",
         options.classpaths.get(container), container.main, options.war.toString(),
         Integer.toString(port)));
-    if (container != Container.JETTY) {
+    if (container == Container.JETTY) {
+      command.add(options.jettyXml.toString());
+    } else {
       command.add(options.work.resolve(container.name().toLowerCase(Locale.ROOT) + "-" + port)
           .toAbsolutePath().toString());
     }
@@ -261,6 +269,6 @@ public final class Bench {
   }
 
   private static void log(String what) {
-    System.err.println("bench: " + what);
+    System.err.println("bench: " + java.time.LocalTime.now().withNano(0) + " " + what);
   }
 }

@@ -14,7 +14,7 @@ final class Report {
 
   /** Signalbox and the bare forwarding endpoint in one container, through every scenario. */
   record ContainerRun(String container, long startupNanos, RelayScenario.Result relay,
-      RelayScenario.Result bare, ConnectionsScenario.Result connections,
+      RelayScenario.Result bare, ConnectionsScenario.Result connections, double drainSeconds,
       List<JoinStormScenario.Result> storm) {
 
     double stormMillis() {
@@ -136,18 +136,18 @@ final class Report {
 
     out.append("\n### Containers\n\nThe same WAR and the same bare forwarding endpoint in each "
         + "container, pinned to core 0 like the rest.\n\n");
-    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | join storm, ms | start, ms |\n");
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | all 5,000 closed after, s | join storm, ms | start, ms |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (ContainerRun run : allContainers()) {
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s |%n",
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s | %s |%n",
           run.container(), n(run.relay().perSecond()), d(run.relay().p99Millis()),
           n(run.bare().perSecond()), d(run.bare().p99Millis()),
           100 * run.relay().perSecond() / run.bare().perSecond(),
           run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
-          d(run.connections().rssPerClient() / 1024), d(run.stormMillis()),
+          d(run.connections().rssPerClient() / 1024), d(run.drainSeconds()), d(run.stormMillis()),
           d(run.startupNanos() / 1e6)));
     }
-    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | %s | %s |%n",
+    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | | %s | %s |%n",
         n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(cpj.rssPerClient() / 1024),
         d(stormPj), d(peerJsStart / 1e6)));
 

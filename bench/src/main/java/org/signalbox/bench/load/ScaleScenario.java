@@ -3,16 +3,9 @@ package org.signalbox.bench.load;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -26,7 +19,6 @@ final class ScaleScenario implements Fleet.Handler {
       long serverConnections, long rss, long heap, double p50Millis, double p99Millis,
       double maxMillis, int roundTrips) {}
 
-  private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
   private static final int PER_SOURCE = 10_000;
 
   private final int clients;
@@ -60,7 +52,7 @@ final class ScaleScenario implements Fleet.Handler {
     Fleet fleet = new Fleet(loop, server, dialect, peers, this, sources, PER_SOURCE);
     long took = fleet.connectAndAwait(512, 600);
     loop.runUntil(() -> fleet.dropped > 0, TimeUnit.SECONDS.toNanos(holdSeconds));
-    long serverConnections = healthConnections(server);
+    long serverConnections = process.healthConnections();
 
     Peer a = peers.get(0);
     Peer b = peers.get(1);
@@ -93,13 +85,4 @@ final class ScaleScenario implements Fleet.Handler {
     }
   }
 
-  private static long healthConnections(InetSocketAddress server) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/health"))
-            .timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    Matcher m = CONNECTIONS.matcher(response.body());
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
-  }
 }

@@ -2,6 +2,13 @@ package org.signalbox.bench.load;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +76,41 @@ final class ServerProcess implements AutoCloseable {
       }
     }
     return new ServerProcess(name, address, process, System.nanoTime() - start, runtime, gcReport);
+  }
+
+  private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
+
+  /** Signalbox's count of open sockets, from {@code /health}; -1 when it does not answer. */
+  long healthConnections() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    try {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/health"))
+              .timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Matcher m = CONNECTIONS.matcher(response.body());
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /**
+   * Waits until Signalbox counts no open socket, at most {@code limitSeconds}, so that one
+   * scenario's closes do not run into the next one's measurement.
+   *
+   * @return how long that took, in seconds
+   */
+  double drain(long limitSeconds) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(limitSeconds);
+    while (healthConnections() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   long pid() {

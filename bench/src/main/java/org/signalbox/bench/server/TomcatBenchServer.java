@@ -13,7 +13,8 @@ import org.apache.tomcat.websocket.server.WsSci;
 /**
  * The bench's Tomcat: embedded Tomcat (the version the WAR is tested on) deploying the Signalbox
  * WAR at the root context as a standalone Tomcat would, with {@link BareForwardEndpoint} at
- * {@code /bare}. Default connector settings (NIO), listening on 127.0.0.1 only.
+ * {@code /bare}. Default connector settings (NIO) but the accept queue, which is the run
+ * command's; listening on 127.0.0.1 only.
  *
  * <p>Usage: {@code TomcatBenchServer <war> <port> <work dir>}.
  */
@@ -32,6 +33,8 @@ public final class TomcatBenchServer {
     Connector connector = new Connector("HTTP/1.1");
     connector.setPort(Integer.parseInt(args[1]));
     connector.setProperty("address", "127.0.0.1");
+    // The accept queue of the run command's Jetty (jetty-graceful.xml), not Tomcat's 100.
+    connector.setProperty("acceptCount", "1024");
     tomcat.setConnector(connector);
 
     // Tomcat's default web.xml also maps JSPs, which this WAR has none of (and embedded Tomcat

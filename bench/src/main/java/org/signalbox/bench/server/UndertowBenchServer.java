@@ -45,7 +45,7 @@ import org.xnio.XnioWorker;
  * deployer, so this one does what WildFly's does for this WAR: unpacks it, gives it its own class
  * loader, registers what its {@code web.xml} declares (listeners, filters, servlets, context
  * parameters) and every {@code @ServerEndpoint} class under {@code WEB-INF/classes}. Listens on
- * 127.0.0.1 only; XNIO's default worker sizes.
+ * 127.0.0.1 only; XNIO's default worker sizes, the run command's accept queue.
  *
  * <p>Usage: {@code UndertowBenchServer <war> <port> <work dir>}.
  */
@@ -84,6 +84,8 @@ public final class UndertowBenchServer {
     }
     Undertow server = Undertow.builder()
         .addHttpListener(Integer.parseInt(args[1]), "127.0.0.1")
+        // The accept queue of the run command's Jetty (jetty-graceful.xml); Undertow's is 1000.
+        .setSocketOption(Options.BACKLOG, 1024)
         .setHandler(paths)
         .build();
     server.start();
