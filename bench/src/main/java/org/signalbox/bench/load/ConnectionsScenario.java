@@ -13,11 +13,12 @@ import java.util.List;
 final class ConnectionsScenario implements Fleet.Handler {
 
   record Result(String server, int clients, double perSecond, double rssPerClient,
-      double heapPerClient, long rssIdle, long rssLoaded, long heapIdle, long heapLoaded, int dropped) {
+      double heapPerClient, long rssIdle, long rssLoaded, long heapIdle, long heapLoaded, int dropped,
+      double generatorCpu, double serverCpu, double closeSeconds) {
 
     Result named(String name) {
       return new Result(name, clients, perSecond, rssPerClient, heapPerClient, rssIdle, rssLoaded,
-          heapIdle, heapLoaded, dropped);
+          heapIdle, heapLoaded, dropped, generatorCpu, serverCpu, closeSeconds);
     }
   }
 
@@ -42,14 +43,19 @@ final class ConnectionsScenario implements Fleet.Handler {
       peers.add(new Peer(i, "conn-" + run + "-" + i / 4, "c" + run + "-" + i));
     }
     Fleet fleet = new Fleet(loop, server, dialect, peers, this);
+    CpuClock cpu = CpuClock.start(process);
     long took = fleet.connectAndAwait(window, 300);
+    CpuClock.Share share = cpu.stop();
     long heapLoaded = process.liveHeapBytes();
     long rssLoaded = process.rssBytes();
     int dropped = fleet.dropped;
+    long closing = System.nanoTime();
     fleet.closeAll();
+    double closeSeconds = (System.nanoTime() - closing) / 1e9;
     return new Result(dialect.name(), clients, clients / (took / 1e9),
         (rssLoaded - rssIdle) / (double) clients, (heapLoaded - heapIdle) / (double) clients,
-        rssIdle, rssLoaded, heapIdle, heapLoaded, dropped);
+        rssIdle, rssLoaded, heapIdle, heapLoaded, dropped, share.generator(), share.server(),
+        closeSeconds);
   }
 
   @Override

@@ -136,7 +136,7 @@ final class Report {
 
     out.append("\n### Containers\n\nThe same WAR and the same bare forwarding endpoint in each "
         + "container, pinned to core 0 like the rest.\n\n");
-    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | all 5,000 closed after, s | join storm, ms | start, ms |\n");
+    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | 5,000 closing handshakes, s | join storm, ms | start, ms |\n");
     out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (ContainerRun run : allContainers()) {
       out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s | %s |%n",
@@ -144,12 +144,13 @@ final class Report {
           n(run.bare().perSecond()), d(run.bare().p99Millis()),
           100 * run.relay().perSecond() / run.bare().perSecond(),
           run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
-          d(run.connections().rssPerClient() / 1024), d(run.drainSeconds()), d(run.stormMillis()),
+          d(run.connections().rssPerClient() / 1024),
+          d(run.connections().closeSeconds() + run.drainSeconds()), d(run.stormMillis()),
           d(run.startupNanos() / 1e6)));
     }
-    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | | %s | %s |%n",
+    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | %s | %s | %s |%n",
         n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(cpj.rssPerClient() / 1024),
-        d(stormPj), d(peerJsStart / 1e6)));
+        d(cpj.closeSeconds()), d(stormPj), d(peerJsStart / 1e6)));
 
     out.append("\n### Cold start\n\n| | Signalbox | PeerJS |\n| --- | ---: | ---: |\n");
     out.append("| process start until the port accepts, ms | ").append(d(jetty.startupNanos() / 1e6)).append(" | ")
@@ -173,15 +174,16 @@ final class Report {
           100 * r.serverCpu()));
     }
     out.append(String.format(Locale.ROOT, "%nRelay frame: %d bytes from the client. ", sb.frameBytes()));
-    out.append("\n\n| connections | clients | clients/s | RSS idle → loaded, MiB | live heap idle → loaded, MiB | dropped |\n");
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    out.append("\n\n| connections | clients | clients/s | RSS idle → loaded, MiB | live heap idle → loaded, MiB | dropped | generator CPU | server CPU |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     List<ConnectionsScenario.Result> connections = new ArrayList<>();
     allContainers().forEach(run -> connections.add(run.connections()));
     connections.add(cpj);
     for (ConnectionsScenario.Result c : connections) {
-      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d |%n", c.server(), c.clients(),
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d | %.0f %% | %.0f %% |%n", c.server(), c.clients(),
           n(c.perSecond()), d(c.rssIdle() / 1048576.0), d(c.rssLoaded() / 1048576.0),
-          d(c.heapIdle() / 1048576.0), d(c.heapLoaded() / 1048576.0), c.dropped()));
+          d(c.heapIdle() / 1048576.0), d(c.heapLoaded() / 1048576.0), c.dropped(),
+          100 * c.generatorCpu(), 100 * c.serverCpu()));
     }
     out.append("\n| join storm | pairs | frames | runs, ms |\n| --- | ---: | ---: | --- |\n");
     List<List<JoinStormScenario.Result>> storms = new ArrayList<>();
