@@ -157,11 +157,16 @@ public final class Bench {
           new ConnectionsScenario(new Dialect.Signalbox(), connections(), 256, "m")
               .run(loop, server.address, server);
       double drained = server.drain(DRAIN_SECONDS);
+      log("bare " + container.title + ": connections");
+      ConnectionsScenario.Result bareConnections =
+          new ConnectionsScenario(new Dialect.Bare(container.title), connections(), 256, "b")
+              .run(loop, server.address, server);
+      server.drain(DRAIN_SECONDS);
       log("Signalbox in " + container.title + ": join storm");
       List<JoinStormScenario.Result> storm = storms(new Dialect.Signalbox(), server);
       String name = "Signalbox in " + container.title;
       return new Report.ContainerRun(container.title, server.startupNanos, relay.named(name), bare,
-          connections.named(name), drained, storm.stream().map(r -> r.named(name)).toList());
+          connections.named(name), drained, bareConnections, storm.stream().map(r -> r.named(name)).toList());
     }
   }
 

@@ -125,7 +125,8 @@ sealed interface Dialect {
 
     @Override
     public String path(Peer peer, Peer partner) {
-      return "/bare/forward?id=" + peer.chosenId + "&to=" + partner.chosenId;
+      // Without a partner (the connections scenario) a client only connects.
+      return "/bare/forward?id=" + peer.chosenId + "&to=" + (partner == null ? "" : partner.chosenId);
     }
 
     @Override

@@ -15,7 +15,7 @@ final class Report {
   /** Signalbox and the bare forwarding endpoint in one container, through every scenario. */
   record ContainerRun(String container, long startupNanos, RelayScenario.Result relay,
       RelayScenario.Result bare, ConnectionsScenario.Result connections, double drainSeconds,
-      List<JoinStormScenario.Result> storm) {
+      ConnectionsScenario.Result bareConnections, List<JoinStormScenario.Result> storm) {
 
     double stormMillis() {
       return median(storm);
@@ -74,6 +74,7 @@ final class Report {
     for (ContainerRun run : allContainers()) {
       out.append(run.container()).append(": ").append(run.relay()).append('\n')
           .append(run.bare()).append('\n').append(run.connections()).append('\n')
+          .append(run.bareConnections()).append('\n')
           .append(run.storm()).append('\n');
     }
     for (Object r : new Object[] {peerJsRelay, peerJsConnections, peerJsStorm, scale}) {
@@ -136,19 +137,20 @@ final class Report {
 
     out.append("\n### Containers\n\nThe same WAR and the same bare forwarding endpoint in each "
         + "container, pinned to core 0 like the rest.\n\n");
-    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | RSS per idle connection, KiB | 5,000 closing handshakes, s | join storm, ms | start, ms |\n");
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    out.append("| container | relay, messages/s | relay p99, ms | bare forward, messages/s | bare p99, ms | relay ÷ bare | relay ÷ PeerJS | connect and join, clients/s | bare connect, clients/s | RSS per idle connection, KiB | bare RSS per connection, KiB | 5,000 closing handshakes, s | join storm, ms | start, ms |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (ContainerRun run : allContainers()) {
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s | %s |%n",
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s | %s | %s | %s |%n",
           run.container(), n(run.relay().perSecond()), d(run.relay().p99Millis()),
           n(run.bare().perSecond()), d(run.bare().p99Millis()),
           100 * run.relay().perSecond() / run.bare().perSecond(),
           run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
-          d(run.connections().rssPerClient() / 1024),
+          n(run.bareConnections().perSecond()), d(run.connections().rssPerClient() / 1024),
+          d(run.bareConnections().rssPerClient() / 1024),
           d(run.connections().closeSeconds() + run.drainSeconds()), d(run.stormMillis()),
           d(run.startupNanos() / 1e6)));
     }
-    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | %s | %s | %s | %s |%n",
+    out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | | %s | | %s | %s | %s |%n",
         n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(cpj.rssPerClient() / 1024),
         d(cpj.closeSeconds()), d(stormPj), d(peerJsStart / 1e6)));
 
@@ -177,7 +179,10 @@ final class Report {
     out.append("\n\n| connections | clients | clients/s | RSS idle → loaded, MiB | live heap idle → loaded, MiB | dropped | generator CPU | server CPU |\n");
     out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     List<ConnectionsScenario.Result> connections = new ArrayList<>();
-    allContainers().forEach(run -> connections.add(run.connections()));
+    allContainers().forEach(run -> {
+      connections.add(run.connections());
+      connections.add(run.bareConnections());
+    });
     connections.add(cpj);
     for (ConnectionsScenario.Result c : connections) {
       out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d | %.0f %% | %.0f %% |%n", c.server(), c.clients(),
