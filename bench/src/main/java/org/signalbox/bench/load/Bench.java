@@ -176,12 +176,47 @@ public final class Bench {
       log("Signalbox in " + container.title + ": join storm");
       List<JoinStormScenario.Result> storm = storms(new Dialect.Signalbox(), server);
       String name = "Signalbox in " + container.title;
+      log("Signalbox in " + container.title + ": memory, in a new process");
+      ConnectionsScenario.Result memory = memory(container, new Dialect.Signalbox());
+      log("bare " + container.title + ": memory, in a new process");
+      ConnectionsScenario.Result bareMemory = memory(container, new Dialect.Bare(container.title));
       return new Report.ContainerRun(container.title, server.startupNanos, relay.named(name), bare,
-          connections.named(name), drained, bareConnections, storm.stream().map(r -> r.named(name)).toList());
+          connections.named(name), drained, bareConnections, memory.named(name), bareMemory,
+          storm.stream().map(r -> r.named(name)).toList());
     }
   }
 
+  /**
+   * Memory per idle connection: the growth of a new server process from idle to the scenario's
+   * clients. A process that already held that many connections keeps the heap it grew for them
+   * (a JVM rarely gives memory back), and would count none of it again; a process that never
+   * served a client would count its class loading and compiled code as well. So a new process
+   * first serves a fifth of the clients, drops them, and then the growth to all of them is
+   * measured.
+   */
+  private ConnectionsScenario.Result memory(Container container, Dialect dialect) throws Exception {
+    // No resume grace: the dropped warm-up clients leave their rooms at once instead of being
+    // held for 30 s and counted as idle memory.
+    try (ServerProcess fresh = startSignalbox(container, container.port + 1,
+        List.of("-Dsignalbox.resumeGraceMs=0"))) {
+      return memory(dialect, fresh);
+    }
+  }
+
+  private ConnectionsScenario.Result memory(Dialect dialect, ServerProcess fresh) throws Exception {
+    new ConnectionsScenario(dialect, connections() / 5, 256, "e", true).run(loop, fresh.address, fresh);
+    if (dialect instanceof Dialect.Signalbox) {
+      fresh.drain(DRAIN_SECONDS);
+    }
+    return new ConnectionsScenario(dialect, connections(), 256, "f", true)
+        .run(loop, fresh.address, fresh);
+  }
+
   private void peerJs() throws Exception {
+    try (ServerProcess fresh = startPeerJs()) {
+      log("PeerJS: memory, in a new process");
+      report.peerJsMemory(memory(new Dialect.PeerJs(), fresh));
+    }
     try (ServerProcess server = startPeerJs()) {
       report.peerJsStart(server.startupNanos);
       log("PeerJS: relay");

@@ -26,12 +26,22 @@ final class ConnectionsScenario implements Fleet.Handler {
   private final int clients;
   private final int window;
   private final String run;
+  private final boolean abortAfter;
 
-  ConnectionsScenario(Dialect dialect, int clients, int window, String run) {
+  /**
+   * @param abortAfter drop the connections without closing handshakes at the end: for a server
+   *     that is stopped next anyway
+   */
+  ConnectionsScenario(Dialect dialect, int clients, int window, String run, boolean abortAfter) {
     this.dialect = dialect;
     this.clients = clients;
     this.window = window;
     this.run = run;
+    this.abortAfter = abortAfter;
+  }
+
+  ConnectionsScenario(Dialect dialect, int clients, int window, String run) {
+    this(dialect, clients, window, run, false);
   }
 
   Result run(EventLoop loop, InetSocketAddress server, ServerProcess process)
@@ -50,7 +60,11 @@ final class ConnectionsScenario implements Fleet.Handler {
     long rssLoaded = process.rssBytes();
     int dropped = fleet.dropped;
     long closing = System.nanoTime();
-    fleet.closeAll();
+    if (abortAfter) {
+      fleet.abortAll();
+    } else {
+      fleet.closeAll();
+    }
     double closeSeconds = (System.nanoTime() - closing) / 1e9;
     return new Result(dialect.name(), clients, clients / (took / 1e9),
         (rssLoaded - rssIdle) / (double) clients, (heapLoaded - heapIdle) / (double) clients,

@@ -98,6 +98,16 @@ final class Fleet implements WsClient.Listener {
     }
   }
 
+  /** Drops every connection without a closing handshake, as a lost network does. */
+  void abortAll() {
+    closing = true;
+    for (Peer p : peers) {
+      if (p.ws != null) {
+        p.ws.abort(1006, "dropped by the bench");
+      }
+    }
+  }
+
   private int countStarted() {
     return started;
   }

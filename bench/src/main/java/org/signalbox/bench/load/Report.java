@@ -15,7 +15,8 @@ final class Report {
   /** Signalbox and the bare forwarding endpoint in one container, through every scenario. */
   record ContainerRun(String container, long startupNanos, RelayScenario.Result relay,
       RelayScenario.Result bare, ConnectionsScenario.Result connections, double drainSeconds,
-      ConnectionsScenario.Result bareConnections, List<JoinStormScenario.Result> storm) {
+      ConnectionsScenario.Result bareConnections, ConnectionsScenario.Result memory,
+      ConnectionsScenario.Result bareMemory, List<JoinStormScenario.Result> storm) {
 
     double stormMillis() {
       return median(storm);
@@ -28,6 +29,7 @@ final class Report {
   private final List<ContainerRun> others = new ArrayList<>();
   private RelayScenario.Result peerJsRelay;
   private ConnectionsScenario.Result peerJsConnections;
+  private ConnectionsScenario.Result peerJsMemory;
   private List<JoinStormScenario.Result> peerJsStorm;
   private ScaleScenario.Result scale;
   private long scaleHeapMib;
@@ -58,6 +60,10 @@ final class Report {
     peerJsConnections = r;
   }
 
+  void peerJsMemory(ConnectionsScenario.Result r) {
+    peerJsMemory = r;
+  }
+
   void storm(List<JoinStormScenario.Result> runs) {
     peerJsStorm = runs;
   }
@@ -74,10 +80,11 @@ final class Report {
     for (ContainerRun run : allContainers()) {
       out.append(run.container()).append(": ").append(run.relay()).append('\n')
           .append(run.bare()).append('\n').append(run.connections()).append('\n')
-          .append(run.bareConnections()).append('\n')
+          .append(run.bareConnections()).append('\n').append(run.memory()).append('\n')
+          .append(run.bareMemory()).append('\n')
           .append(run.storm()).append('\n');
     }
-    for (Object r : new Object[] {peerJsRelay, peerJsConnections, peerJsStorm, scale}) {
+    for (Object r : new Object[] {peerJsRelay, peerJsConnections, peerJsMemory, peerJsStorm, scale}) {
       if (r != null) {
         out.append(r).append('\n');
       }
@@ -116,10 +123,12 @@ final class Report {
         met(sb.perSecond() >= 0.7 * bare.perSecond())));
     row(out, "connect and join, clients/s", n(csb.perSecond()), n(cpj.perSecond()),
         csb.perSecond() / cpj.perSecond(), "≥ 1", csb.perSecond() >= cpj.perSecond());
-    row(out, "RSS per idle connection, KiB", d(csb.rssPerClient() / 1024), d(cpj.rssPerClient() / 1024),
-        csb.rssPerClient() / cpj.rssPerClient(), "≤ 1", csb.rssPerClient() <= cpj.rssPerClient());
-    row(out, "live heap per idle connection, KiB", d(csb.heapPerClient() / 1024),
-        d(cpj.heapPerClient() / 1024), csb.heapPerClient() / cpj.heapPerClient(), "", null);
+    ConnectionsScenario.Result msb = jetty.memory();
+    ConnectionsScenario.Result mpj = peerJsMemory;
+    row(out, "RSS per idle connection, KiB", d(msb.rssPerClient() / 1024), d(mpj.rssPerClient() / 1024),
+        msb.rssPerClient() / mpj.rssPerClient(), "≤ 1", msb.rssPerClient() <= mpj.rssPerClient());
+    row(out, "live heap per idle connection, KiB", d(msb.heapPerClient() / 1024),
+        d(mpj.heapPerClient() / 1024), msb.heapPerClient() / mpj.heapPerClient(), "", null);
     row(out, "join storm, ms (median of " + jetty.storm().size() + ")", d(stormSb), d(stormPj),
         stormSb / stormPj, "≤ 0.5", stormSb <= stormPj / 2);
     if (scale != null) {
@@ -145,13 +154,13 @@ final class Report {
           n(run.bare().perSecond()), d(run.bare().p99Millis()),
           100 * run.relay().perSecond() / run.bare().perSecond(),
           run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
-          n(run.bareConnections().perSecond()), d(run.connections().rssPerClient() / 1024),
-          d(run.bareConnections().rssPerClient() / 1024),
+          n(run.bareConnections().perSecond()), d(run.memory().rssPerClient() / 1024),
+          d(run.bareMemory().rssPerClient() / 1024),
           d(run.connections().closeSeconds() + run.drainSeconds()), d(run.stormMillis()),
           d(run.startupNanos() / 1e6)));
     }
     out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | | %s | | %s | %s | %s |%n",
-        n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(cpj.rssPerClient() / 1024),
+        n(pj.perSecond()), d(pj.p99Millis()), n(cpj.perSecond()), d(peerJsMemory.rssPerClient() / 1024),
         d(cpj.closeSeconds()), d(stormPj), d(peerJsStart / 1e6)));
 
     out.append("\n### Cold start\n\n| | Signalbox | PeerJS |\n| --- | ---: | ---: |\n");
@@ -184,6 +193,11 @@ final class Report {
       connections.add(run.bareConnections());
     });
     connections.add(cpj);
+    allContainers().forEach(run -> {
+      connections.add(run.memory().named(run.memory().server() + ", new process"));
+      connections.add(run.bareMemory().named(run.bareMemory().server() + ", new process"));
+    });
+    connections.add(peerJsMemory.named("PeerJS, new process"));
     for (ConnectionsScenario.Result c : connections) {
       out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s → %s | %s → %s | %d | %.0f %% | %.0f %% |%n", c.server(), c.clients(),
           n(c.perSecond()), d(c.rssIdle() / 1048576.0), d(c.rssLoaded() / 1048576.0),
