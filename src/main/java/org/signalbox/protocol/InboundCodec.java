@@ -34,7 +34,11 @@ public final class InboundCodec {
   private final JsonParserFactory parsers;
 
   public InboundCodec(JsonProvider provider) {
-    this.parsers = provider.createParserFactory(Map.of());
+    this(provider.createParserFactory(Map.of()));
+  }
+
+  InboundCodec(JsonParserFactory parsers) {
+    this.parsers = parsers;
   }
 
   /** Decodes and checks one frame. */

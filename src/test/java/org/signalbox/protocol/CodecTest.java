@@ -9,8 +9,13 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
+import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -120,6 +125,45 @@ class CodecTest {
     // The walk through data checks its grammar, which skipping a value would not.
     for (String broken : List.of("{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{\"a\":[}", "{,}")) {
       bad("{\"type\":\"signal\",\"to\":\"p\",\"data\":" + broken + "}");
+    }
+  }
+
+  @Test
+  void aProviderWhoseOffsetsAreOffStillRelaysTheExactData() throws Exception {
+    // JSON-P leaves the precision of parser locations to the implementation: with offsets that
+    // frame nothing, the codec reads the value again rather than cut the frame wrong.
+    JsonParserFactory real = JsonProvider.provider().createParserFactory(Map.of());
+    JsonParserFactory skewed = (JsonParserFactory) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {JsonParserFactory.class},
+        (factory, method, args) -> {
+          Object made = method.invoke(real, args);
+          if (!(made instanceof JsonParser parser)) {
+            return made;
+          }
+          return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {JsonParser.class},
+              (p, m, a) -> m.getName().equals("getLocation")
+                  ? new SkewedLocation(parser.getLocation()) : m.invoke(parser, a));
+        });
+    InboundCodec codec = new InboundCodec(skewed);
+    Inbound.Signal s = assertInstanceOf(Inbound.Signal.class, codec.decode(
+        "{\"type\":\"signal\",\"to\":\"p\",\"data\":{\"a\":[1,{\"b\":\"}\"}]}}").message());
+    assertEquals(parse("{\"a\":[1,{\"b\":\"}\"}]}"), parse(s.data().json()));
+  }
+
+  private record SkewedLocation(JsonLocation real) implements JsonLocation {
+    @Override
+    public long getLineNumber() {
+      return real.getLineNumber();
+    }
+
+    @Override
+    public long getColumnNumber() {
+      return real.getColumnNumber();
+    }
+
+    @Override
+    public long getStreamOffset() {
+      return real.getStreamOffset() + 3;
     }
   }
 
