@@ -70,12 +70,19 @@ public final class NodeMetrics {
 
   /** Counts a client frame; {@code type} is one of a few names, never client text. */
   public void received(String type) {
-    in.computeIfAbsent(type, messagesIn::labelValues).inc();
+    dataPoint(in, messagesIn, type).inc();
   }
 
   /** Counts a frame queued to a client; {@code type} is one of a few names, never client text. */
   public void queued(String type) {
-    out.computeIfAbsent(type, messagesOut::labelValues).inc();
+    dataPoint(out, messagesOut, type).inc();
+  }
+
+  // A plain read first: a bound method reference given to computeIfAbsent is a new object per call.
+  private static CounterDataPoint dataPoint(
+      ConcurrentHashMap<String, CounterDataPoint> points, Counter counter, String type) {
+    CounterDataPoint point = points.get(type);
+    return point != null ? point : points.computeIfAbsent(type, counter::labelValues);
   }
 
   public void error(String code) {
