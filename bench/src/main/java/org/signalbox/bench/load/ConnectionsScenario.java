@@ -20,6 +20,11 @@ final class ConnectionsScenario implements Fleet.Handler {
       return new Result(name, clients, perSecond, rssPerClient, heapPerClient, rssIdle, rssLoaded,
           heapIdle, heapLoaded, dropped, generatorCpu, serverCpu, closeSeconds);
     }
+
+    Result closedIn(double seconds) {
+      return new Result(server, clients, perSecond, rssPerClient, heapPerClient, rssIdle, rssLoaded,
+          heapIdle, heapLoaded, dropped, generatorCpu, serverCpu, seconds);
+    }
   }
 
   private final Dialect dialect;

@@ -14,7 +14,7 @@ final class Report {
 
   /** Signalbox and the bare forwarding endpoint in one container, through every scenario. */
   record ContainerRun(String container, long startupNanos, RelayScenario.Result relay,
-      RelayScenario.Result bare, ConnectionsScenario.Result connections, double drainSeconds,
+      RelayScenario.Result bare, ConnectionsScenario.Result connections,
       ConnectionsScenario.Result bareConnections, ConnectionsScenario.Result memory,
       ConnectionsScenario.Result bareMemory, List<JoinStormScenario.Result> storm) {
 
@@ -156,7 +156,7 @@ final class Report {
           run.relay().perSecond() / pj.perSecond(), n(run.connections().perSecond()),
           n(run.bareConnections().perSecond()), d(run.memory().rssPerClient() / 1024),
           d(run.bareMemory().rssPerClient() / 1024),
-          d(run.connections().closeSeconds() + run.drainSeconds()), d(run.stormMillis()),
+          d(run.connections().closeSeconds()), d(run.stormMillis()),
           d(run.startupNanos() / 1e6)));
     }
     out.append(String.format(Locale.ROOT, "| PeerJS | %s | %s | | | | 1.00 | %s | | %s | | %s | %s | %s |%n",

@@ -2,20 +2,20 @@ package org.signalbox.bench.load;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A server under test in its own process, pinned to its own core by the command that starts it:
@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
 
   enum Runtime { JVM, NODE }
+
+  private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
+
+  /** One client for every /health poll: each new client would start its own selector thread. */
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   /** Linux's clock ticks per second for {@code /proc/<pid>/stat}, fixed at 100 on x86_64. */
   private static final long TICKS_PER_SECOND = 100;
@@ -78,13 +84,10 @@ final class ServerProcess implements AutoCloseable {
     return new ServerProcess(name, address, process, System.nanoTime() - start, runtime, gcReport);
   }
 
-  private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
-
   /** Signalbox's count of open sockets, from {@code /health}; -1 when it does not answer. */
   long healthConnections() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     try {
-      HttpResponse<String> response = http.send(
+      HttpResponse<String> response = HTTP.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/health"))
               .timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
