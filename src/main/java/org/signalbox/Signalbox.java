@@ -232,8 +232,10 @@ public final class Signalbox {
    * Closes every connection with 1001 without changing any membership: the node cannot serve
    * them now (it lost its cluster store), and their clients resume elsewhere or later.
    */
-  public void closeAllGoingAway() {
-    connections.forEach(Connection::shutdown);
+  public void closeAllGoingAway(String why) {
+    for (Connection c : connections) {
+      c.goingAway(why);
+    }
   }
 
   public NodeMetrics metrics() {

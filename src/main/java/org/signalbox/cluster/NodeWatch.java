@@ -51,8 +51,12 @@ final class NodeWatch {
     }
   }
 
-  /** Indexes a grace so that any node can end it when it runs out. */
-  void graceBegan(RedisConnector.Session s, String room, String peer, long epoch, long deadline) {
+  /**
+   * Indexes a grace so that any node can end it when it runs out. The score is a first guess at
+   * the deadline (the script's own, by Redis's clock, is the truth): a grace found not yet due
+   * stays in the index and is looked at again.
+   */
+  void graceBegan(RedisConnector.Session s, String room, String peer, String epoch, long deadline) {
     s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
   }
 
@@ -107,7 +111,7 @@ final class NodeWatch {
             .thenAccept(out -> {
               List<?> list = (List<?>) out;
               for (int i = 0; i + 2 < list.size(); i += 3) {
-                graceBegan(s, room, (String) list.get(i), (Long) list.get(i + 1),
+                graceBegan(s, room, (String) list.get(i), String.valueOf(list.get(i + 1)),
                     (Long) list.get(i + 2));
               }
             });
@@ -148,7 +152,7 @@ final class NodeWatch {
         });
   }
 
-  private static String graceEntry(String room, String peer, long epoch) {
+  private static String graceEntry(String room, String peer, String epoch) {
     return room + "\n" + peer + "\n" + epoch;
   }
 }

@@ -246,18 +246,18 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
 
   void lose(ClusterMember member) {
     RedisConnector.Session session = member.room.session;
-    String room = member.room.name;
-    String id = member.id();
-    run(session, Script.LOSE, ScriptOutputType.MULTI,
+    String epoch = node.ids().peerId();
+    long grace = settings.resumeGraceMs();
+    run(session, Script.LOSE, ScriptOutputType.VALUE,
         keys(member.room.membersKey, member.room.tokensKey),
-        id, member.token, Long.toString(settings.resumeGraceMs()))
-        .whenComplete((answer, failure) -> {
-          if (failure != null) {
-            failed(session, failure);
-          } else if (answer instanceof List<?> grace && grace.size() == 2) {
-            watch.graceBegan(session, room, id, (Long) grace.get(0), (Long) grace.get(1));
-          }
-        });
+        member.id(), member.token, Long.toString(grace), epoch)
+        .whenComplete((answer, failure) -> failed(session, failure));
+    // Indexed in the same breath, before this node's interest in the room ends: a node that dies
+    // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.
+    if (grace > 0) {
+      watch.graceBegan(session, member.room.name, member.id(), epoch,
+          System.currentTimeMillis() + grace);
+    }
   }
 
   void forgetPending(String token) {
@@ -488,7 +488,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
     pending.clear();
     try {
-      node.blockingExecutor().execute(node::closeAllGoingAway);
+      node.blockingExecutor().execute(
+          () -> node.closeAllGoingAway("cluster store unreachable; resume on another node"));
     } catch (RejectedExecutionException stopping) {
       // The node is stopping and closes them itself.
     }

@@ -118,7 +118,12 @@ public final class Connection implements Link {
 
   /** Closes with 1001: the node is going away; clients resume elsewhere or later. */
   public void shutdown() {
-    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, "server shutting down"));
+    goingAway("server shutting down");
+  }
+
+  /** Closes with 1001 without changing the membership: the client resumes, here or elsewhere. */
+  public void goingAway(String why) {
+    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, why));
   }
 
   void onText(String frame) {

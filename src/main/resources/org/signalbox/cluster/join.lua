@@ -4,7 +4,7 @@
 if redis.call('HLEN', members) >= tonumber(ARGV[4]) then return 'full' end
 local list = roster()
 local seq = redis.call('INCR', KEYS[3])
-put(ARGV[1], {n = ARGV[2], node = ARGV[3], st = 'a', seq = seq, tok = ARGV[5], ep = 0, dl = 0})
+put(ARGV[1], {n = ARGV[2], node = ARGV[3], st = 'a', seq = seq, tok = ARGV[5], ep = '', dl = 0})
 redis.call('HSET', KEYS[2], ARGV[5], ARGV[1])
 local event = 'E' .. cjson.encode({e = 'join', p = ARGV[1], n = ARGV[2], node = ARGV[3]})
 for _, node in ipairs(live_nodes(list, ARGV[1])) do

@@ -1,5 +1,6 @@
 -- KEYS: members. ARGV: a node that is gone, grace ms. Its active members begin their grace.
--- Returns id, epoch, deadline of each of its members in grace, for the grace index.
+-- Returns id, epoch, deadline of each of its members in grace, for the grace index (also of
+-- those already in grace: the dead node may not have indexed them).
 local out = {}
 for _, m in ipairs(roster()) do
   if m.node == ARGV[1] then

@@ -2,7 +2,8 @@
 -- member hash 'sb:{<room>}:m'; every other key and channel a script touches carries the same
 -- hash tag, so a Redis Cluster keeps a room's keys and channels on one shard.
 -- A member is cjson {n = name, node = serving node, st = 'a' (active) | 'g' (grace),
--- seq = join order, tok = current resume token, ep = grace epoch, dl = grace deadline (ms)}.
+-- seq = join order, tok = current resume token, ep = grace epoch (a string), dl = grace
+-- deadline (ms)}.
 local members = KEYS[1]
 local base = string.sub(members, 1, -2)
 
@@ -55,10 +56,11 @@ local function publish(node, payload)
   return redis.call('SPUBLISH', base .. 'n:' .. node, payload)
 end
 
--- Lost without a close frame: the member keeps its place, silently, until its deadline.
-local function to_grace(id, m, grace)
+-- Lost without a close frame: the member keeps its place, silently, until its deadline. The
+-- epoch names this grace in the grace index: the losing node chooses it, or the script does.
+local function to_grace(id, m, grace, epoch)
   m.st = 'g'
-  m.ep = (m.ep or 0) + 1
+  m.ep = epoch or (tostring(now_ms()) .. ':' .. m.seq)
   m.dl = now_ms() + grace
   put(id, m)
   return m
