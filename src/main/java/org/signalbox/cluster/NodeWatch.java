@@ -63,7 +63,7 @@ final class NodeWatch {
   /** Reaps a node id this node used before its session ended, without waiting for its TTL. */
   void reapNow(RedisConnector.Session s, String previous) {
     s.redis().del(Keys.alive(previous));
-    claimAndReap(s, previous);
+    claimAndReap(s, previous, false);
   }
 
   private void tick() {
@@ -85,7 +85,7 @@ final class NodeWatch {
         if (!other.equals(s.node())) {
           s.redis().exists(Keys.alive(other)).thenAccept(alive -> {
             if (alive == 0) {
-              claimAndReap(s, other);
+              claimAndReap(s, other, true);
             }
           });
         }
@@ -93,17 +93,19 @@ final class NodeWatch {
     });
   }
 
-  private void claimAndReap(RedisConnector.Session s, String dead) {
+  /** {@code another}: a node other than this one's earlier self, whose end is news in the log. */
+  private void claimAndReap(RedisConnector.Session s, String dead, boolean another) {
     s.redis().set(Keys.reaping(dead), s.node(), SetArgs.Builder.nx().px(REAP_CLAIM_MS))
         .thenAccept(claimed -> {
           if ("OK".equals(claimed)) {
+            LOG.log(another ? Level.INFO : Level.DEBUG,
+                () -> "cluster node " + dead + " is gone: its peers begin their grace");
             reap(s, dead);
           }
         });
   }
 
   private void reap(RedisConnector.Session s, String dead) {
-    LOG.log(Level.INFO, () -> "cluster node " + dead + " is gone: its peers begin their grace");
     s.redis().smembers(Keys.roomsOf(dead)).thenAccept(rooms -> {
       for (String room : rooms) {
         RedisMembership.run(s, Script.LOSE_NODE, ScriptOutputType.MULTI,
