@@ -17,9 +17,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.signalbox.auth.TokenVerifier;
-import org.signalbox.cluster.Deliveries;
-import org.signalbox.cluster.LocalDeliveries;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
 import org.signalbox.ice.IceServers;
@@ -28,6 +27,7 @@ import org.signalbox.protocol.InboundCodec;
 import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.room.Ids;
+import org.signalbox.room.Membership;
 import org.signalbox.room.RoomRegistry;
 import org.signalbox.transport.Connection;
 import org.signalbox.transport.OriginPolicy;
@@ -62,8 +62,8 @@ public final class Signalbox {
   private final Ids ids = new Ids();
   private final ScheduledExecutorService timers;
   private final ExecutorService blocking;
-  private final RoomRegistry rooms;
-  private final Deliveries deliveries;
+  /** Set once by {@link #start}, before the first connection. */
+  private volatile Membership membership;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   /** Every thread the node started, so that stop can wait until each has really exited. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -74,10 +74,9 @@ public final class Signalbox {
   /** Checks join tokens in auth=token mode; null in the other modes. */
   private final TokenVerifier tokens;
 
-  private Signalbox(Settings settings, Deliveries deliveries) {
+  private Signalbox(Settings settings) {
     this.json = JsonProvider.provider();
     this.settings = settings;
-    this.deliveries = deliveries;
     this.inbound = new InboundCodec(json);
     this.outbound = new OutboundCodec(json);
     this.originPolicy = new OriginPolicy(settings);
@@ -96,23 +95,32 @@ public final class Signalbox {
         new ThreadPoolExecutor(
             0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
             daemon("signalbox-io"), new ThreadPoolExecutor.DiscardPolicy());
-    this.rooms = new RoomRegistry(settings, outbound, timers, ids);
     this.metrics = new NodeMetrics(
-        connectionCount::get, rooms::roomCount, rooms::peerCount,
+        connectionCount::get, () -> membership.roomCount(), () -> membership.peerCount(),
         () -> connections.stream().mapToLong(Connection::pending).sum());
   }
 
-  /** Starts the node of this web application, delivering within this process. */
+  /**
+   * Starts the node of this web application: rooms in memory, or shared through Redis when
+   * {@code redisUrl} is set. Only then are the cluster's classes (and its Redis client) loaded.
+   */
   public static Signalbox start(Settings settings) {
-    return start(settings, new LocalDeliveries());
+    return start(settings, settings.redisUrl() == null ? Signalbox::inMemory : ClusterLoader::membership);
   }
 
-  /** Starts the node with another way of reaching peers (a cluster bus, or a test's). */
-  public static Signalbox start(Settings settings, Deliveries deliveries) {
-    Signalbox node = new Signalbox(settings, deliveries);
+  /** Starts the node with the given rooms (a test's, or a decorated default). */
+  public static Signalbox start(Settings settings, Function<Signalbox, Membership> rooms) {
+    Signalbox node = new Signalbox(settings);
     if (!CURRENT.compareAndSet(null, node)) {
       node.stopThreads();
       throw new IllegalStateException("a Signalbox node is already running here");
+    }
+    try {
+      node.membership = rooms.apply(node);
+    } catch (RuntimeException e) {
+      CURRENT.compareAndSet(node, null);
+      node.stopThreads();
+      throw e;
     }
     long period = Math.max(1, settings.heartbeatMs() / HEARTBEAT_CHECKS_PER_INTERVAL);
     node.timers.scheduleAtFixedRate(node::heartbeat, period, period, TimeUnit.MILLISECONDS);
@@ -130,6 +138,11 @@ public final class Signalbox {
     return type.getName() + " from " + (location == null ? "the platform" : location);
   }
 
+  /** The single node's rooms, in memory. */
+  public static Membership inMemory(Signalbox node) {
+    return new RoomRegistry(node.settings, node.outbound, node.timers, node.ids);
+  }
+
   /** The running node. */
   public static Signalbox current() {
     Signalbox node = CURRENT.get();
@@ -144,6 +157,7 @@ public final class Signalbox {
   public void stop() {
     CURRENT.compareAndSet(this, null);
     connections.forEach(Connection::shutdown);
+    membership.stop();
     stopThreads();
     LOG.log(Level.INFO, "Signalbox stopped");
   }
@@ -154,7 +168,12 @@ public final class Signalbox {
     int max = settings.maxConnections();
     if (connectionCount.incrementAndGet() > max && max > 0) {
       connectionCount.decrementAndGet();
-      connection.refuse();
+      connection.refuse("node at its connection limit");
+      return connection;
+    }
+    if (!membership.available()) {
+      connectionCount.decrementAndGet();
+      connection.refuse("cluster unavailable, try again later");
       return connection;
     }
     if (settings.auth() == AuthMode.CONTAINER && session.getUserPrincipal() == null) {
@@ -200,12 +219,23 @@ public final class Signalbox {
     return limits;
   }
 
-  public RoomRegistry rooms() {
-    return rooms;
+  public Membership membership() {
+    return membership;
   }
 
-  public Deliveries deliveries() {
-    return deliveries;
+  /** Draws peer ids and resume tokens. */
+  public Ids ids() {
+    return ids;
+  }
+
+  /**
+   * Closes every connection with 1001 without changing any membership: the node cannot serve
+   * them now (it lost its cluster store), and their clients resume elsewhere or later.
+   */
+  public void closeAllGoingAway(String why) {
+    for (Connection c : connections) {
+      c.goingAway(why);
+    }
   }
 
   public NodeMetrics metrics() {

@@ -86,7 +86,8 @@ public record Settings(
     return secret == null ? "(none)" : "****";
   }
 
-  private static String maskUrlPassword(String url) {
+  /** A URL with its password, if any, masked: for log lines and messages. */
+  public static String maskUrlPassword(String url) {
     return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:****@");
   }
 }

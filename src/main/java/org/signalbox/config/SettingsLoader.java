@@ -75,16 +75,28 @@ public final class SettingsLoader {
       throw new InvalidSettingException(
           "turnSecret", "is required when turnUrls is set (coturn's static-auth-secret)");
     }
-    if (redisUrl != null) {
+    if (redisUrl != null && !looksLikeRedisUrl(redisUrl)) {
       throw new InvalidSettingException(
-          "redisUrl",
-          "the multi-node Redis mode is not available in this release; remove the setting to run"
-              + " a single node");
+          "redisUrl", "'" + Settings.maskUrlPassword(redisUrl)
+              + "' is not like redis://host:port/db (or rediss:// for TLS, with :password@ before"
+              + " the host when Redis asks for one)");
     }
     return new Settings(
         allowedOrigins, auth, tokenSecret, maxRoomSize, maxMessageBytes, messagesPerSecond, burst,
         heartbeatMs, resumeGraceMs, resumeBuffer, outboundQueue, maxConnections, stunUrls,
         turnUrls, turnSecret, turnTtlSeconds, redisUrl);
+  }
+
+  private static boolean looksLikeRedisUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      return ("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
+          && uri.getHost() != null
+          && path.matches("(/\\d*)?");
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   /** The trimmed raw value, or null when unset or blank. */

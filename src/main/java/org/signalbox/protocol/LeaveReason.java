@@ -18,4 +18,14 @@ public enum LeaveReason {
   public String wire() {
     return wire;
   }
+
+  /** The reason named {@code wire}, as a cluster node wrote it. */
+  public static LeaveReason fromWire(String wire) {
+    for (LeaveReason r : values()) {
+      if (r.wire.equals(wire)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("no leave reason '" + wire + "'");
+  }
 }

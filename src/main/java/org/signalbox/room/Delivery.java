@@ -9,5 +9,7 @@ public enum Delivery {
   /** The peer is in its grace and its buffer is full: {@code undeliverable}. */
   BUFFER_FULL,
   /** No such peer in the room any more (it left, or its connection is being closed). */
-  GONE
+  GONE,
+  /** The cluster's shared store could not be reached: the frame was dropped. */
+  UNREACHABLE
 }

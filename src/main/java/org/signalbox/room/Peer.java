@@ -1,14 +1,18 @@
 package org.signalbox.room;
 
+import jakarta.json.JsonValue;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.PeerInfo;
+import org.signalbox.protocol.ProtocolException;
 
 /**
  * One member of one room. Its identity is fixed; everything else is guarded by its room's lock
  * and changed only by {@link Room}.
  */
-public final class Peer {
+public final class Peer implements Member {
 
   enum State {
     /** Served by a live connection. */
@@ -38,8 +42,34 @@ public final class Peer {
     this.link = link;
   }
 
+  @Override
   public String id() {
     return id;
+  }
+
+  @Override
+  public String roomName() {
+    return room.name();
+  }
+
+  @Override
+  public Delivery relay(String to, String frame, JsonValue ref) throws ProtocolException {
+    return room.relay(this, to, frame, ref);
+  }
+
+  @Override
+  public List<String> broadcast(String frame, JsonValue ref) {
+    return room.broadcast(this, frame);
+  }
+
+  @Override
+  public boolean leave(Link link, LeaveReason reason) {
+    return room.leave(this, link, reason);
+  }
+
+  @Override
+  public void lose(Link link) {
+    room.lose(this, link);
   }
 
   public String name() {

@@ -9,11 +9,11 @@ import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.ProtocolException;
 
 /**
- * The rooms of this node and the index of live resume tokens. The maps are concurrent; a room's
+ * The rooms of a single node, in memory, and the index of live resume tokens. The maps are concurrent; a room's
  * own state is guarded by the room (see {@link Room}). A room leaves the map when its last member
  * leaves, under its own lock, and a join that meets such a disposed room retries with a new one.
  */
-public final class RoomRegistry {
+public final class RoomRegistry implements Membership {
 
   private final Settings settings;
   private final OutboundCodec codec;
@@ -30,11 +30,7 @@ public final class RoomRegistry {
     this.ids = ids;
   }
 
-  /**
-   * Joins {@code join.room()}: resumes the peer of {@code join.resume()} when that token is live
-   * and for this room, else joins afresh as {@code peerId}. Answers {@code joined} through {@code
-   * link}.
-   */
+  @Override
   public Peer join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
       throws ProtocolException {
     if (join.resume() != null) {
@@ -56,11 +52,12 @@ public final class RoomRegistry {
     }
   }
 
+  @Override
   public int roomCount() {
     return rooms.size();
   }
 
-  /** Members of all rooms, peers in their resume grace included. */
+  @Override
   public int peerCount() {
     return rooms.values().stream().mapToInt(Room::size).sum();
   }

@@ -19,7 +19,8 @@ import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.ProtocolException;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
-import org.signalbox.room.Peer;
+import org.signalbox.room.Member;
+import org.signalbox.room.Membership;
 
 /**
  * One client connection: its rate limit, its outbox, its room membership and how it ends. Frames
@@ -64,7 +65,7 @@ public final class Connection implements Link {
   private String peerId;
 
   /** The membership this connection serves, or null outside a room. Written on the message thread. */
-  private volatile Peer peer;
+  private volatile Member peer;
 
   private volatile long lastTrafficNanos;
   private volatile long lastPingNanos;
@@ -110,14 +111,19 @@ public final class Connection implements Link {
     end(Ending.SHUTDOWN, close(CloseCodes.VIOLATED_POLICY, "authentication required"));
   }
 
-  /** Refuses the connection with 1013 (node at its connection limit). */
-  public void refuse() {
-    end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, "node at its connection limit"));
+  /** Refuses the connection with 1013: the node cannot take it now (limit, cluster down). */
+  public void refuse(String why) {
+    end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, why));
   }
 
   /** Closes with 1001: the node is going away; clients resume elsewhere or later. */
   public void shutdown() {
-    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, "server shutting down"));
+    goingAway("server shutting down");
+  }
+
+  /** Closes with 1001 without changing the membership: the client resumes, here or elsewhere. */
+  public void goingAway(String why) {
+    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, why));
   }
 
   void onText(String frame) {
@@ -238,10 +244,10 @@ public final class Connection implements Link {
   }
 
   private void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
-    Peer current = peer;
+    Member current = peer;
     if (current != null) {
       throw new ProtocolException(
-          ErrorCode.ALREADY_JOINED, "already in room '" + current.room().name() + "'", ref);
+          ErrorCode.ALREADY_JOINED, "already in room '" + current.roomName() + "'", ref);
     }
     String name = join.name() != null ? join.name() : ANONYMOUS;
     if (hub.settings().auth() == AuthMode.CONTAINER) {
@@ -257,7 +263,13 @@ public final class Connection implements Link {
         throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
       }
     }
-    Peer joined = hub.rooms().join(join, peerId, name, this, ref);
+    Member joined;
+    try {
+      joined = hub.membership().join(join, peerId, name, this, ref);
+    } catch (Membership.Unavailable e) {
+      end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, "cluster unavailable, try again later"));
+      return;
+    }
     if (!joined.id().equals(peerId)) {
       hub.metrics().resumed(); // a resume gives back the earlier peer, with its own id
     }
@@ -268,26 +280,26 @@ public final class Connection implements Link {
   }
 
   private void leave(JsonValue ref) throws ProtocolException {
-    Peer current = joined(ref);
-    current.room().leave(current, this, LeaveReason.LEFT);
+    Member current = joined(ref);
+    current.leave(this, LeaveReason.LEFT);
     peer = null;
-    send(new Outbound.Left(current.room().name(), ref));
+    send(new Outbound.Left(current.roomName(), ref));
   }
 
   private void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
-    Peer from = joined(ref);
+    Member from = joined(ref);
     String frame = hub.outbound().encode(new Outbound.SignalRelay(from.id(), signal.data()));
-    answer(hub.deliveries().toPeer(from, signal.to(), frame, ref), signal.to(), ref);
+    answer(from.relay(signal.to(), frame, ref), signal.to(), ref);
   }
 
   private void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
-    Peer from = joined(ref);
+    Member from = joined(ref);
     String frame =
         hub.outbound().encode(new Outbound.MessageRelay(from.id(), message.data(), message.to()));
     if (message.to() != null) {
-      answer(hub.deliveries().toPeer(from, message.to(), frame, ref), message.to(), ref);
+      answer(from.relay(message.to(), frame, ref), message.to(), ref);
     } else {
-      for (String missed : hub.deliveries().toRoom(from, frame)) {
+      for (String missed : from.broadcast(frame, ref)) {
         answer(Delivery.BUFFER_FULL, missed, ref);
       }
     }
@@ -300,15 +312,25 @@ public final class Connection implements Link {
               "peer '" + to + "' is in its resume grace and its buffer is full; dropped", ref));
       case GONE ->
           send(new Outbound.Error(ErrorCode.UNKNOWN_PEER,
-              "peer '" + to + "' is disconnecting; dropped", ref));
+              "peer '" + to + "' is not in this room any more; dropped", ref));
+      case UNREACHABLE ->
+          send(new Outbound.Error(ErrorCode.UNDELIVERABLE,
+              "the cluster cannot reach peer '" + to + "' now; dropped", ref));
       default -> {
         // SENT or BUFFERED: nothing to answer.
       }
     }
   }
 
-  private Peer joined(JsonValue ref) throws ProtocolException {
-    Peer current = peer;
+  @Override
+  public void undelivered(String to, Delivery delivery, JsonValue ref) {
+    if (ending.get() == null) {
+      answer(delivery, to, ref);
+    }
+  }
+
+  private Member joined(JsonValue ref) throws ProtocolException {
+    Member current = peer;
     if (current == null) {
       throw new ProtocolException(ErrorCode.NOT_JOINED, "join a room first", ref);
     }
@@ -359,16 +381,16 @@ public final class Connection implements Link {
    * ignores the second call because the peer is gone or no longer served by this link.
    */
   private void settle() {
-    Peer current = peer;
+    Member current = peer;
     Ending how = ending.get();
     if (current == null || how == null) {
       return;
     }
     try (DeferredWrites writes = DeferredWrites.open()) {
       switch (how) {
-        case LEFT -> current.room().leave(current, this, LeaveReason.LEFT);
-        case DISCONNECTED -> current.room().leave(current, this, LeaveReason.DISCONNECTED);
-        case LOST -> current.room().lose(current, this);
+        case LEFT -> current.leave(this, LeaveReason.LEFT);
+        case DISCONNECTED -> current.leave(this, LeaveReason.DISCONNECTED);
+        case LOST -> current.lose(this);
         default -> {
           // REPLACED and SHUTDOWN change no membership.
         }

@@ -6,7 +6,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.signalbox.Signalbox;
 
-/** {@code GET /health}: 200 and {@code {"status":"ok","connections":N,"rooms":M}}. */
+/**
+ * {@code GET /health}: 200 and {@code {"status":"ok","connections":N,"rooms":M}}; 503 and status
+ * {@code "unavailable"} while the node cannot serve (a cluster node that lost Redis), so that a
+ * load balancer sends new clients elsewhere.
+ */
 public final class HealthServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
@@ -18,13 +22,18 @@ public final class HealthServlet extends HttpServlet {
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
     response.setHeader("Cache-Control", "no-store");
+    boolean available = node.membership().available();
+    if (!available) {
+      response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+    }
     response
         .getWriter()
         .write(
-            "{\"status\":\"ok\",\"connections\":"
+            "{\"status\":\"" + (available ? "ok" : "unavailable")
+                + "\",\"connections\":"
                 + node.connectionCount()
                 + ",\"rooms\":"
-                + node.rooms().roomCount()
+                + node.membership().roomCount()
                 + "}");
   }
 }

@@ -150,8 +150,16 @@ class SettingsLoaderTest {
   }
 
   @Test
-  void redisIsRefusedUntilTheClusterModeExists() {
-    assertEquals("redisUrl", refused(Map.of("redisUrl", "redis://127.0.0.1:6379/0")).setting());
+  void redisUrlMustBeARedisUrl() {
+    assertEquals("redis://127.0.0.1:6379/0",
+        load(Map.of("redisUrl", "redis://127.0.0.1:6379/0")).redisUrl());
+    assertEquals("rediss://:pw@redis.example:6380",
+        load(Map.of("redisUrl", "rediss://:pw@redis.example:6380")).redisUrl());
+    assertEquals("redisUrl", refused(Map.of("redisUrl", "127.0.0.1:6379")).setting());
+    assertEquals("redisUrl", refused(Map.of("redisUrl", "http://127.0.0.1:6379/0")).setting());
+    assertEquals("redisUrl", refused(Map.of("redisUrl", "redis://127.0.0.1:6379/zero")).setting());
+    InvalidSettingException e = refused(Map.of("redisUrl", "redis://:hunter2@/x"));
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
   }
 
   @Test

@@ -45,7 +45,7 @@ class ErrorOrderTest {
       assertEquals(5, errorFor(c, "{\"type\":\"join\",\"id\":5,\"room\":\"no spaces\"}", "bad-message").getInt("ref"));
       assertEquals(6, errorFor(c, "{\"type\":\"join\",\"id\":6,\"room\":\"r\",\"name\":\" \"}", "bad-message").getInt("ref"));
       // A bad join joined nothing.
-      assertEquals(0, server.node().rooms().roomCount());
+      assertEquals(0, server.node().membership().roomCount());
       c.send("{\"type\":\"ping\",\"id\":99}");
       assertEquals(99, c.expect("pong").getInt("ref"));
     }

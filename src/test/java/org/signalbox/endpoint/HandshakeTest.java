@@ -31,7 +31,7 @@ class HandshakeTest {
           403, HandshakeProbe.status(server.uri(), "https://portal.example:8443"));
       assertEquals(403, HandshakeProbe.status(server.uri(), null));
       assertEquals(101, HandshakeProbe.status(server.uri(), "https://portal.example"));
-      assertEquals(0, server.node().rooms().roomCount());
+      assertEquals(0, server.node().membership().roomCount());
     }
   }
 

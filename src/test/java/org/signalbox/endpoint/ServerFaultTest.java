@@ -7,10 +7,14 @@ import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.signalbox.cluster.Deliveries;
-import org.signalbox.cluster.LocalDeliveries;
+import org.signalbox.Signalbox;
+import org.signalbox.protocol.Inbound;
+import org.signalbox.protocol.LeaveReason;
+import org.signalbox.protocol.ProtocolException;
 import org.signalbox.room.Delivery;
-import org.signalbox.room.Peer;
+import org.signalbox.room.Link;
+import org.signalbox.room.Member;
+import org.signalbox.room.Membership;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.LogCapture;
 import org.signalbox.testing.TestClient;
@@ -18,26 +22,66 @@ import org.signalbox.testing.TestClient;
 /** A fault of the server's own while handling a frame: 1011, logged, and the room told. */
 class ServerFaultTest {
 
-  /** In-process deliveries that break on one kind of relay, as a bug in a bus would. */
-  private static final class BrokenBroadcasts implements Deliveries {
-    private final LocalDeliveries local = new LocalDeliveries();
+  /** In-memory rooms whose broadcasts break, as a bug in a cluster bus would. */
+  private static final class BrokenBroadcasts implements Membership {
+    private final Membership rooms;
 
-    @Override
-    public Delivery toPeer(Peer sender, String to, String frame, JsonValue ref)
-        throws org.signalbox.protocol.ProtocolException {
-      return local.toPeer(sender, to, frame, ref);
+    BrokenBroadcasts(Signalbox node) {
+      this.rooms = Signalbox.inMemory(node);
     }
 
     @Override
-    public List<String> toRoom(Peer sender, String frame) {
-      throw new IllegalStateException("bus down");
+    public Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+        throws ProtocolException {
+      Member member = rooms.join(join, peerId, name, link, ref);
+      return new Member() {
+        @Override
+        public String id() {
+          return member.id();
+        }
+
+        @Override
+        public String roomName() {
+          return member.roomName();
+        }
+
+        @Override
+        public Delivery relay(String to, String frame, JsonValue r) throws ProtocolException {
+          return member.relay(to, frame, r);
+        }
+
+        @Override
+        public List<String> broadcast(String frame, JsonValue r) {
+          throw new IllegalStateException("bus down");
+        }
+
+        @Override
+        public boolean leave(Link l, LeaveReason reason) {
+          return member.leave(l, reason);
+        }
+
+        @Override
+        public void lose(Link l) {
+          member.lose(l);
+        }
+      };
+    }
+
+    @Override
+    public int roomCount() {
+      return rooms.roomCount();
+    }
+
+    @Override
+    public int peerCount() {
+      return rooms.peerCount();
     }
   }
 
   @Test
   void anUnexpectedExceptionClosesWith1011AndTheRoomSeesDisconnected() {
     try (LogCapture log = new LogCapture();
-        EmbeddedServer server = EmbeddedServer.start(Map.of(), new BrokenBroadcasts());
+        EmbeddedServer server = EmbeddedServer.start(Map.of(), BrokenBroadcasts::new);
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
       a.join("r", "A");

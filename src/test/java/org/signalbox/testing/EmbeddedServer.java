@@ -7,12 +7,12 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.glassfish.tyrus.server.Server;
 import org.signalbox.Signalbox;
-import org.signalbox.cluster.Deliveries;
-import org.signalbox.cluster.LocalDeliveries;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
+import org.signalbox.room.Membership;
 import org.signalbox.transport.SignalingEndpoint;
 
 /**
@@ -38,15 +38,16 @@ public final class EmbeddedServer implements AutoCloseable {
   }
 
   public static EmbeddedServer start(Map<String, String> settings) {
-    return start(settings, new LocalDeliveries());
+    return start(settings, Signalbox::inMemory);
   }
 
-  /** With the given deliveries in place of the in-process default. */
-  public static EmbeddedServer start(Map<String, String> settings, Deliveries deliveries) {
+  /** With the given rooms in place of the in-memory default. */
+  public static EmbeddedServer start(
+      Map<String, String> settings, Function<Signalbox, Membership> rooms) {
     Map<String, String> merged = new HashMap<>();
     merged.put("allowedOrigins", "*");
     merged.putAll(settings);
-    Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)), deliveries);
+    Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)), rooms);
     int port = freePort();
     Server server = new Server("127.0.0.1", port, "/", Map.of(), SignalingEndpoint.class);
     try {

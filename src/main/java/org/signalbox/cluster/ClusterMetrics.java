@@ -1,0 +1,82 @@
+package org.signalbox.cluster;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.BooleanSupplier;
+
+/** What the cluster path counts, in the node's registry beside the node's own metrics. */
+final class ClusterMetrics {
+
+  private final CounterDataPoint relays;
+  private final CounterDataPoint broadcasts;
+  private final CounterDataPoint membership;
+  private final Counter deliveries;
+  private final CounterDataPoint delivered;
+  private final CounterDataPoint missed;
+  private final Counter reconnects;
+  private final Counter failures;
+  private final Histogram roundTrip;
+
+  ClusterMetrics(PrometheusRegistry registry, BooleanSupplier available) {
+    Counter publishes = Counter.builder().name("signalbox_cluster_publishes")
+        .help("Scripts this node ran in Redis that publish to other nodes, by kind")
+        .labelNames("kind").withoutExemplars().register(registry);
+    relays = publishes.labelValues("relay");
+    broadcasts = publishes.labelValues("broadcast");
+    membership = publishes.labelValues("membership");
+    deliveries = Counter.builder().name("signalbox_cluster_deliveries")
+        .help("Relays that reached this node through Redis: queued to a local peer, or missed"
+            + " because that peer's connection had already ended here")
+        .labelNames("outcome").withoutExemplars().register(registry);
+    delivered = deliveries.labelValues("queued");
+    missed = deliveries.labelValues("missed");
+    reconnects = Counter.builder().name("signalbox_cluster_reconnects")
+        .help("Sessions with Redis begun again after one was lost").withoutExemplars()
+        .register(registry);
+    failures = Counter.builder().name("signalbox_cluster_command_failures")
+        .help("Redis commands that failed or timed out").withoutExemplars().register(registry);
+    roundTrip = Histogram.builder().name("signalbox_cluster_redis_rtt_seconds")
+        .help("Round trip of the node's liveness refresh to Redis, once a second")
+        .classicOnly()
+        .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2)
+        .withoutExemplars().register(registry);
+    GaugeWithCallback.builder().name("signalbox_cluster_available")
+        .help("1 while the node has a session with Redis and serves, else 0")
+        .callback(cb -> cb.call(available.getAsBoolean() ? 1 : 0)).register(registry);
+  }
+
+  void relayed() {
+    relays.inc();
+  }
+
+  void broadcast() {
+    broadcasts.inc();
+  }
+
+  void membershipChanged() {
+    membership.inc();
+  }
+
+  void delivered() {
+    delivered.inc();
+  }
+
+  void missed() {
+    missed.inc();
+  }
+
+  void reconnected() {
+    reconnects.inc();
+  }
+
+  void failed() {
+    failures.inc();
+  }
+
+  void roundTrip(long nanos) {
+    roundTrip.observe(nanos / 1e9);
+  }
+}

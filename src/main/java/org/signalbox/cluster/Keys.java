@@ -1,0 +1,56 @@
+package org.signalbox.cluster;
+
+/**
+ * Names in Redis. A room's keys and channels share the hash tag {@code {room}} (room names never
+ * contain braces), so a Redis Cluster keeps each room on one shard and its scripts may publish
+ * on its channels with {@code SPUBLISH}. Node bookkeeping is outside any room.
+ */
+final class Keys {
+
+  private static final String PREFIX = "sb:";
+
+  /** Every node id registered and not yet reaped. */
+  static final String NODES = PREFIX + "nodes";
+
+  /** Graces by deadline: members {@code room \n peer \n epoch}, scores in Redis's ms clock. */
+  static final String GRACES = PREFIX + "graces";
+
+  private Keys() {}
+
+  static String members(String room) {
+    return PREFIX + "{" + room + "}:m";
+  }
+
+  static String tokens(String room) {
+    return PREFIX + "{" + room + "}:t";
+  }
+
+  static String sequence(String room) {
+    return PREFIX + "{" + room + "}:s";
+  }
+
+  /** The channel on which {@code node} hears about {@code room}. */
+  static String channel(String room, String node) {
+    return PREFIX + "{" + room + "}:n:" + node;
+  }
+
+  /** The room a channel of {@link #channel} belongs to. */
+  static String roomOf(String channel) {
+    return channel.substring(channel.indexOf('{') + 1, channel.indexOf('}'));
+  }
+
+  /** Expires a few heartbeats after the node stopped refreshing it. */
+  static String alive(String node) {
+    return PREFIX + "alive:" + node;
+  }
+
+  /** The rooms where {@code node} has (or had) members: what a survivor looks at when it dies. */
+  static String roomsOf(String node) {
+    return PREFIX + "rooms:" + node;
+  }
+
+  /** Held by the one survivor that hands a dead node's members to their grace. */
+  static String reaping(String node) {
+    return PREFIX + "reaping:" + node;
+  }
+}

@@ -1,0 +1,158 @@
+package org.signalbox.cluster;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Liveness across the cluster, run by every node on its timer without blocking it (every call
+ * is asynchronous). Each node refreshes its own key; a node whose key expired is dead, and the
+ * first survivor to claim it hands its active members to their grace. Every node also ends the
+ * graces that ran out, whoever began them: a grace outlives the node that began it.
+ */
+final class NodeWatch {
+
+  private static final System.Logger LOG = System.getLogger(NodeWatch.class.getName());
+
+  /** How often a node says it is alive and looks for dead ones. */
+  static final long PERIOD_MS = 1_000;
+  /** Three missed refreshes: a node is dead within 3–4 s of its last one. */
+  static final long ALIVE_TTL_MS = 3 * PERIOD_MS;
+  /** How often graces are checked: a grace ends at most this late. */
+  static final long SWEEP_MS = 500;
+  /** Graces ended per sweep, so one sweep stays short. */
+  private static final int SWEEP_BATCH = 100;
+  /** One survivor reaps a dead node; another takes over if it died meanwhile. */
+  private static final long REAP_CLAIM_MS = 10_000;
+
+  private final RedisConnector connector;
+  private final ScheduledExecutorService timers;
+  private final long graceMs;
+  private final ClusterMetrics metrics;
+
+  NodeWatch(RedisConnector connector, ScheduledExecutorService timers, long graceMs,
+      ClusterMetrics metrics) {
+    this.connector = connector;
+    this.timers = timers;
+    this.graceMs = graceMs;
+    this.metrics = metrics;
+  }
+
+  void start() {
+    try {
+      timers.scheduleWithFixedDelay(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping.
+    }
+  }
+
+  /**
+   * Indexes a grace so that any node can end it when it runs out. The score is a first guess at
+   * the deadline (the script's own, by Redis's clock, is the truth): a grace found not yet due
+   * stays in the index and is looked at again.
+   */
+  void graceBegan(RedisConnector.Session s, String room, String peer, String epoch, long deadline) {
+    s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
+  }
+
+  /** Reaps a node id this node used before its session ended, without waiting for its TTL. */
+  void reapNow(RedisConnector.Session s, String previous) {
+    s.redis().del(Keys.alive(previous));
+    claimAndReap(s, previous);
+  }
+
+  private void tick() {
+    RedisConnector.Session s = connector.sessionOrNull();
+    if (s == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    s.redis().set(Keys.alive(s.node()), "1", SetArgs.Builder.px(ALIVE_TTL_MS))
+        .whenComplete((ok, failure) -> {
+          if (failure != null) {
+            connector.lost(s, "liveness refresh failed: " + RedisConnector.rootMessage(failure));
+          } else {
+            metrics.roundTrip(System.nanoTime() - start);
+          }
+        });
+    s.redis().smembers(Keys.NODES).thenAccept(nodes -> {
+      for (String other : nodes) {
+        if (!other.equals(s.node())) {
+          s.redis().exists(Keys.alive(other)).thenAccept(alive -> {
+            if (alive == 0) {
+              claimAndReap(s, other);
+            }
+          });
+        }
+      }
+    });
+  }
+
+  private void claimAndReap(RedisConnector.Session s, String dead) {
+    s.redis().set(Keys.reaping(dead), s.node(), SetArgs.Builder.nx().px(REAP_CLAIM_MS))
+        .thenAccept(claimed -> {
+          if ("OK".equals(claimed)) {
+            reap(s, dead);
+          }
+        });
+  }
+
+  private void reap(RedisConnector.Session s, String dead) {
+    LOG.log(Level.INFO, () -> "cluster node " + dead + " is gone: its peers begin their grace");
+    s.redis().smembers(Keys.roomsOf(dead)).thenAccept(rooms -> {
+      for (String room : rooms) {
+        RedisMembership.run(s, Script.LOSE_NODE, ScriptOutputType.MULTI,
+                new String[] {Keys.members(room)}, dead, Long.toString(graceMs))
+            .thenAccept(out -> {
+              List<?> list = (List<?>) out;
+              for (int i = 0; i + 2 < list.size(); i += 3) {
+                graceBegan(s, room, (String) list.get(i), String.valueOf(list.get(i + 1)),
+                    (Long) list.get(i + 2));
+              }
+            });
+      }
+      // Issued after every room's script on the same connection.
+      s.redis().del(Keys.roomsOf(dead));
+      s.redis().srem(Keys.NODES, dead);
+    });
+  }
+
+  private void sweep() {
+    RedisConnector.Session s = connector.sessionOrNull();
+    if (s == null) {
+      return;
+    }
+    RedisMembership.run(s, Script.DUE, ScriptOutputType.MULTI, new String[] {Keys.GRACES},
+            Integer.toString(SWEEP_BATCH))
+        .thenAccept(due -> {
+          for (Object entry : (List<?>) due) {
+            expire(s, (String) entry);
+          }
+        })
+        .exceptionally(failure -> {
+          LOG.log(Level.DEBUG, () -> "grace sweep failed: " + RedisConnector.rootMessage(failure));
+          return null;
+        });
+  }
+
+  private void expire(RedisConnector.Session s, String entry) {
+    String[] parts = entry.split("\n", 3);
+    String room = parts[0];
+    RedisMembership.run(s, Script.EXPIRE, ScriptOutputType.VALUE,
+            new String[] {Keys.members(room), Keys.tokens(room)}, parts[1], parts[2])
+        .thenAccept(answer -> {
+          if (!"later".equals(answer)) {
+            s.redis().zrem(Keys.GRACES, entry);
+          }
+        });
+  }
+
+  private static String graceEntry(String room, String peer, String epoch) {
+    return room + "\n" + peer + "\n" + epoch;
+  }
+}

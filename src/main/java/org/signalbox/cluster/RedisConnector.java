@@ -1,0 +1,286 @@
+package org.signalbox.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.signalbox.room.Membership;
+
+/**
+ * The node's connection to Redis, as a succession of sessions. A session is one pair of
+ * connections (commands, and sharded pub/sub) and one node id registered under it. When either
+ * connection drops the session is over for good: the channels it listened on saw publishes it
+ * missed, so nothing it knew can be trusted. The node then starts a new session, with a new id,
+ * once Redis answers again; the old id is reaped like any dead node's.
+ *
+ * <p>Lettuce's own reconnect is off for that reason. Commands fail at once while no session is
+ * up, rather than queue: a relay is answered, never held.
+ */
+final class RedisConnector {
+
+  private static final System.Logger LOG = System.getLogger(RedisConnector.class.getName());
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  /** A command that takes this long means Redis is not serving this node. */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** Between attempts to reach Redis again. */
+  static final long RETRY_MS = 1_000;
+  /**
+   * Commands issued and not yet answered; past it a relay is refused at once. A second of relays
+   * at the bench's rate, so memory stays bounded when Redis slows down.
+   */
+  static final int REQUEST_QUEUE = 65_536;
+
+  /** One session: a node id and the two connections that serve it. */
+  record Session(
+      String node,
+      StatefulRedisConnection<String, String> commands,
+      StatefulRedisPubSubConnection<String, String> pubsub,
+      Map<Script, String> shas) {
+
+    RedisAsyncCommands<String, String> redis() {
+      return commands.async();
+    }
+
+    String sha(Script script) {
+      return shas.get(script);
+    }
+  }
+
+  /** What the membership does when a session begins and ends. */
+  interface Listener {
+    /** A session began; {@code previous} is the node id of the one before it, or null. */
+    void up(Session session, String previous);
+
+    /** The session ended: nothing it served can be trusted any more. */
+    void down(Session session);
+  }
+
+  private final RedisURI uri;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final ScheduledExecutorService timers;
+  private final ExecutorService blocking;
+  private final Supplier<String> nodeIds;
+  private final RedisPubSubListener<String, String> messages;
+  private final ClusterMetrics metrics;
+  private Listener listener;
+  private final AtomicReference<Session> current = new AtomicReference<>();
+  private volatile boolean stopped;
+  // Attempts run one at a time (the first inline, then from the retry schedule).
+  private String lastNode;
+  private boolean unreachableLogged;
+
+  RedisConnector(
+      String url,
+      ScheduledExecutorService timers,
+      ExecutorService blocking,
+      Supplier<String> nodeIds,
+      RedisPubSubListener<String, String> messages,
+      ClusterMetrics metrics) {
+    this.uri = RedisURI.create(url);
+    this.uri.setTimeout(COMMAND_TIMEOUT);
+    this.timers = timers;
+    this.blocking = blocking;
+    this.nodeIds = nodeIds;
+    this.messages = messages;
+    this.metrics = metrics;
+    // Two I/O threads carry both connections; the cluster path does no blocking work on them.
+    this.resources =
+        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .requestQueueSize(REQUEST_QUEUE)
+            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            .socketOptions(
+                SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
+            .build());
+    client.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {}
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            Session s = current.get();
+            if (s != null && (s.commands() == connection || s.pubsub() == connection)) {
+              lost(s, "connection closed");
+            }
+          }
+
+          @Override
+          public void onRedisExceptionCaught(RedisChannelHandler<?, ?> connection, Throwable cause) {}
+        });
+  }
+
+  /** Tries once now; on failure the node starts unavailable and keeps trying. */
+  void start(Listener listener) {
+    this.listener = listener;
+    attempt();
+  }
+
+  /** The current session; throws while Redis is unreachable. */
+  Session session() {
+    Session s = current.get();
+    if (s == null) {
+      throw new Membership.Unavailable("Redis is unreachable");
+    }
+    return s;
+  }
+
+  /** The current session, or null. */
+  Session sessionOrNull() {
+    return current.get();
+  }
+
+  /** Where Redis is, for log lines (never the password). */
+  String where() {
+    return uri.getHost() + ":" + uri.getPort();
+  }
+
+  /** Ends {@code session} if it is still the current one; the node goes unavailable. */
+  void lost(Session session, String cause) {
+    if (stopped || !current.compareAndSet(session, null)) {
+      return;
+    }
+    LOG.log(Level.WARNING, () -> "Redis at " + where() + " unreachable (" + cause + "): node "
+        + session.node() + " stops serving; its connections are closed with 1001 so clients"
+        + " resume on another node, and it retries every " + RETRY_MS + " ms");
+    unreachableLogged = true;
+    listener.down(session);
+    closeQuietly(session);
+    retryLater();
+  }
+
+  void stop() {
+    stopped = true;
+    Session s = current.getAndSet(null);
+    if (s != null) {
+      try {
+        // A clean stop: the node's members begin their grace at once instead of after the TTL.
+        s.commands().sync().del(Keys.alive(s.node()));
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, () -> "could not unregister node " + s.node() + ": " + e);
+      }
+      closeQuietly(s);
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+  }
+
+  private void attempt() {
+    if (stopped) {
+      return;
+    }
+    Session session;
+    try {
+      session = open();
+    } catch (RuntimeException e) {
+      if (!unreachableLogged) {
+        unreachableLogged = true;
+        LOG.log(Level.WARNING, () -> "Redis at " + where() + " unreachable (" + rootMessage(e)
+            + "): this node refuses connections with 1013 until it answers; retrying every "
+            + RETRY_MS + " ms");
+      } else {
+        LOG.log(Level.DEBUG, () -> "Redis at " + where() + " still unreachable: " + rootMessage(e));
+      }
+      retryLater();
+      return;
+    }
+    String previous = lastNode;
+    lastNode = session.node();
+    current.set(session);
+    listener.up(session, previous);
+    if (previous != null) {
+      metrics.reconnected();
+    }
+    unreachableLogged = false;
+    LOG.log(Level.INFO, () -> "Redis at " + where() + " reachable: serving as cluster node "
+        + session.node() + (previous == null ? "" : " (was " + previous + ")"));
+  }
+
+  private Session open() {
+    StatefulRedisConnection<String, String> commands = null;
+    StatefulRedisPubSubConnection<String, String> pubsub = null;
+    try {
+      commands = client.connect(StringCodec.UTF8);
+      pubsub = client.connectPubSub(StringCodec.UTF8);
+      pubsub.addListener(messages);
+      RedisCommands<String, String> sync = commands.sync();
+      Map<Script, String> shas = new EnumMap<>(Script.class);
+      for (Script script : Script.values()) {
+        shas.put(script, sync.scriptLoad(script.source()));
+      }
+      String node = nodeIds.get();
+      sync.sadd(Keys.NODES, node);
+      sync.set(Keys.alive(node), "1", SetArgs.Builder.px(NodeWatch.ALIVE_TTL_MS));
+      return new Session(node, commands, pubsub, shas);
+    } catch (RuntimeException e) {
+      if (pubsub != null) {
+        pubsub.closeAsync();
+      }
+      if (commands != null) {
+        commands.closeAsync();
+      }
+      throw e;
+    }
+  }
+
+  private void retryLater() {
+    if (stopped) {
+      return;
+    }
+    try {
+      timers.schedule(
+          () -> {
+            try {
+              blocking.execute(this::attempt);
+            } catch (RejectedExecutionException stopping) {
+              // The node is stopping.
+            }
+          },
+          RETRY_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping.
+    }
+  }
+
+  private static void closeQuietly(Session s) {
+    s.pubsub().closeAsync();
+    s.commands().closeAsync();
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}

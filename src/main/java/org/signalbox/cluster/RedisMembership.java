@@ -1,0 +1,535 @@
+package org.signalbox.cluster;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.signalbox.Signalbox;
+import org.signalbox.config.Settings;
+import org.signalbox.protocol.ErrorCode;
+import org.signalbox.protocol.Inbound;
+import org.signalbox.protocol.LeaveReason;
+import org.signalbox.protocol.Outbound;
+import org.signalbox.protocol.OutboundCodec;
+import org.signalbox.protocol.PeerInfo;
+import org.signalbox.protocol.ProtocolException;
+import org.signalbox.room.Delivery;
+import org.signalbox.room.Link;
+import org.signalbox.room.Member;
+import org.signalbox.room.Membership;
+
+/**
+ * The rooms of a cluster of nodes that share one Redis. A room's truth (members in join order,
+ * who serves each, graces, resume tokens, buffers) lives in Redis and changes only by the Lua
+ * scripts of {@link Script}; each script publishes what it changed, on the room's channel of
+ * each node concerned, in the same step. So every node sees a room's events in the one order
+ * Redis ran them, and this node turns them into frames for the members it serves.
+ *
+ * <p>Relays between two peers of this node stay in this node. A relay to any other peer is one
+ * script that publishes once, to the one node serving the target, or buffers for a target in its
+ * grace; a sender's relays are issued on one connection in the order it sent them, which is the
+ * order Redis runs them. What a script answers late (unknown peer, full buffer, Redis gone)
+ * reaches the sender as an {@code error}.
+ *
+ * <p>Threads: joins wait (bounded) on the connection's own thread; everything else is
+ * asynchronous. Channel messages arrive one at a time on the pub/sub connection's thread.
+ */
+public final class RedisMembership implements Membership, RedisConnector.Listener {
+
+  private static final System.Logger LOG = System.getLogger(RedisMembership.class.getName());
+
+  /** How long a join waits for Redis: its subscription, then its script. */
+  private static final long JOIN_WAIT_MS = RedisConnector.COMMAND_TIMEOUT.toMillis() + 500;
+
+  private final Signalbox node;
+  private final Settings settings;
+  private final OutboundCodec codec;
+  private final JsonProvider json = JsonProvider.provider();
+  private final ClusterMetrics metrics;
+  private final RedisConnector connector;
+  private final NodeWatch watch;
+
+  /** Guards each room's interest and the order of subscribe and unsubscribe commands. */
+  private final Object subscriptions = new Object();
+  private final ConcurrentHashMap<String, ClusterRoom> rooms = new ConcurrentHashMap<>();
+  /** Joins whose script ran or runs, by the token they issued, until their event arrives. */
+  private final ConcurrentHashMap<String, ClusterMember> pending = new ConcurrentHashMap<>();
+
+  private RedisMembership(Signalbox node) {
+    this.node = node;
+    this.settings = node.settings();
+    this.codec = node.outbound();
+    this.metrics = new ClusterMetrics(node.metrics().registry(), this::available);
+    this.connector =
+        new RedisConnector(
+            settings.redisUrl(), node.timers(), node.blockingExecutor(), node.ids()::peerId,
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void smessage(String channel, String message) {
+                onChannel(channel, message);
+              }
+            },
+            metrics);
+    this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics);
+  }
+
+  /** Connects to Redis (or starts trying to) and starts watching the other nodes. */
+  public static RedisMembership start(Signalbox node) {
+    RedisMembership membership = new RedisMembership(node);
+    membership.connector.start(membership);
+    membership.watch.start();
+    return membership;
+  }
+
+  @Override
+  public boolean available() {
+    return connector.sessionOrNull() != null;
+  }
+
+  @Override
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  @Override
+  public int peerCount() {
+    int peers = 0;
+    for (ClusterRoom room : rooms.values()) {
+      synchronized (room) {
+        peers += room.locals.size();
+      }
+    }
+    return peers;
+  }
+
+  @Override
+  public void stop() {
+    connector.stop();
+  }
+
+  // ---- Joining
+
+  @Override
+  public Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+      throws ProtocolException {
+    RedisConnector.Session session = connector.session();
+    ClusterRoom room = acquire(session, join.room());
+    boolean joined = false;
+    try {
+      if (join.resume() != null) {
+        ClusterMember resumed = resume(session, room, join.resume(), link, ref);
+        if (resumed != null) {
+          joined = true;
+          return resumed;
+        }
+      }
+      String token = node.ids().resumeToken();
+      ClusterMember member = new ClusterMember(this, room, peerId, token, link, ref, true);
+      pending.put(token, member);
+      Object answer;
+      try {
+        answer = await(session, run(session, Script.JOIN, ScriptOutputType.VALUE,
+            keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
+            peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token));
+      } catch (Unavailable e) {
+        // The script may have run: take the member out again rather than leave it unserved.
+        pending.remove(token);
+        run(session, Script.LEAVE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey),
+            peerId, token, LeaveReason.DISCONNECTED.wire());
+        throw e;
+      }
+      if ("full".equals(answer)) {
+        pending.remove(token);
+        throw new ProtocolException(ErrorCode.ROOM_FULL,
+            "room '" + room.name + "' has " + settings.maxRoomSize() + " peers", ref);
+      }
+      metrics.membershipChanged();
+      joined = true;
+      return member;
+    } finally {
+      if (!joined) {
+        release(room);
+      }
+    }
+  }
+
+  /** The member that {@code token} resumes, now served by {@code link}; null when stale. */
+  private ClusterMember resume(
+      RedisConnector.Session session, ClusterRoom room, String token, Link link, JsonValue ref) {
+    String next = node.ids().resumeToken();
+    ClusterMember member = new ClusterMember(this, room, null, next, link, ref, false);
+    pending.put(next, member);
+    Object answer;
+    try {
+      answer = await(session, run(session, Script.RESUME, ScriptOutputType.VALUE,
+          keys(room.membersKey, room.tokensKey), token, session.node(), next));
+    } catch (Unavailable e) {
+      pending.remove(next);
+      throw e;
+    }
+    if ("stale".equals(answer)) {
+      pending.remove(next);
+      return null;
+    }
+    member.identify((String) answer);
+    metrics.membershipChanged();
+    return member;
+  }
+
+  // ---- Relays (issued under the room's monitor by ClusterMember)
+
+  void relay(ClusterMember from, String to, String frame, JsonValue ref) {
+    metrics.relayed();
+    RedisConnector.Session session = from.room.session;
+    run(session, Script.RELAY, ScriptOutputType.VALUE, keys(from.room.membersKey),
+        to, frame, Integer.toString(settings.resumeBuffer()), Long.toString(settings.resumeGraceMs()))
+        .whenComplete((answer, failure) -> {
+          if (failure != null) {
+            failed(session, failure);
+            from.link.undelivered(to, Delivery.UNREACHABLE, ref);
+          } else if ("full".equals(answer)) {
+            from.link.undelivered(to, Delivery.BUFFER_FULL, ref);
+          } else if ("gone".equals(answer)) {
+            from.link.undelivered(to, Delivery.GONE, ref);
+          }
+        });
+  }
+
+  void broadcast(ClusterMember from, List<String> done, String frame, JsonValue ref) {
+    metrics.broadcast();
+    RedisConnector.Session session = from.room.session;
+    List<String> args = new ArrayList<>(5 + done.size());
+    args.add(from.id());
+    args.add(session.node());
+    args.add(frame);
+    args.add(Integer.toString(settings.resumeBuffer()));
+    args.add(Long.toString(settings.resumeGraceMs()));
+    args.addAll(done);
+    run(session, Script.BROADCAST, ScriptOutputType.MULTI, keys(from.room.membersKey),
+        args.toArray(String[]::new))
+        .whenComplete((answer, failure) -> {
+          if (failure != null) {
+            failed(session, failure);
+            from.link.undelivered("*", Delivery.UNREACHABLE, ref);
+          } else if (answer instanceof List<?> missed) {
+            for (Object id : missed) {
+              from.link.undelivered((String) id, Delivery.BUFFER_FULL, ref);
+            }
+          }
+        });
+  }
+
+  // ---- Ends of a membership (issued under the room's monitor by ClusterMember)
+
+  void leave(ClusterMember member, LeaveReason reason) {
+    metrics.membershipChanged();
+    RedisConnector.Session session = member.room.session;
+    run(session, Script.LEAVE, ScriptOutputType.VALUE,
+        keys(member.room.membersKey, member.room.tokensKey),
+        member.id(), member.token, reason.wire())
+        .whenComplete((answer, failure) -> failed(session, failure));
+  }
+
+  void lose(ClusterMember member) {
+    RedisConnector.Session session = member.room.session;
+    String epoch = node.ids().peerId();
+    long grace = settings.resumeGraceMs();
+    run(session, Script.LOSE, ScriptOutputType.VALUE,
+        keys(member.room.membersKey, member.room.tokensKey),
+        member.id(), member.token, Long.toString(grace), epoch)
+        .whenComplete((answer, failure) -> failed(session, failure));
+    // Indexed in the same breath, before this node's interest in the room ends: a node that dies
+    // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.
+    if (grace > 0) {
+      watch.graceBegan(session, member.room.name, member.id(), epoch,
+          System.currentTimeMillis() + grace);
+    }
+  }
+
+  void forgetPending(String token) {
+    pending.remove(token);
+  }
+
+  // ---- Interest: the room's channel is listened to while this node joins or serves a member
+
+  private ClusterRoom acquire(RedisConnector.Session session, String name) {
+    ClusterRoom room;
+    CompletableFuture<Void> subscribed;
+    synchronized (subscriptions) {
+      room = rooms.get(name);
+      if (room == null || room.session != session) {
+        room = new ClusterRoom(name, session);
+        rooms.put(name, room);
+      }
+      if (room.interest++ == 0) {
+        // Issued before the join's script on the same connection: a survivor that finds this
+        // node dead finds this room among its rooms.
+        session.redis().sadd(Keys.roomsOf(session.node()), name);
+        room.subscribed = session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
+      }
+      subscribed = room.subscribed;
+    }
+    try {
+      subscribed.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
+      return room;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      release(room);
+      throw new Unavailable("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      release(room);
+      failed(session, e instanceof ExecutionException ? e.getCause() : e);
+      throw new Unavailable("Redis did not confirm the subscription");
+    }
+  }
+
+  void release(ClusterRoom room) {
+    synchronized (subscriptions) {
+      if (--room.interest == 0) {
+        rooms.remove(room.name, room);
+        // After this node's last script for the room on the same connection: none of its members
+        // is active there any more, so a survivor has nothing to look for in it.
+        room.session.redis().srem(Keys.roomsOf(room.session.node()), room.name);
+        room.session.pubsub().async().sunsubscribe(room.channel());
+      }
+    }
+  }
+
+  // ---- What arrives on this node's channels
+
+  private void onChannel(String channel, String message) {
+    ClusterRoom room = rooms.get(Keys.roomOf(channel));
+    if (room == null || message.isEmpty()) {
+      if (message.startsWith("T") || message.startsWith("A")) {
+        metrics.missed();
+      }
+      return;
+    }
+    try {
+      switch (message.charAt(0)) {
+        case 'T' -> toOne(room, message);
+        case 'A' -> toAll(room, message);
+        case 'E' -> event(room, json.createReader(new StringReader(message.substring(1))).readObject());
+        default -> LOG.log(Level.WARNING, () -> "unknown cluster message on " + channel);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "failed to handle a cluster message on " + channel, e);
+    }
+  }
+
+  private void toOne(ClusterRoom room, String message) {
+    int end = message.indexOf('\n');
+    String to = message.substring(1, end);
+    synchronized (room) {
+      ClusterMember target = room.locals.get(to);
+      if (target != null && target.link.offer(message.substring(end + 1))) {
+        metrics.delivered();
+      } else {
+        // Its connection here ended after Redis routed the frame: lost with the connection, as
+        // a frame still in its outbox would be.
+        metrics.missed();
+      }
+    }
+  }
+
+  private void toAll(ClusterRoom room, String message) {
+    int end = message.indexOf('\n');
+    String from = message.substring(1, end);
+    String frame = message.substring(end + 1);
+    synchronized (room) {
+      for (ClusterMember m : room.locals.values()) {
+        if (!m.id().equals(from)) {
+          m.link.offer(frame);
+          metrics.delivered();
+        }
+      }
+    }
+  }
+
+  private void event(ClusterRoom room, JsonObject event) {
+    String peer = event.getString("p");
+    synchronized (room) {
+      switch (event.getString("e")) {
+        case "join" -> joinedEvent(room, peer, event);
+        case "resume" -> resumedEvent(room, peer, event);
+        case "moved" -> movedEvent(room, peer, event.getString("node"));
+        case "left" -> leftEvent(room, peer, LeaveReason.fromWire(event.getString("r")));
+        default -> LOG.log(Level.WARNING, () -> "unknown cluster event " + event);
+      }
+    }
+  }
+
+  // Caller holds the room's monitor.
+  private void joinedEvent(ClusterRoom room, String peer, JsonObject event) {
+    ClusterMember member = event.containsKey("tok") ? pending.remove(event.getString("tok")) : null;
+    if (member != null && !room.loaded) {
+      load(room, event);
+    }
+    if (!room.loaded) {
+      return;
+    }
+    room.members.add(peer);
+    String name = event.getString("n");
+    String frame = codec.encode(new Outbound.PeerJoined(room.name, new PeerInfo(peer, name)));
+    for (ClusterMember m : room.locals.values()) {
+      m.link.offer(frame);
+    }
+    if (member != null) {
+      room.locals.put(peer, member);
+      member.link.offer(codec.encode(new Outbound.Joined(
+          room.name, peer, name, peers(event), member.token, false, member.ref)));
+    }
+  }
+
+  // Caller holds the room's monitor.
+  private void resumedEvent(ClusterRoom room, String peer, JsonObject event) {
+    ClusterMember member = pending.remove(event.getString("tok"));
+    if (member == null) {
+      return; // that connection ended before its joined: the peer is in its grace again soon
+    }
+    if (!room.loaded) {
+      load(room, event);
+    }
+    member.identify(peer);
+    room.members.add(peer);
+    ClusterMember previous = room.locals.put(peer, member);
+    member.link.offer(codec.encode(new Outbound.Joined(
+        room.name, peer, event.getString("n"), peers(event), member.token, true, member.ref)));
+    JsonValue held = event.get("buf");
+    if (held instanceof JsonArray frames) {
+      for (JsonValue frame : frames) {
+        member.link.offer(((jakarta.json.JsonString) frame).getString());
+      }
+    }
+    if (previous != null && previous != member) {
+      previous.link.replaced();
+      previous.release();
+    }
+  }
+
+  // Caller holds the room's monitor.
+  private void movedEvent(ClusterRoom room, String peer, String to) {
+    ClusterMember local = room.locals.get(peer);
+    if (local != null && !to.equals(room.session.node())) {
+      room.locals.remove(peer);
+      local.link.replaced();
+      local.release();
+    }
+  }
+
+  // Caller holds the room's monitor.
+  private void leftEvent(ClusterRoom room, String peer, LeaveReason reason) {
+    if (!room.loaded || !room.members.remove(peer)) {
+      return;
+    }
+    ClusterMember local = room.locals.remove(peer);
+    if (local != null) {
+      local.release();
+    }
+    String frame = codec.encode(new Outbound.PeerLeft(room.name, peer, reason));
+    for (ClusterMember m : room.locals.values()) {
+      m.link.offer(frame);
+    }
+  }
+
+  // Caller holds the room's monitor.
+  private static void load(ClusterRoom room, JsonObject event) {
+    room.members.clear();
+    JsonValue peers = event.get("peers");
+    if (peers instanceof JsonArray list) {
+      for (JsonValue p : list) {
+        room.members.add(p.asJsonArray().getString(0));
+      }
+    }
+    room.loaded = true;
+  }
+
+  /** {@code joined.peers} from the snapshot a script published (cjson writes {} for none). */
+  private static List<PeerInfo> peers(JsonObject event) {
+    JsonValue peers = event.get("peers");
+    if (!(peers instanceof JsonArray list)) {
+      return List.of();
+    }
+    List<PeerInfo> infos = new ArrayList<>(list.size());
+    for (JsonValue p : list) {
+      JsonArray entry = p.asJsonArray();
+      infos.add(new PeerInfo(entry.getString(0), entry.getString(1)));
+    }
+    return infos;
+  }
+
+  // ---- Sessions
+
+  @Override
+  public void up(RedisConnector.Session session, String previous) {
+    if (previous != null) {
+      watch.reapNow(session, previous);
+    }
+  }
+
+  @Override
+  public void down(RedisConnector.Session session) {
+    synchronized (subscriptions) {
+      rooms.clear();
+    }
+    pending.clear();
+    try {
+      node.blockingExecutor().execute(
+          () -> node.closeAllGoingAway("cluster store unreachable; resume on another node"));
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping and closes them itself.
+    }
+  }
+
+  /** A command failed: a timeout means Redis does not serve this node, so the session ends. */
+  private void failed(RedisConnector.Session session, Throwable failure) {
+    if (failure == null) {
+      return;
+    }
+    metrics.failed();
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException) {
+      connector.lost(session, "a command timed out");
+    } else if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+      connector.lost(session, "Redis no longer has this node's scripts");
+    } else {
+      LOG.log(Level.DEBUG, () -> "Redis command failed: " + RedisConnector.rootMessage(cause));
+    }
+  }
+
+  private Object await(RedisConnector.Session session, RedisFuture<Object> future) {
+    try {
+      return future.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      failed(session, e instanceof ExecutionException ? e.getCause() : e);
+      throw new Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
+    }
+  }
+
+  static RedisFuture<Object> run(RedisConnector.Session session, Script script,
+      ScriptOutputType output, String[] keys, String... args) {
+    return session.redis().evalsha(session.sha(script), output, keys, args);
+  }
+
+  private static String[] keys(String... keys) {
+    return keys;
+  }
+}

@@ -1,0 +1,47 @@
+package org.signalbox.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Lua scripts that change a room in Redis. Each runs atomically, which is what orders a
+ * room's membership events and relays the same way for every node: Redis runs one script at a
+ * time and delivers what a script publishes in the order it published.
+ */
+enum Script {
+  JOIN("join"),
+  RESUME("resume"),
+  LEAVE("leave"),
+  LOSE("lose"),
+  EXPIRE("expire"),
+  RELAY("relay"),
+  BROADCAST("broadcast"),
+  LOSE_NODE("lose_node"),
+  /** Reads the grace index, not a room: no prelude. */
+  DUE("due");
+
+  private final String file;
+
+  Script(String file) {
+    this.file = file;
+  }
+
+  /** The script's source, with the room prelude in front where it needs it. */
+  String source() {
+    String body = read(file);
+    return this == DUE ? body : read("prelude") + "\n" + body;
+  }
+
+  private static String read(String name) {
+    try (InputStream in = Script.class.getResourceAsStream(name + ".lua")) {
+      if (in == null) {
+        throw new IllegalStateException("missing script " + name + ".lua");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.signalbox.room;
+
+import jakarta.json.JsonValue;
+import org.signalbox.protocol.Inbound;
+import org.signalbox.protocol.ProtocolException;
+
+/**
+ * The rooms as this node serves them: in memory for a single node ({@link RoomRegistry}), in the
+ * cluster's shared store otherwise. Chosen once at start by configuration.
+ */
+public interface Membership {
+
+  /**
+   * Joins {@code join.room()}: resumes the peer of {@code join.resume()} when that token is live
+   * and for this room, else joins afresh as {@code peerId}. Answers {@code joined} through {@code
+   * link}.
+   *
+   * @throws Unavailable when the shared store cannot be reached
+   */
+  Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+      throws ProtocolException;
+
+  /** Rooms with at least one member on this node. */
+  int roomCount();
+
+  /** Members of those rooms served by this node, peers in their resume grace included. */
+  int peerCount();
+
+  /** False while the node cannot serve joins or relays (its cluster store is unreachable). */
+  default boolean available() {
+    return true;
+  }
+
+  /** Releases what the membership holds; called once when the node stops. */
+  default void stop() {}
+
+  /** The shared store cannot be reached now; the client should try again later (1013). */
+  final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Unavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

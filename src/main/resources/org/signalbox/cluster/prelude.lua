@@ -1,0 +1,95 @@
+-- Shared by every room script (prepended when the scripts are loaded). KEYS[1] is the room's
+-- member hash 'sb:{<room>}:m'; every other key and channel a script touches carries the same
+-- hash tag, so a Redis Cluster keeps a room's keys and channels on one shard.
+-- A member is cjson {n = name, node = serving node, st = 'a' (active) | 'g' (grace),
+-- seq = join order, tok = current resume token, ep = grace epoch (a string), dl = grace
+-- deadline (ms)}.
+local members = KEYS[1]
+local base = string.sub(members, 1, -2)
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function buffer(id) return base .. 'b:' .. id end
+
+local function get(id)
+  local raw = redis.call('HGET', members, id)
+  if raw then return cjson.decode(raw) end
+  return nil
+end
+
+local function put(id, m)
+  local saved = m.id
+  m.id = nil
+  redis.call('HSET', members, id, cjson.encode(m))
+  m.id = saved
+end
+
+-- The members in join order, each with its id.
+local function roster()
+  local flat = redis.call('HGETALL', members)
+  local list = {}
+  for i = 1, #flat, 2 do
+    local m = cjson.decode(flat[i + 1])
+    m.id = flat[i]
+    list[#list + 1] = m
+  end
+  table.sort(list, function(a, b) return a.seq < b.seq end)
+  return list
+end
+
+-- The nodes that serve an active member other than except_id, each once.
+local function live_nodes(list, except_id)
+  local seen, nodes = {}, {}
+  for _, m in ipairs(list) do
+    if m.st == 'a' and m.id ~= except_id and not seen[m.node] then
+      seen[m.node] = true
+      nodes[#nodes + 1] = m.node
+    end
+  end
+  return nodes
+end
+
+local function publish(node, payload)
+  return redis.call('SPUBLISH', base .. 'n:' .. node, payload)
+end
+
+-- Lost without a close frame: the member keeps its place, silently, until its deadline. The
+-- epoch names this grace in the grace index: the losing node chooses it, or the script does.
+local function to_grace(id, m, grace, epoch)
+  m.st = 'g'
+  m.ep = epoch or (tostring(now_ms()) .. ':' .. m.seq)
+  m.dl = now_ms() + grace
+  put(id, m)
+  return m
+end
+
+local function hold(id, frame, limit)
+  local b = buffer(id)
+  if redis.call('LLEN', b) >= limit then return 'full' end
+  redis.call('RPUSH', b, frame)
+  return 'buffered'
+end
+
+local function remove(id, m, reason)
+  redis.call('HDEL', members, id)
+  redis.call('HDEL', base .. 't', m.tok)
+  redis.call('DEL', buffer(id))
+  local list = roster()
+  if #list == 0 then
+    redis.call('DEL', members, base .. 't', base .. 's')
+    return
+  end
+  local event = 'E' .. cjson.encode({e = 'left', p = id, r = reason})
+  for _, node in ipairs(live_nodes(list, id)) do publish(node, event) end
+end
+
+local function peers_except(list, id)
+  local peers = {}
+  for _, o in ipairs(list) do
+    if o.id ~= id then peers[#peers + 1] = {o.id, o.n, o.node} end
+  end
+  return peers
+end
