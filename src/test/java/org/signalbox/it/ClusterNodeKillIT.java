@@ -2,6 +2,7 @@ package org.signalbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.signalbox.it.ClusterTesting.expect;
 import static org.signalbox.it.ClusterTesting.ids;
 import static org.signalbox.it.ClusterTesting.leave;
 import static org.signalbox.it.ClusterTesting.message;
@@ -33,6 +34,10 @@ class ClusterNodeKillIT {
   private static final long SWEEP_MS = 1_000;
   private static final long MARGIN_MS = 3_000;
 
+  private static void log(long since, String what) {
+    System.out.printf("+%d ms: %s%n", Duration.ofNanos(System.nanoTime() - since).toMillis(), what);
+  }
+
   @Test
   void peersOfAKilledNodeResumeElsewhereAndOneThatStaysAwayTimesOut() throws Exception {
     try (RedisServer redis = RedisServer.start("kill", false);
@@ -56,6 +61,8 @@ class ClusterNodeKillIT {
         for (TestClient c : List.of(p, q, p2)) {
           c.expect("peer-joined");
         }
+        System.out.printf("peers: P %s (node 0), Q %s (node 1), P2 %s (node 2), R %s (node 1)%n",
+            peerId(jp), peerId(jq), peerId(jp2), peerId(jr));
         // Mid-call: P and Q negotiate across nodes 0 and 1.
         signal(p, peerId(jq), numbered("offer", 0), null);
         assertEquals(numbered("offer", 0), q.expect("signal").getJsonObject("data"));
@@ -67,17 +74,20 @@ class ClusterNodeKillIT {
         balancer.drop(nodes.port(1));
         q.awaitClose(Duration.ofSeconds(5));
         r.awaitClose(Duration.ofSeconds(5));
+        log(killedAt, "node 1 killed; Q and R saw their sockets close");
 
         // Sent after Q's connection is gone: the first relay finds Q's node dead and holds them.
         for (int n = 0; n < 5; n++) {
           message(p, peerId(jq), numbered("held", n), "held-" + n);
         }
         assertEquals(List.of(), untilPong(p, "sent"), "held for Q, not refused");
+        log(killedAt, "P's 5 messages to Q answered (pong)");
 
         // Q's client reconnects at once, like a browser whose backoff starts at 0, and resumes.
         q2 = TestClient.connect(URI.create("ws://127.0.0.1:" + balancer.port() + "/signal"));
         assertEquals(nodes.port(2), balancer.chosen().get(0), "resumed on node 2");
         JsonObject resumed = resume(q2, "call", jq.getString("resumeToken"));
+        log(killedAt, "Q resumed: " + resumed);
         assertTrue(resumed.getBoolean("resumed"), resumed::toString);
         assertEquals(peerId(jq), peerId(resumed), "the same peerId");
         assertEquals(List.of(peerId(jp), peerId(jp2), peerId(jr)), ids(resumed.getJsonArray("peers")),
@@ -85,10 +95,13 @@ class ClusterNodeKillIT {
         for (int n = 0; n < 5; n++) {
           assertEquals(numbered("held", n), q2.expect("message").getJsonObject("data"));
         }
+        log(killedAt, "Q got the held messages");
         signal(q2, peerId(jp), numbered("answer", 1), null);
-        assertEquals(numbered("answer", 1), p.expect("signal").getJsonObject("data"));
+        assertEquals(numbered("answer", 1), expect(p, "P (node 0), from Q resumed on node 2", "signal", killedAt, q2, p2)
+            .getJsonObject("data"));
         signal(p, peerId(jq), numbered("offer", 1), null);
-        assertEquals(numbered("offer", 1), q2.expect("signal").getJsonObject("data"));
+        assertEquals(numbered("offer", 1), expect(q2, "Q resumed on node 2, from P", "signal", killedAt)
+            .getJsonObject("data"));
 
         // R never returns: each member, on either surviving node, hears it once, after the grace.
         Duration bound = Duration.ofMillis(NODE_LOSS_DETECTION_MS + RESUME_GRACE_MS + SWEEP_MS + MARGIN_MS);

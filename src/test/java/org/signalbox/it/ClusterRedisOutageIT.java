@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.signalbox.it.ClusterTesting.RawSocket;
@@ -70,6 +71,8 @@ class ClusterRedisOutageIT {
         JsonObject jc = c.join("outage", "C");
         a.expect("peer-joined");
         b.expect("peer-joined");
+        System.out.printf("peers: A %s (node 0), B %s (node 1), C %s (node 0)%n",
+            peerId(ja), peerId(jb), peerId(jc));
         message(a, peerId(jb), numbered("before", 0), null);
         assertEquals(numbered("before", 0), b.expect("message").getJsonObject("data"));
         int[] logFrom = new int[nodes.size()];
@@ -89,6 +92,7 @@ class ClusterRedisOutageIT {
           assertEquals(1001, live.awaitClose(remaining(stoppedAt, lossBound)), "live sockets go away");
         }
         long closedAt = System.nanoTime();
+        log(stoppedAt, "A, B and C closed with 1001 (since Redis stopped)");
         for (int i = 0; i < nodes.size(); i++) {
           try (RawSocket refused = new RawSocket(nodes.socket(i))) {
             assertEquals(1013, refused.awaitClose(Duration.ofSeconds(2)), "new sockets: try again later");
@@ -112,39 +116,45 @@ class ClusterRedisOutageIT {
           assertEquals("ok", h.body().getString("status", null), h.body()::toString);
           System.out.printf("node %d answered /health 200 %d ms after Redis was back%n", i, sinceMs(backAt));
         }
+        log(backAt, "both nodes healthy (since Redis was back)");
         fresh = TestClient.connect(nodes.socket(1));
         JsonObject joinedFresh = fresh.join("after-outage", "F");
         assertFalse(joinedFresh.getBoolean("resumed"));
 
-        // A and B resume, each on the other node; C stays away.
+        // A resumes at once on the other node; B too, but halfway through the grace counted from
+        // the return; C stays away.
         a2 = TestClient.connect(nodes.socket(1));
         JsonObject ra = resume(a2, "outage", ja.getString("resumeToken"));
+        log(backAt, "A resumed on node 1: " + ra);
         assertTrue(ra.getBoolean("resumed"), ra::toString);
         assertEquals(peerId(ja), peerId(ra));
         assertEquals(List.of(peerId(jb), peerId(jc)), ids(ra.getJsonArray("peers")));
+        List<Timed> seenByA = new ArrayList<>();
+        collect(List.of(a2), List.of(seenByA), backAt,
+            backAt + Duration.ofMillis(RESUME_GRACE_MS / 2).toNanos(), f -> false);
         b2 = TestClient.connect(nodes.socket(0));
         JsonObject rb = resume(b2, "outage", jb.getString("resumeToken"));
-        assertTrue(rb.getBoolean("resumed"), rb::toString);
+        long bResumedMs = sinceMs(backAt);
+        log(backAt, "B resumed on node 0: " + rb);
+        assertTrue(rb.getBoolean("resumed"), "B resumed " + bResumedMs + " ms after Redis was back, within "
+            + RESUME_GRACE_MS + " ms; A saw meanwhile " + seenByA + "; got " + rb);
         assertEquals(peerId(jb), peerId(rb));
-        assertEquals(List.of(peerId(ja), peerId(jc)), ids(rb.getJsonArray("peers")));
+        assertEquals(List.of(peerId(ja), peerId(jc)), ids(rb.getJsonArray("peers")),
+            "C is still in its grace " + bResumedMs + " ms after the return; A saw meanwhile " + seenByA);
         message(a2, peerId(jb), numbered("after", 0), null);
-        assertEquals(numbered("after", 0), b2.expect("message").getJsonObject("data"));
         message(b2, peerId(ja), numbered("after", 1), null);
-        assertEquals(numbered("after", 1), a2.expect("message").getJsonObject("data"));
 
-        // C never comes back: timed out once its grace (counted from the return) is over.
-        Duration timeoutBound =
-            Duration.ofMillis(RESUME_GRACE_MS + NODE_LOSS_DETECTION_MS + SWEEP_MS).plus(MARGIN).plus(MARGIN);
-        for (TestClient member : List.of(a2, b2)) {
-          JsonObject gone = member.next(remaining(backAt, timeoutBound));
-          assertEquals("peer-left", gone.getString("type"), gone::toString);
-          assertEquals(peerId(jc), gone.getString("peerId"), gone::toString);
-          assertEquals("timeout", gone.getString("reason"), gone::toString);
-        }
-        long timedOutAfterMs = sinceMs(backAt);
-        System.out.printf("C's peer-left timeout came %d ms after Redis was back%n", timedOutAfterMs);
-        assertTrue(timedOutAfterMs >= RESUME_GRACE_MS,
-            "C could have resumed until its grace after the return was over: " + timedOutAfterMs + " ms");
+        // Each gets the other's message, and C's timeout once its grace from the return is over.
+        long timeoutBy = backAt + Duration.ofMillis(RESUME_GRACE_MS + NODE_LOSS_DETECTION_MS + SWEEP_MS)
+            .plus(MARGIN).plus(MARGIN).toNanos();
+        List<Timed> seenByB = new ArrayList<>();
+        Predicate<List<Timed>> both = frames -> frames.stream().anyMatch(t -> t.type().equals("message"))
+            && frames.stream().anyMatch(t -> t.type().equals("peer-left"));
+        collect(List.of(a2, b2), List.of(seenByA, seenByB), backAt, timeoutBy, both);
+        System.out.println("A saw after resuming: " + seenByA);
+        System.out.println("B saw after resuming: " + seenByB);
+        checkAfterReturn("A", seenByA, numbered("after", 1), peerId(jc));
+        checkAfterReturn("B", seenByB, numbered("after", 0), peerId(jc));
         a2.expectNothing(Duration.ofMillis(SWEEP_MS + 1_000));
         assertEquals(List.of(), untilPong(b2, "end"), "no one else left");
 
@@ -228,6 +238,66 @@ class ClusterRedisOutageIT {
       }
       Thread.sleep(50); // polling another process: there is no event to await
     }
+  }
+
+  /** A frame and when it was read, in ms since Redis was back. */
+  record Timed(long ms, JsonObject frame) {
+    String type() {
+      return frame.getString("type");
+    }
+
+    @Override
+    public String toString() {
+      return "+" + ms + " ms " + frame;
+    }
+  }
+
+  /**
+   * Reads the frames of each client into its list, timed as they come, until {@code done} holds
+   * for every list or {@code until} (nanoTime) passes.
+   */
+  private static void collect(List<TestClient> clients, List<List<Timed>> into, long since, long until,
+      Predicate<List<Timed>> done) throws InterruptedException {
+    while (true) {
+      boolean any = false;
+      for (int i = 0; i < clients.size(); i++) {
+        JsonObject frame = clients.get(i).poll();
+        if (frame != null) {
+          into.get(i).add(new Timed(sinceMs(since), frame));
+          any = true;
+        }
+      }
+      if (any) {
+        continue;
+      }
+      if (into.stream().allMatch(done) || System.nanoTime() >= until) {
+        return;
+      }
+      Thread.sleep(10); // until a deadline that is the point of the wait
+    }
+  }
+
+  /**
+   * What a resumed member must have seen after the return: the other's message, and one
+   * peer-left for C with reason timeout, not before C's grace counted from the return was over.
+   */
+  private static void checkAfterReturn(String who, List<Timed> seen, JsonObject message, String c) {
+    List<Timed> messages = seen.stream().filter(t -> t.type().equals("message")).toList();
+    List<Timed> lefts = seen.stream().filter(t -> t.type().equals("peer-left")).toList();
+    assertEquals(seen.size(), messages.size() + lefts.size(), who + " saw only these: " + seen);
+    assertEquals(1, messages.size(), who + ": " + seen);
+    assertEquals(message, messages.get(0).frame().getJsonObject("data"));
+    assertEquals(1, lefts.size(), who + " hears once that C is gone: " + seen);
+    JsonObject left = lefts.get(0).frame();
+    assertEquals(c, left.getString("peerId"), who + ": only C leaves: " + seen);
+    assertEquals("timeout", left.getString("reason"), who + ": " + seen);
+    assertTrue(lefts.get(0).ms() >= RESUME_GRACE_MS, who + " heard that C timed out "
+        + lefts.get(0).ms() + " ms after Redis was back; C could resume for " + RESUME_GRACE_MS
+        + " ms after the return: " + seen);
+  }
+
+  private static void log(long since, String what) {
+    System.out.printf("+%d ms: %s%n", sinceMs(since), what);
   }
 
   private static Duration remaining(long since, Duration bound) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.signalbox.it.ClusterTesting.awaitConnectionsAtMost;
 import static org.signalbox.it.ClusterTesting.awaitRoomOf;
+import static org.signalbox.it.ClusterTesting.expect;
 import static org.signalbox.it.ClusterTesting.get;
 import static org.signalbox.it.ClusterTesting.ids;
 import static org.signalbox.it.ClusterTesting.leave;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.signalbox.it.ClusterTesting.MemberView;
 import org.signalbox.testing.TestClient;
 
@@ -401,6 +404,13 @@ class ClusterRelayIT {
       message(a, peerId(jb), numbered("live", 0), null);
       assertEquals(numbered("live", 0), b2.expect("message").getJsonObject("data"),
           "exactly the buffered messages, then live ones");
+      // Resumed on node 2, B sends at once: to A on node 0 and to C on its new node.
+      message(b2, peerId(ja), numbered("back", 0), null);
+      message(b2, peerId(jc), numbered("back", 1), null);
+      assertEquals(numbered("back", 0),
+          expect(a, "A (node 0), from B resumed on node 2", "message", cutAt, b2).getJsonObject("data"));
+      assertEquals(numbered("back", 1),
+          expect(c, "C (node 2), from B resumed on node 2", "message", cutAt, b2).getJsonObject("data"));
 
       // Nobody saw B leave, not even after its grace on node 1 would have run out.
       long graceOver = cutAt + Duration.ofMillis(RESUME_GRACE_MS + 1_000 + 2_000).toNanos();
@@ -409,6 +419,57 @@ class ClusterRelayIT {
       message(c, peerId(jb), numbered("still-there", 0), null);
       assertEquals(numbered("still-there", 0), b2.expect("message").getJsonObject("data"));
       assertEquals(List.of(), untilPong(b2, "b-after-grace"));
+    } finally {
+      leave(a, c, b, b2);
+    }
+  }
+
+  /**
+   * B, lost on node 1, resumes on its old node (1), on the node of A (0) or on the node of C (2):
+   * wherever it lands it is a full member again, sending and receiving both ways at once.
+   */
+  @ParameterizedTest(name = "resumed on node {0}")
+  @ValueSource(ints = {1, 0, 2})
+  void aResumedPeerIsAFullMemberOnWhicheverNodeItResumes(int node) throws Exception {
+    String room = "resume-on-" + node;
+    TestClient a = on(0);
+    TestClient b = on(1);
+    TestClient c = on(2);
+    TestClient b2 = null;
+    try {
+      JsonObject ja = a.join(room, "A");
+      JsonObject jb = b.join(room, "B");
+      a.expect("peer-joined");
+      JsonObject jc = c.join(room, "C");
+      a.expect("peer-joined");
+      b.expect("peer-joined");
+      int withB = nodes.health(1).connections();
+      long lostAt = System.nanoTime();
+      b.abort();
+      awaitConnectionsAtMost(nodes, 1, withB - 1, Duration.ofSeconds(5));
+
+      b2 = on(node);
+      JsonObject resumed = resume(b2, room, jb.getString("resumeToken"));
+      assertTrue(resumed.getBoolean("resumed"), resumed::toString);
+      assertEquals(List.of(peerId(ja), peerId(jc)), ids(resumed.getJsonArray("peers")));
+      message(b2, peerId(ja), numbered("b-to-a", 0), "b-to-a");
+      assertEquals(numbered("b-to-a", 0),
+          expect(a, "A (node 0), from B resumed on node " + node, "message", lostAt, b2).getJsonObject("data"));
+      message(b2, peerId(jc), numbered("b-to-c", 0), "b-to-c");
+      assertEquals(numbered("b-to-c", 0),
+          expect(c, "C (node 2), from B resumed on node " + node, "message", lostAt, b2).getJsonObject("data"));
+      message(b2, null, numbered("b-to-all", 0), "b-to-all");
+      assertEquals(numbered("b-to-all", 0), expect(a, "A, B's broadcast", "message", lostAt, b2).getJsonObject("data"));
+      assertEquals(numbered("b-to-all", 0), expect(c, "C, B's broadcast", "message", lostAt, b2).getJsonObject("data"));
+      message(a, peerId(jb), numbered("a-to-b", 0), null);
+      message(c, peerId(jb), numbered("c-to-b", 0), null);
+      JsonObject first = expect(b2, "B resumed on node " + node, "message", lostAt);
+      JsonObject second = expect(b2, "B resumed on node " + node, "message", lostAt);
+      assertEquals(Set.of(numbered("a-to-b", 0), numbered("c-to-b", 0)),
+          Set.of(first.getJsonObject("data"), second.getJsonObject("data")));
+      assertEquals(List.of(), untilPong(b2, "b-end"), "B got no error");
+      assertEquals(List.of(), untilPong(a, "a-end"));
+      assertEquals(List.of(), untilPong(c, "c-end"));
     } finally {
       leave(a, c, b, b2);
     }
@@ -442,6 +503,8 @@ class ClusterRelayIT {
         assertEquals(numbered("held", n), b2.expect("message").getJsonObject("data"));
       }
       assertEquals(List.of(), untilPong(b2, "after-held"), "the refused one never arrives");
+      message(b2, peerId(ja), numbered("back", 0), null);
+      assertEquals(numbered("back", 0), a.expect("message").getJsonObject("data"));
     } finally {
       leave(a, b, b2);
     }

@@ -71,6 +71,61 @@ final class ClusterTesting {
     client.send(b.build().toString());
   }
 
+  /**
+   * The next frame of {@code client}, which must have {@code type}; otherwise fails with what
+   * arrived instead and in the next two seconds, each with its time since {@code since}
+   * (System.nanoTime), so that a report can say what came when.
+   */
+  static JsonObject expect(TestClient client, String who, String type, long since,
+      TestClient... alsoShow) {
+    JsonObject frame = client.poll();
+    long deadline = System.nanoTime() + TestClient.WAIT.toNanos();
+    while (frame == null && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5); // the next frame, bounded; on failure the message says what came
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      frame = client.poll();
+    }
+    if (frame != null && type.equals(frame.getString("type"))) {
+      return frame;
+    }
+    StringBuilder seen = new StringBuilder();
+    if (frame == null) {
+      seen.append("\n  nothing within ").append(TestClient.WAIT).append(" (at +").append(ms(since)).append(" ms)");
+    } else {
+      seen.append("\n  +").append(ms(since)).append(" ms: ").append(frame);
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < until) {
+      JsonObject more = client.poll();
+      if (more == null) {
+        try {
+          Thread.sleep(20); // collecting what else arrives for the failure message only
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        continue;
+      }
+      seen.append("\n  +").append(ms(since)).append(" ms: ").append(more);
+    }
+    for (int i = 0; i < alsoShow.length; i++) {
+      seen.append("\n  meanwhile, other client ").append(i).append(" has:");
+      for (JsonObject other = alsoShow[i].poll(); other != null; other = alsoShow[i].poll()) {
+        seen.append("\n    ").append(other);
+      }
+    }
+    fail(who + " expected " + type + " next, got (read at):" + seen);
+    return frame;
+  }
+
+  static long ms(long since) {
+    return Duration.ofNanos(System.nanoTime() - since).toMillis();
+  }
+
   /** {"n": n, "tag": tag}: a numbered payload. */
   static JsonObject numbered(String tag, int n) {
     return Json.createObjectBuilder().add("tag", tag).add("n", n).build();
