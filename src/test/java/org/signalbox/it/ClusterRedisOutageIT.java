@@ -61,8 +61,10 @@ class ClusterRedisOutageIT {
       TestClient a = TestClient.connect(nodes.socket(0));
       TestClient b = TestClient.connect(nodes.socket(1));
       TestClient c = TestClient.connect(nodes.socket(0));
+      TestClient d = TestClient.connect(nodes.socket(1));
       TestClient a2 = null;
       TestClient b2 = null;
+      TestClient d2 = null;
       TestClient fresh = null;
       try {
         JsonObject ja = a.join("outage", "A");
@@ -71,8 +73,12 @@ class ClusterRedisOutageIT {
         JsonObject jc = c.join("outage", "C");
         a.expect("peer-joined");
         b.expect("peer-joined");
-        System.out.printf("peers: A %s (node 0), B %s (node 1), C %s (node 0)%n",
-            peerId(ja), peerId(jb), peerId(jc));
+        JsonObject jd = d.join("outage", "D");
+        for (TestClient member : List.of(a, b, c)) {
+          member.expect("peer-joined");
+        }
+        System.out.printf("peers: A %s (node 0), B %s (node 1), C %s (node 0), D %s (node 1)%n",
+            peerId(ja), peerId(jb), peerId(jc), peerId(jd));
         message(a, peerId(jb), numbered("before", 0), null);
         assertEquals(numbered("before", 0), b.expect("message").getJsonObject("data"));
         int[] logFrom = new int[nodes.size()];
@@ -88,11 +94,11 @@ class ClusterRedisOutageIT {
           assertNotEquals("ok", h.body().getString("status", "ok"), h.body()::toString);
           System.out.printf("node %d answered /health 503 %d ms after Redis stopped%n", i, sinceMs(stoppedAt));
         }
-        for (TestClient live : List.of(a, b, c)) {
+        for (TestClient live : List.of(a, b, c, d)) {
           assertEquals(1001, live.awaitClose(remaining(stoppedAt, lossBound)), "live sockets go away");
         }
         long closedAt = System.nanoTime();
-        log(stoppedAt, "A, B and C closed with 1001 (since Redis stopped)");
+        log(stoppedAt, "A, B, C and D closed with 1001 (since Redis stopped)");
         for (int i = 0; i < nodes.size(); i++) {
           try (RawSocket refused = new RawSocket(nodes.socket(i))) {
             assertEquals(1013, refused.awaitClose(Duration.ofSeconds(2)), "new sockets: try again later");
@@ -121,48 +127,60 @@ class ClusterRedisOutageIT {
         JsonObject joinedFresh = fresh.join("after-outage", "F");
         assertFalse(joinedFresh.getBoolean("resumed"));
 
-        // A resumes at once on the other node; B too, but halfway through the grace counted from
-        // the return; C stays away.
+        // A and B resume at once, each on the other node, and talk; D resumes halfway through the
+        // grace counted from the return; C stays away.
         a2 = TestClient.connect(nodes.socket(1));
         JsonObject ra = resume(a2, "outage", ja.getString("resumeToken"));
         log(backAt, "A resumed on node 1: " + ra);
-        assertTrue(ra.getBoolean("resumed"), ra::toString);
-        assertEquals(peerId(ja), peerId(ra));
-        assertEquals(List.of(peerId(jb), peerId(jc)), ids(ra.getJsonArray("peers")));
-        List<Timed> seenByA = new ArrayList<>();
-        collect(List.of(a2), List.of(seenByA), backAt,
-            backAt + Duration.ofMillis(RESUME_GRACE_MS / 2).toNanos(), f -> false);
         b2 = TestClient.connect(nodes.socket(0));
         JsonObject rb = resume(b2, "outage", jb.getString("resumeToken"));
-        long bResumedMs = sinceMs(backAt);
         log(backAt, "B resumed on node 0: " + rb);
-        assertTrue(rb.getBoolean("resumed"), "B resumed " + bResumedMs + " ms after Redis was back, within "
-            + RESUME_GRACE_MS + " ms; A saw meanwhile " + seenByA + "; got " + rb);
+        assertTrue(ra.getBoolean("resumed"), ra::toString);
+        assertEquals(peerId(ja), peerId(ra));
+        assertEquals(List.of(peerId(jb), peerId(jc), peerId(jd)), ids(ra.getJsonArray("peers")));
+        assertTrue(rb.getBoolean("resumed"), rb::toString);
         assertEquals(peerId(jb), peerId(rb));
-        assertEquals(List.of(peerId(ja), peerId(jc)), ids(rb.getJsonArray("peers")),
-            "C is still in its grace " + bResumedMs + " ms after the return; A saw meanwhile " + seenByA);
+        assertEquals(List.of(peerId(ja), peerId(jc), peerId(jd)), ids(rb.getJsonArray("peers")));
         message(a2, peerId(jb), numbered("after", 0), null);
         message(b2, peerId(ja), numbered("after", 1), null);
 
-        // Each gets the other's message, and C's timeout once its grace from the return is over.
+        List<Timed> seenByA = new ArrayList<>();
+        List<Timed> seenByB = new ArrayList<>();
+        collect(List.of(a2, b2), List.of(seenByA, seenByB), backAt,
+            backAt + Duration.ofMillis(RESUME_GRACE_MS / 2).toNanos(), f -> false);
+        d2 = TestClient.connect(nodes.socket(0));
+        JsonObject rd = resume(d2, "outage", jd.getString("resumeToken"));
+        long dResumedMs = sinceMs(backAt);
+        log(backAt, "D resumed on node 0: " + rd);
+        assertTrue(rd.getBoolean("resumed"), "D resumed " + dResumedMs + " ms after Redis was back, within "
+            + RESUME_GRACE_MS + " ms; meanwhile A saw " + seenByA + ", B saw " + seenByB + "; got " + rd);
+        assertEquals(peerId(jd), peerId(rd));
+        assertEquals(List.of(peerId(ja), peerId(jb), peerId(jc)), ids(rd.getJsonArray("peers")),
+            "C is still in its grace " + dResumedMs + " ms after the return; meanwhile A saw " + seenByA
+                + ", B saw " + seenByB);
+        message(d2, null, numbered("d-is-back", 0), null);
+
+        // Each gets the others' messages, and C's timeout once its grace from the return is over.
         long timeoutBy = backAt + Duration.ofMillis(RESUME_GRACE_MS + NODE_LOSS_DETECTION_MS + SWEEP_MS)
             .plus(MARGIN).plus(MARGIN).toNanos();
-        List<Timed> seenByB = new ArrayList<>();
-        Predicate<List<Timed>> both = frames -> frames.stream().anyMatch(t -> t.type().equals("message"))
-            && frames.stream().anyMatch(t -> t.type().equals("peer-left"));
-        collect(List.of(a2, b2), List.of(seenByA, seenByB), backAt, timeoutBy, both);
+        List<Timed> seenByD = new ArrayList<>();
+        collect(List.of(a2, b2, d2), List.of(seenByA, seenByB, seenByD), backAt, timeoutBy,
+            frames -> frames.stream().anyMatch(t -> t.type().equals("peer-left")));
         System.out.println("A saw after resuming: " + seenByA);
         System.out.println("B saw after resuming: " + seenByB);
-        checkAfterReturn("A", seenByA, numbered("after", 1), peerId(jc));
-        checkAfterReturn("B", seenByB, numbered("after", 0), peerId(jc));
+        System.out.println("D saw after resuming: " + seenByD);
+        checkAfterReturn("A", seenByA, List.of(numbered("after", 1), numbered("d-is-back", 0)), peerId(jc));
+        checkAfterReturn("B", seenByB, List.of(numbered("after", 0), numbered("d-is-back", 0)), peerId(jc));
+        checkAfterReturn("D", seenByD, List.of(), peerId(jc));
         a2.expectNothing(Duration.ofMillis(SWEEP_MS + 1_000));
         assertEquals(List.of(), untilPong(b2, "end"), "no one else left");
+        assertEquals(List.of(), untilPong(d2, "end"), "no one else left");
 
         for (int i = 0; i < nodes.size(); i++) {
           checkOutageLog(i, nodes.node(i).output().substring(logFrom[i]));
         }
       } finally {
-        leave(a, b, c, a2, b2, fresh);
+        leave(a, b, c, d, a2, b2, d2, fresh);
       }
     }
   }
@@ -278,15 +296,15 @@ class ClusterRedisOutageIT {
   }
 
   /**
-   * What a resumed member must have seen after the return: the other's message, and one
-   * peer-left for C with reason timeout, not before C's grace counted from the return was over.
+   * What a resumed member must have seen after the return: the others' messages (in order) and
+   * one peer-left for C with reason timeout, not before C's grace counted from the return was over.
    */
-  private static void checkAfterReturn(String who, List<Timed> seen, JsonObject message, String c) {
-    List<Timed> messages = seen.stream().filter(t -> t.type().equals("message")).toList();
+  private static void checkAfterReturn(String who, List<Timed> seen, List<JsonObject> messages, String c) {
+    List<JsonObject> got = seen.stream().filter(t -> t.type().equals("message"))
+        .map(t -> t.frame().getJsonObject("data")).toList();
     List<Timed> lefts = seen.stream().filter(t -> t.type().equals("peer-left")).toList();
-    assertEquals(seen.size(), messages.size() + lefts.size(), who + " saw only these: " + seen);
-    assertEquals(1, messages.size(), who + ": " + seen);
-    assertEquals(message, messages.get(0).frame().getJsonObject("data"));
+    assertEquals(seen.size(), got.size() + lefts.size(), who + " saw only messages and C leaving: " + seen);
+    assertEquals(messages, got, who + ": " + seen);
     assertEquals(1, lefts.size(), who + " hears once that C is gone: " + seen);
     JsonObject left = lefts.get(0).frame();
     assertEquals(c, left.getString("peerId"), who + ": only C leaves: " + seen);

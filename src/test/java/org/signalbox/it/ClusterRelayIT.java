@@ -503,8 +503,9 @@ class ClusterRelayIT {
         assertEquals(numbered("held", n), b2.expect("message").getJsonObject("data"));
       }
       assertEquals(List.of(), untilPong(b2, "after-held"), "the refused one never arrives");
-      message(b2, peerId(ja), numbered("back", 0), null);
-      assertEquals(numbered("back", 0), a.expect("message").getJsonObject("data"));
+      message(b2, peerId(ja), numbered("back", 0), "back");
+      assertEquals(numbered("back", 0),
+          expect(a, "A (node 0), from B resumed on node 0", "message", System.nanoTime(), b2).getJsonObject("data"));
     } finally {
       leave(a, b, b2);
     }
