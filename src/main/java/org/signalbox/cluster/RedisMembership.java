@@ -399,7 +399,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   private void resumedEvent(ClusterRoom room, String peer, JsonObject event) {
     ClusterMember member = pending.remove(event.getString("tok"));
     if (member == null) {
-      return; // that connection ended before its joined: the peer is in its grace again soon
+      // The resuming connection ended before its joined (its grace begins again soon). A
+      // connection here that served the peer before does not serve it any more either.
+      movedEvent(room, peer, "");
+      return;
     }
     if (!room.loaded) {
       load(room, event);

@@ -1,4 +1,5 @@
 -- KEYS: members, tokens. ARGV: the resume token presented, the new node, the new token.
+-- Returns the member's id, or 'stale' when the token is not the member's current one.
 -- Moves the member to the new node, hands it its buffer in the same message as its joined, and
 -- tells every other node where it is now (its old node closes the old connection with 1000).
 local id = redis.call('HGET', KEYS[2], ARGV[1])
@@ -24,4 +25,4 @@ end
 if was_active and old ~= ARGV[2] and not told[old] then publish(old, moved) end
 publish(ARGV[2], 'E' .. cjson.encode({e = 'resume', p = id, n = m.n, node = ARGV[2],
   tok = ARGV[3], peers = peers_except(list, id), buf = held}))
-return 'ok'
+return id

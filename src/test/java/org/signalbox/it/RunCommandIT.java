@@ -1,6 +1,7 @@
 package org.signalbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -9,9 +10,12 @@ import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -110,6 +114,20 @@ class RunCommandIT {
 
   @Test
   @Order(6)
+  void aSingleNodeLoadsNothingOfTheClusterMode() throws Exception {
+    // After rooms, relays and closes above: the JVM's own list of its loaded classes.
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    Process p = new ProcessBuilder(jcmd, Long.toString(server.pid()), "VM.class_hierarchy")
+        .redirectErrorStream(true).start();
+    String classes = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, classes);
+    assertTrue(classes.contains("org.signalbox.transport.Connection"), "the list shows the WAR's classes");
+    assertFalse(classes.contains("org.signalbox.cluster."), "a cluster class was loaded");
+    assertFalse(classes.contains("io.lettuce."), "the Redis client was loaded");
+  }
+
+  @Test
+  @Order(7)
   void stoppingTheServerClosesLiveSocketsWith1001() throws Exception {
     try (TestClient live = TestClient.connect(server.socket(), server.origin())) {
       live.join("going-away", "Live");

@@ -111,6 +111,11 @@ final class RunCommandServer implements AutoCloseable {
     return port;
   }
 
+  /** The server's JVM: the mvn script execs java, so this is the process that serves. */
+  long pid() {
+    return process.pid();
+  }
+
   URI socket() {
     return URI.create("ws://127.0.0.1:" + port + "/signal");
   }

@@ -10,19 +10,33 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The comparison bench: starts each server pinned to core 0 (bench/run.sh pins this generator to
  * core 1), runs every scenario against it, and prints one table with the ratios and the targets.
+ * Last, the cluster scenario: Redis and two Signalbox nodes, node A on core 0 and node B on core 1,
+ * with Redis and this generator on either core.
  *
  * <p>Usage: {@code Bench --war <war> --jetty-xml <the run command's> --classpath <Jetty and bench classpath> --tomcat-classpath
  * <cp> --undertow-classpath <cp> --peerjs <dir> --work <dir> [--quick] [--scale N] [--containers
- * jetty,tomcat,undertow] [--only part]}.
+ * jetty,tomcat,undertow] [--only part]}. The cluster scenario starts {@code redis-server} from the
+ * PATH.
  */
 public final class Bench {
 
   private static final int PEERJS_PORT = 18490;
   private static final int SCALE_PORT = 18500;
+  /** The cluster's node A; node B listens on the next port. */
+  private static final int CLUSTER_PORT = 18530;
+  private static final int REDIS_PORT = 18539;
+  /**
+   * The cluster's cores: node A on the first, node B on the second; Redis and the generator may
+   * run on either (a two-core machine has no core to give each of them).
+   */
+  private static final String NODE_A_CORE = "0";
+  private static final String NODE_B_CORE = "1";
+  private static final String SHARED_CORES = "0,1";
   /** Rounds of the connections scenario before the measured one. */
   private static final int CONNECT_WARMUPS = 2;
   /** The longest wait for a server to count its sockets closed between scenarios. */
@@ -44,8 +58,8 @@ public final class Bench {
    * @param containers the containers whose Signalbox and bare forwarding are compared (Jetty, the
    *     run command's, is always in the main table)
    * @param only null for the whole bench, or the one part to run ({@code signalbox}, {@code
-   *     peerjs}, {@code scale}, or a container) with its raw results printed instead of the table:
-   *     for profiling
+   *     peerjs}, {@code scale}, {@code cluster}, or a container) with its raw results printed
+   *     instead of the table: for profiling (the cluster part prints its own table)
    */
   record Options(Path war, Path jettyXml, Map<Container, String> classpaths, Path peerjs, Path work,
       boolean quick, int scale, List<Container> containers, String only) {
@@ -123,8 +137,14 @@ public final class Bench {
         report.container(container(c));
       }
     }
+    if (wants("cluster")) {
+      cluster();
+    }
     if (options.only != null) {
       System.out.println(report.raw());
+      if (options.only.equals("cluster")) {
+        Files.writeString(options.work.resolve("results-cluster.md"), report.clusterSection());
+      }
       return;
     }
     String table = report.render(LocalDate.now());
@@ -248,6 +268,59 @@ public final class Bench {
     }
   }
 
+  /**
+   * Redis and two Signalbox nodes sharing it, node A on core 0 and node B on core 1, through the
+   * relay scenario with each pair split over the nodes and with each pair on one node. Redis and
+   * this generator run on either core meanwhile: the generator is unpinned from the core
+   * bench/run.sh gave it for this part only, and pinned back after.
+   */
+  private void cluster() throws Exception {
+    log("cluster: Redis and two Signalbox nodes");
+    String generatorCores = allowedCores();
+    pinGenerator(SHARED_CORES);
+    Map<String, String> environment =
+        Map.of("SIGNALBOX_REDIS_URL", "redis://127.0.0.1:" + REDIS_PORT + "/0");
+    try (ServerProcess redis = startRedis();
+        ServerProcess a = startSignalbox(Container.JETTY, CLUSTER_PORT, List.of(), NODE_A_CORE,
+            environment, "Signalbox node A");
+        ServerProcess b = startSignalbox(Container.JETTY, CLUSTER_PORT + 1, List.of(), NODE_B_CORE,
+            environment, "Signalbox node B")) {
+      report.cluster(new ClusterScenario(redis, a, b, relayPlan(), DRAIN_SECONDS)
+          .run(loop, Bench::log));
+    } finally {
+      pinGenerator(generatorCores);
+    }
+  }
+
+  private ServerProcess startRedis() throws IOException, InterruptedException {
+    // No persistence: the bench measures the relay, not the disk.
+    List<String> command = List.of("taskset", "-c", SHARED_CORES, "redis-server",
+        "--bind", "127.0.0.1", "--port", Integer.toString(REDIS_PORT), "--save", "",
+        "--appendonly", "no");
+    return ServerProcess.start("Redis", command, REDIS_PORT, options.work.resolve("redis.log"),
+        ServerProcess.Runtime.OTHER, null);
+  }
+
+  /** The cores this process may run on, as {@code taskset -c} takes them. */
+  private static String allowedCores() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        return line.substring("Cpus_allowed_list:".length()).trim();
+      }
+    }
+    throw new IllegalStateException("no Cpus_allowed_list in /proc/self/status");
+  }
+
+  /** Moves every thread of this generator to {@code cores}. */
+  private static void pinGenerator(String cores) throws IOException, InterruptedException {
+    Process taskset = new ProcessBuilder("taskset", "-a", "-c", "-p", cores,
+        Long.toString(ProcessHandle.current().pid()))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!taskset.waitFor(30, TimeUnit.SECONDS) || taskset.exitValue() != 0) {
+      throw new IllegalStateException("taskset could not move the generator to cores " + cores);
+    }
+  }
+
   private boolean wants(String part) {
     return options.only == null || options.only.equals(part);
   }
@@ -269,7 +342,18 @@ public final class Bench {
 
   private ServerProcess startSignalbox(Container container, int port, List<String> jvmOptions)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("taskset", "-c", "0",
+    return startSignalbox(container, port, jvmOptions, "0", Map.of(),
+        "Signalbox in " + container.title);
+  }
+
+  /**
+   * @param cores where the server runs ({@code taskset -c})
+   * @param environment added to the server's (the cluster's Redis)
+   */
+  private ServerProcess startSignalbox(Container container, int port, List<String> jvmOptions,
+      String cores, Map<String, String> environment, String name)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("taskset", "-c", cores,
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
     // For profiling: e.g. BENCH_SERVER_JAVA_OPTS=-XX:StartFlightRecording=filename=sb.jfr
@@ -288,7 +372,7 @@ public final class Bench {
       command.add(options.work.resolve(container.name().toLowerCase(Locale.ROOT) + "-" + port)
           .toAbsolutePath().toString());
     }
-    return ServerProcess.start("Signalbox in " + container.title, command, port,
+    return ServerProcess.start(name, command, environment, port,
         options.work.resolve("signalbox-" + port + ".log"), ServerProcess.Runtime.JVM, null);
   }
 

@@ -118,7 +118,8 @@ final class Fleet implements WsClient.Listener {
     InetAddress source = sources == null ? null : sources[started / perSource];
     started++;
     joining++;
-    peer.ws = WsClient.connect(loop, server, source, dialect.path(peer, partner), this, peer);
+    peer.ws = WsClient.connect(loop, peer.server != null ? peer.server : server, source,
+        dialect.path(peer, partner), this, peer);
   }
 
   private void heartbeat() {

@@ -1,5 +1,6 @@
 package org.signalbox.bench.load;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /** One simulated browser: its connection, its room and identity, and what a scenario counts. */
@@ -11,6 +12,8 @@ final class Peer {
   final String chosenId;
 
   WsClient ws;
+  /** The server this peer connects to, when it is not its fleet's (the cluster's two nodes). */
+  InetSocketAddress server;
   /** The id other peers address it by. */
   String id;
   boolean ready;

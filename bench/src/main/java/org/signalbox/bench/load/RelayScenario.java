@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,12 +30,24 @@ final class RelayScenario implements Fleet.Handler {
 
   record Plan(int pairs, int inFlight, long coldSeconds, long warmSeconds, long measureSeconds) {}
 
+  /**
+   * What else is measured over exactly the measured phase (the cluster's nodes and Redis): opened
+   * right before it begins, closed right after it ends.
+   */
+  interface Window {
+    void open();
+
+    /** @param messages the messages received in the measured phase */
+    void close(long messages);
+  }
+
   private final Dialect dialect;
   private final Plan plan;
   private final Histogram latencyMicros = new Histogram(60_000_000L, 3);
   private final List<Peer> peers = new ArrayList<>();
   private final byte[][] frames;
   private final int[] sequenceAt;
+  private Window window;
   private boolean sending;
   private boolean recording;
   private long sent;
@@ -54,6 +67,23 @@ final class RelayScenario implements Fleet.Handler {
     }
     frames = new byte[peers.size()][];
     sequenceAt = new int[peers.size()];
+  }
+
+  /**
+   * Connects each peer to the server {@code serverOf} names for its index (peers {@code 2i} and
+   * {@code 2i + 1} are pair {@code i}), instead of the one {@link #run} is given.
+   */
+  RelayScenario placed(IntFunction<InetSocketAddress> serverOf) {
+    for (Peer p : peers) {
+      p.server = serverOf.apply(p.index);
+    }
+    return this;
+  }
+
+  /** Opens and closes {@code window} at the measured phase's edges. */
+  RelayScenario measuring(Window window) {
+    this.window = window;
+    return this;
   }
 
   Result run(EventLoop loop, InetSocketAddress server, ServerProcess process) {
@@ -83,10 +113,16 @@ final class RelayScenario implements Fleet.Handler {
     recording = true;
     long before = received;
     CpuClock cpu = CpuClock.start(process);
+    if (window != null) {
+      window.open();
+    }
     long start = System.nanoTime();
     loop.runUntil(() -> false, TimeUnit.SECONDS.toNanos(plan.measureSeconds()));
     long elapsed = System.nanoTime() - start;
     long measured = received - before;
+    if (window != null) {
+      window.close(measured);
+    }
     CpuClock.Share share = cpu.stop();
     recording = false;
 

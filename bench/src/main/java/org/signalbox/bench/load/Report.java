@@ -35,6 +35,7 @@ final class Report {
   private long scaleHeapMib;
   private long fileLimit;
   private long peerJsStart;
+  private ClusterScenario.Result cluster;
 
   Report(boolean quick) {
     this.quick = quick;
@@ -74,6 +75,10 @@ final class Report {
     fileLimit = files;
   }
 
+  void cluster(ClusterScenario.Result r) {
+    cluster = r;
+  }
+
   /** The results as they are, for a partial run (--only). */
   String raw() {
     StringBuilder out = new StringBuilder();
@@ -88,6 +93,10 @@ final class Report {
       if (r != null) {
         out.append(r).append('\n');
       }
+    }
+    if (cluster != null) {
+      out.append(cluster.crossNode()).append('\n').append(cluster.sameNode()).append('\n')
+          .append(clusterSection());
     }
     return out.toString();
   }
@@ -216,17 +225,66 @@ final class Report {
       out.append("| ").append(runs.get(0).server()).append(" | ").append(runs.get(0).pairs()).append(" | ")
           .append(runs.get(0).frames()).append(" | ").append(times).append(" |\n");
     }
-    if (scale == null) {
-      return out.toString();
+    if (scale != null) {
+      out.append(String.format(Locale.ROOT,
+          "%n| scale | clients | connect, s | held, s | dropped | server's count | RSS, MiB | live heap, MiB | heap per connection, KiB | relay p50 / p99 / max, ms |%n"
+              + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |%n"
+              + "| Signalbox, -Xmx%dm | %d | %s | %d | %d | %d | %s | %s | %s | %s / %s / %s |%n",
+          scaleHeapMib, scale.clients(), d(scale.connectSeconds()), scale.holdSeconds(), scale.dropped(),
+          scale.serverConnections(), d(scale.rss() / 1048576.0), d(scale.heap() / 1048576.0),
+          d(scale.heap() / 1024.0 / scale.clients()), d(scale.p50Millis()), d(scale.p99Millis()),
+          d(scale.maxMillis())));
     }
-    out.append(String.format(Locale.ROOT,
-        "%n| scale | clients | connect, s | held, s | dropped | server's count | RSS, MiB | live heap, MiB | heap per connection, KiB | relay p50 / p99 / max, ms |%n"
-            + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |%n"
-            + "| Signalbox, -Xmx%dm | %d | %s | %d | %d | %d | %s | %s | %s | %s / %s / %s |%n",
-        scaleHeapMib, scale.clients(), d(scale.connectSeconds()), scale.holdSeconds(), scale.dropped(),
-        scale.serverConnections(), d(scale.rss() / 1048576.0), d(scale.heap() / 1048576.0),
-        d(scale.heap() / 1024.0 / scale.clients()), d(scale.p50Millis()), d(scale.p99Millis()),
-        d(scale.maxMillis())));
+    if (cluster != null) {
+      out.append('\n').append(clusterSection());
+    }
+    return out.toString();
+  }
+
+  /** The cluster scenario: two nodes and one Redis, the relay across nodes and within each. */
+  String clusterSection() {
+    ClusterScenario.Placement cross = cluster.crossNode();
+    ClusterScenario.Placement same = cluster.sameNode();
+    RelayScenario.Plan plan = cluster.plan();
+    StringBuilder out = new StringBuilder();
+    out.append("### Cluster: two nodes and one Redis").append(quick ? " (quick run: too short to quote)" : "")
+        .append("\n\n");
+    out.append(String.format(Locale.ROOT, "Two Signalbox nodes, each the WAR in Jetty (the run command's "
+        + "server) in its own JVM with the relay's settings and `redisUrl` pointing at one Redis %s on "
+        + "the same machine (no persistence). **Placement: node A is pinned to core 0, node B to core 1. "
+        + "The machine has two cores, so Redis and the load generator have no core of their own: neither "
+        + "is pinned, the kernel runs each on either core, and both take their CPU from the nodes' "
+        + "cores.** The relay scenario's shape (%d pairs, %d messages in flight per client, a %d-byte "
+        + "frame, %d s of warm-up, %d s measured), twice on the same three processes: *cross-node*, each "
+        + "pair split, one peer on node A and one on node B, so every relay is a script in Redis that "
+        + "publishes to the other node; *same-node*, each pair on one node (half the pairs on A, half on "
+        + "B), so no relay touches Redis. CPU is read over the measured seconds (user + system time from "
+        + "`/proc`), as a share of one core and as µs per relayed message.%n%n",
+        cluster.redisVersion(), plan.pairs(), plan.inFlight(), cross.relay().frameBytes(),
+        plan.coldSeconds() + plan.warmSeconds(), plan.measureSeconds()));
+    out.append("| cluster relay | messages/s | p50 ms | p99 ms | max ms | sent | received | lost | out of order | errors | dropped |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (ClusterScenario.Placement p : List.of(cross, same)) {
+      RelayScenario.Result r = p.relay();
+      out.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %d | %d | %d | %d | %d | %d |%n",
+          p == cross ? "cross-node: each pair split over A and B" : "same-node: each pair on A or on B",
+          r.generatorCpu() >= GENERATOR_BOUND ? " (generator near a core: a lower bound)" : "",
+          n(r.perSecond()), d(r.p50Millis()), d(r.p99Millis()), d(r.maxMillis()), r.sent(), r.received(),
+          r.lost(), r.outOfOrder(), r.errors(), r.dropped()));
+    }
+    out.append(String.format(Locale.ROOT, "| cross-node ÷ same-node | %.2f | %.2f | %.2f | %.2f | | | | | | |%n",
+        cross.relay().perSecond() / same.relay().perSecond(),
+        cross.relay().p50Millis() / same.relay().p50Millis(),
+        cross.relay().p99Millis() / same.relay().p99Millis(),
+        cross.relay().maxMillis() / same.relay().maxMillis()));
+    out.append("\n| CPU over the measured seconds | node A (core 0) | node B (core 1) | both nodes, µs per message | Redis (either core) | Redis, µs per message | Redis scripts per message | generator (either core) |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (ClusterScenario.Placement p : List.of(cross, same)) {
+      out.append(String.format(Locale.ROOT, "| %s | %.0f %% | %.0f %% | %s | %.0f %% | %s | %.2f | %.0f %% |%n",
+          p.name(), 100 * p.nodeACpu(), 100 * p.nodeBCpu(),
+          d(p.microsPerMessage(p.nodeANanos() + p.nodeBNanos())), 100 * p.redisCpu(),
+          d(p.microsPerMessage(p.redisNanos())), p.scriptsPerMessage(), 100 * p.relay().generatorCpu()));
+    }
     return out.toString();
   }
 

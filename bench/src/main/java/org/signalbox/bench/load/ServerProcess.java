@@ -13,17 +13,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server under test in its own process, pinned to its own core by the command that starts it:
- * its start-up time, CPU time, resident memory and live heap, read from outside.
+ * A server under test in its own process, pinned by the command that starts it (to its own core,
+ * but for the cluster's Redis): its start-up time, CPU time, resident memory and live heap, read
+ * from outside.
  */
 final class ServerProcess implements AutoCloseable {
 
-  enum Runtime { JVM, NODE }
+  /** What runs in the process: a JVM, Node.js, or neither (Redis: no live heap to read). */
+  enum Runtime { JVM, NODE, OTHER }
 
   private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
 
@@ -57,8 +60,18 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(String name, List<String> command, int port, Path log,
       Runtime runtime, Path gcReport) throws IOException, InterruptedException {
+    return start(name, command, Map.of(), port, log, runtime, gcReport);
+  }
+
+  /**
+   * As {@link #start(String, List, int, Path, Runtime, Path)}, with {@code environment} added to
+   * the process's.
+   */
+  static ServerProcess start(String name, List<String> command, Map<String, String> environment,
+      int port, Path log, Runtime runtime, Path gcReport) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
     if (gcReport != null) {
       builder.environment().put("PEERJS_GC_REPORT", gcReport.toString());
     }
@@ -144,6 +157,9 @@ final class ServerProcess implements AutoCloseable {
    * objects hold (Buffers), after {@code gc()} in the process (see bench/peerjs/gc-report.cjs).
    */
   long liveHeapBytes() throws IOException, InterruptedException {
+    if (runtime == Runtime.OTHER) {
+      throw new UnsupportedOperationException(name + ": no live heap to read");
+    }
     if (runtime == Runtime.JVM) {
       Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
       Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.class_histogram")
