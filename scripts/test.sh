@@ -27,6 +27,9 @@ command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
 [ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)
 # The TURN tests: a real coturn.
 [ -x /usr/bin/turnserver ] || need_packages+=(coturn)
+# The cluster tests: a real Redis. The tests start their own on free loopback ports; the Debian
+# package's system service is never used.
+[ -x /usr/bin/redis-server ] || need_packages+=(redis-server)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_packages[*]} and not root: install them, then run again"

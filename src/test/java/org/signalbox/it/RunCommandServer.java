@@ -63,7 +63,20 @@ final class RunCommandServer implements AutoCloseable {
 
   private static RunCommandServer launch(String name, Map<String, String> environment, int port)
       throws Exception {
-    Path basedir = Path.of(System.getProperty("signalbox.it.basedir", "."));
+    return launch(name, environment, port, projectDir());
+  }
+
+  /** This project's directory, where the run command runs unless told otherwise. */
+  static Path projectDir() {
+    return Path.of(System.getProperty("signalbox.it.basedir", "."));
+  }
+
+  /**
+   * Starts the run command in {@code basedir} (a copy of this project: see {@link ClusterNodes})
+   * on {@code port} without waiting; its output goes to this project's target/ all the same.
+   */
+  static RunCommandServer launch(String name, Map<String, String> environment, int port, Path basedir)
+      throws Exception {
     String mavenHome = System.getProperty("signalbox.it.mavenHome");
     String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
     List<String> command = new ArrayList<>(List.of(mvn, "-B", "-f", basedir.resolve("pom.xml").toString()));
@@ -75,7 +88,7 @@ final class RunCommandServer implements AutoCloseable {
       command.add("-Dmaven.repo.local=" + repository);
     }
     command.addAll(RUN_COMMAND);
-    Path log = basedir.resolve("target").resolve("run-command-" + name + ".log");
+    Path log = projectDir().resolve("target").resolve("run-command-" + name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PORT", Integer.toString(port));
     builder.environment().putAll(environment);
@@ -138,6 +151,36 @@ final class RunCommandServer implements AutoCloseable {
     return problems;
   }
 
+  /**
+   * Kills the server as {@code kill -9} would: SIGKILL, no shutdown hook, no close frame. The
+   * {@code mvn} script execs Java, and the run command's Jetty runs inside that JVM, so the process
+   * started here is the server itself. Waits (bounded) until it is gone.
+   */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the run command survived SIGKILL for " + STOP_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The exit status of a server that has ended: 128 + the signal's number when killed. */
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  /** The server's process: the JVM that the {@code mvn} script exec'd. */
+  ProcessHandle processHandle() {
+    return process.toHandle();
+  }
+
   /** Stops the server as a terminal's Ctrl-C or a service manager would: SIGTERM. */
   @Override
   public void close() {
@@ -152,7 +195,7 @@ final class RunCommandServer implements AutoCloseable {
     }
   }
 
-  private void awaitHealthy() throws Exception {
+  void awaitHealthy() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {

@@ -1,0 +1,196 @@
+package org.signalbox.it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.signalbox.testing.EmbeddedServer;
+
+/**
+ * Several Signalbox nodes, each started with the README's run command ({@code mvn -DskipTests
+ * jetty:run-war}, port from {@code PORT}) and the same environment, typically
+ * {@code SIGNALBOX_REDIS_URL} of one {@link RedisServer}: a cluster on loopback.
+ *
+ * <p>Each node runs in its own copy of this project under {@code target/cluster-nodes/node-<i>}
+ * (pom.xml and src/main only). Two run commands in one directory disturb each other: each
+ * re-packages target/signalbox.war, and each unpacks it into the one directory target/tmp/webapp,
+ * replacing the files a running node loads its classes from; a node that stops deletes
+ * target/tmp under the others. In separate copies the nodes start in parallel and can be stopped
+ * or killed one by one. The copies keep their files' times, so a copy whose sources did not
+ * change compiles nothing on the next run.
+ */
+final class ClusterNodes implements AutoCloseable {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Copies refreshed by this JVM: a test run copies the sources once. */
+  private static final Set<Integer> FRESH_COPIES = new HashSet<>();
+
+  private final List<RunCommandServer> nodes;
+
+  private ClusterNodes(List<RunCommandServer> nodes) {
+    this.nodes = nodes;
+  }
+
+  /**
+   * Starts {@code count} nodes with {@code environment} (plus {@code PORT}), all at once, and
+   * waits until each serves /health. Their logs are target/run-command-{@code name}-<i>.log.
+   */
+  static ClusterNodes start(String name, int count, Map<String, String> environment)
+      throws Exception {
+    List<RunCommandServer> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        Path basedir = copy(i);
+        nodes.add(RunCommandServer.launch(
+            name + "-" + i, environment, EmbeddedServer.freePort(), basedir));
+      }
+      for (RunCommandServer node : nodes) {
+        node.awaitHealthy();
+      }
+      return new ClusterNodes(nodes);
+    } catch (Exception | Error e) {
+      nodes.forEach(RunCommandServer::close);
+      throw e;
+    }
+  }
+
+  /** Standard test settings of a cluster node on {@code redis}, plus {@code more}. */
+  static Map<String, String> environment(RedisServer redis, Map<String, String> more) {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("SIGNALBOX_REDIS_URL", redis.url());
+    environment.put("SIGNALBOX_ALLOWED_ORIGINS", "*");
+    environment.putAll(more);
+    return environment;
+  }
+
+  RunCommandServer node(int i) {
+    return nodes.get(i);
+  }
+
+  int size() {
+    return nodes.size();
+  }
+
+  URI socket(int i) {
+    return nodes.get(i).socket();
+  }
+
+  int port(int i) {
+    return nodes.get(i).port();
+  }
+
+  /** SIGKILL of node {@code i}, as {@code kill -9}. */
+  void kill(int i) {
+    nodes.get(i).kill();
+  }
+
+  /** {@code GET /health} of node {@code i}: its status code and JSON body. */
+  Health health(int i) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(nodes.get(i).http("/health")).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    JsonObject body;
+    try {
+      body = Json.createReader(new StringReader(r.body())).readObject();
+    } catch (RuntimeException e) {
+      body = Json.createObjectBuilder().add("unparsed", r.body()).build();
+    }
+    return new Health(r.statusCode(), body);
+  }
+
+  /** One answer of /health. */
+  record Health(int status, JsonObject body) {
+    int connections() {
+      return body.getInt("connections", -1);
+    }
+  }
+
+  /** Stops every node still running with SIGTERM, in parallel. */
+  @Override
+  public void close() {
+    List<Thread> stops = new ArrayList<>();
+    for (RunCommandServer node : nodes) {
+      if (node.isAlive()) {
+        Thread t = new Thread(node::close, "cluster-node-stop");
+        t.start();
+        stops.add(t);
+      }
+    }
+    for (Thread t : stops) {
+      try {
+        t.join(Duration.ofSeconds(40).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** target/cluster-nodes/node-{@code i}, holding this project's pom.xml and src/main. */
+  private static synchronized Path copy(int i) {
+    Path project = RunCommandServer.projectDir();
+    Path copy = project.resolve("target").resolve("cluster-nodes").resolve("node-" + i);
+    if (FRESH_COPIES.add(i)) {
+      try {
+        deleteTree(copy.resolve("src"));
+        Files.createDirectories(copy);
+        Files.copy(project.resolve("pom.xml"), copy.resolve("pom.xml"),
+            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        copyTree(project.resolve("src").resolve("main"), copy.resolve("src").resolve("main"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return copy;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+          throws IOException {
+        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.copy(file, to.resolve(from.relativize(file).toString()),
+            StandardCopyOption.COPY_ATTRIBUTES);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package org.signalbox.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.signalbox.testing.EmbeddedServer;
+
+/**
+ * A real Redis (Debian's {@code redis-server}) on a free loopback port with its own fresh data
+ * directory under {@code target/redis/}: the shared store of the cluster tests. Output goes to
+ * {@code target/redis-<name>.log}, appended across restarts.
+ *
+ * <p>{@link #stop} and {@link #start} stop and start the same server on the same port and
+ * directory, as an operator restarting Redis would; with {@code persistent} it saves on shutdown
+ * and loads on start, so keys survive a restart. Every wait is bounded.
+ */
+final class RedisServer implements AutoCloseable {
+
+  static final String BINARY = "/usr/bin/redis-server";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(2);
+
+  private final String name;
+  private final int port;
+  private final Path dir;
+  private final Path log;
+  private final boolean persistent;
+  private Process process;
+
+  private RedisServer(String name, int port, Path dir, Path log, boolean persistent) {
+    this.name = name;
+    this.port = port;
+    this.dir = dir;
+    this.log = log;
+    this.persistent = persistent;
+  }
+
+  /**
+   * Starts a Redis that forgets everything when stopped ({@code persistent} false) or that saves
+   * its keys on a SIGTERM and loads them on the next {@link #start} (true), and waits for PING.
+   */
+  static RedisServer start(String name, boolean persistent) throws Exception {
+    Path target = Path.of(System.getProperty("signalbox.it.basedir", ".")).resolve("target");
+    int port = EmbeddedServer.freePort();
+    Path dir = target.resolve("redis").resolve(name + "-" + port);
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    Path log = target.resolve("redis-" + name + ".log");
+    Files.deleteIfExists(log);
+    RedisServer redis = new RedisServer(name, port, dir, log, persistent);
+    redis.start();
+    return redis;
+  }
+
+  /** Starts (again) on the same port and directory, and waits until it answers PING. */
+  synchronized void start() throws Exception {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("redis " + name + " is running");
+    }
+    List<String> command = new ArrayList<>(List.of(BINARY,
+        "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString(),
+        "--daemonize", "no", "--appendonly", "no", "--protected-mode", "yes",
+        "--dbfilename", "dump.rdb", "--logfile", ""));
+    // Without save points Redis neither saves on shutdown nor wants to; with one that cannot come
+    // due during a test it saves exactly once, when SIGTERM shuts it down.
+    command.addAll(List.of("--save", persistent ? "3600 1" : ""));
+    process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (!ping()) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server exited with " + process.exitValue()
+            + ":\n" + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException("redis-server did not answer PING within " + START_TIMEOUT);
+      }
+      Thread.sleep(20); // a child process's port: there is no event to await
+    }
+  }
+
+  /** Stops it as a service manager would: SIGTERM, then waits (bounded) until it has exited. */
+  synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        throw new IllegalStateException("redis-server did not stop on SIGTERM within " + STOP_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** The setting {@code redisUrl} for this server, database 0. */
+  String url() {
+    return "redis://127.0.0.1:" + port + "/0";
+  }
+
+  synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  synchronized long pid() {
+    return process.pid();
+  }
+
+  /** True when it answers PING with PONG now; false when it does not listen or answer. */
+  boolean ping() {
+    try {
+      return "+PONG".equals(command("PING"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Sends one command in RESP and returns the first line of the reply ({@code +PONG},
+   * {@code :3}, {@code -ERR ...}); enough for PING, DBSIZE and the like, without a client
+   * library.
+   */
+  String command(String... words) throws IOException {
+    StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
+    for (String word : words) {
+      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+      request.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
+    }
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int previous = -1;
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (previous == '\r' && b == '\n') {
+          byte[] bytes = line.toByteArray();
+          return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+        }
+        line.write(b);
+        previous = b;
+      }
+      throw new IOException("redis closed the connection without a reply");
+    }
+  }
+
+  /** The number of keys in database 0. */
+  long dbSize() throws IOException {
+    String reply = command("DBSIZE");
+    if (!reply.startsWith(":")) {
+      throw new IOException("DBSIZE answered " + reply);
+    }
+    return Long.parseLong(reply.substring(1));
+  }
+
+  /**
+   * CPU time (user + system) the running server has used, from /proc/<pid>/stat, in clock ticks
+   * of 10 ms (the usual USER_HZ of 100); -1 where /proc is not readable.
+   */
+  long cpuTicks() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package org.signalbox.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP balancer on loopback in front of several nodes: each new connection goes to the next
+ * target in turn, as a round-robin load balancer without stickiness hands reconnecting clients to
+ * whichever node is next. A target that refuses the connection is skipped for that connection;
+ * {@link #drop} takes a target out of the rotation, as a balancer does after failed health checks,
+ * and resets the connections it carried to it.
+ */
+final class RoundRobinProxy implements AutoCloseable {
+
+  private static final int CONNECT_TIMEOUT_MS = 2_000;
+
+  private final ServerSocket listener;
+  private final List<Integer> targets;
+  /** Target port of every connection handed on, in order: where each client landed. */
+  private final List<Integer> chosen = new CopyOnWriteArrayList<>();
+  /** Open sockets (both sides of each connection) by target port. */
+  private final Map<Socket, Integer> open = new ConcurrentHashMap<>();
+  private int next;
+  private volatile boolean closed;
+
+  private RoundRobinProxy(ServerSocket listener, List<Integer> targets) {
+    this.listener = listener;
+    this.targets = targets;
+  }
+
+  static RoundRobinProxy start(List<Integer> targetPorts) throws IOException {
+    ServerSocket listener = new ServerSocket();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    RoundRobinProxy proxy = new RoundRobinProxy(listener, new ArrayList<>(targetPorts));
+    Thread accept = new Thread(proxy::acceptLoop, "round-robin-proxy-accept");
+    accept.setDaemon(true);
+    accept.start();
+    return proxy;
+  }
+
+  int port() {
+    return listener.getLocalPort();
+  }
+
+  /** Target ports in the order connections were handed to them. */
+  List<Integer> chosen() {
+    return List.copyOf(chosen);
+  }
+
+  /** Takes {@code targetPort} out of the rotation and resets the connections it carried there. */
+  void drop(int targetPort) {
+    synchronized (this) {
+      targets.remove(Integer.valueOf(targetPort));
+    }
+    open.forEach((socket, port) -> {
+      if (port == targetPort) {
+        reset(socket);
+        open.remove(socket);
+      }
+    });
+  }
+
+  /** The targets to try for one new connection: every target once, starting with the next. */
+  private synchronized List<Integer> rotation() {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      order.add(targets.get((next + i) % targets.size()));
+    }
+    next = targets.isEmpty() ? 0 : (next + 1) % targets.size();
+    return order;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = listener.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      Socket server = null;
+      int target = -1;
+      for (int port : rotation()) {
+        try {
+          Socket s = new Socket();
+          s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MS);
+          server = s;
+          target = port;
+          break;
+        } catch (IOException refused) {
+          // This target is down: the next one in turn.
+        }
+      }
+      if (server == null) {
+        reset(client);
+        continue;
+      }
+      chosen.add(target);
+      open.put(client, target);
+      open.put(server, target);
+      pump(client, server);
+      pump(server, client);
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread thread = new Thread(() -> {
+      byte[] buffer = new byte[16 * 1024];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // The other side, a drop or a close ended it; the partner socket is reset below.
+      }
+      reset(from);
+      reset(to);
+      open.remove(from);
+      open.remove(to);
+    }, "round-robin-proxy-pump");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Closes with SO_LINGER 0: the peer sees a reset, not an orderly end. */
+  private static void reset(Socket socket) {
+    try {
+      socket.setSoLinger(true, 0);
+    } catch (SocketException ignored) {
+      // already closed
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    open.keySet().forEach(RoundRobinProxy::reset);
+    open.clear();
+  }
+}
