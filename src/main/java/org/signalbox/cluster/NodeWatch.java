@@ -44,8 +44,8 @@ final class NodeWatch {
 
   void start() {
     try {
-      timers.scheduleWithFixedDelay(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
-      timers.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(guarded(this::tick), PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException stopping) {
       // The node is stopping.
     }
@@ -152,6 +152,18 @@ final class NodeWatch {
             s.redis().zrem(Keys.GRACES, entry);
           }
         });
+  }
+
+  // A periodic task that throws is never run again: a command refused on the spot (the
+  // connection closing under it) must not end the node's liveness for good.
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, () -> "cluster watch: " + RedisConnector.rootMessage(e));
+      }
+    };
   }
 
   private static String graceEntry(String room, String peer, String epoch) {

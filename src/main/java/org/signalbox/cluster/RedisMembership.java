@@ -1,7 +1,6 @@
 package org.signalbox.cluster;
 
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import jakarta.json.JsonArray;
@@ -515,7 +514,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  private Object await(RedisConnector.Session session, RedisFuture<Object> future) {
+  private Object await(RedisConnector.Session session, CompletableFuture<Object> future) {
     try {
       return future.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -527,9 +526,19 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  static RedisFuture<Object> run(RedisConnector.Session session, Script script,
+  /**
+   * Issues a script. A command Lettuce refuses on the spot (its queue of unanswered commands is
+   * full, the connection just closed) fails the future like any other failure, so that the
+   * caller answers the client instead of throwing out of a relay.
+   */
+  static CompletableFuture<Object> run(RedisConnector.Session session, Script script,
       ScriptOutputType output, String[] keys, String... args) {
-    return session.redis().evalsha(session.sha(script), output, keys, args);
+    try {
+      return session.redis().<Object>evalsha(session.sha(script), output, keys, args)
+          .toCompletableFuture();
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
   }
 
   private static String[] keys(String... keys) {
