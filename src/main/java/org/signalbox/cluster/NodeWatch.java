@@ -57,7 +57,11 @@ final class NodeWatch {
    * stays in the index and is looked at again.
    */
   void graceBegan(RedisConnector.Session s, String room, String peer, String epoch, long deadline) {
-    s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
+    try {
+      s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
+    } catch (RuntimeException refused) {
+      // The session is ending; the next one reaps this node's old id, which indexes the grace.
+    }
   }
 
   /** Reaps a node id this node used before its session ended, without waiting for its TTL. */

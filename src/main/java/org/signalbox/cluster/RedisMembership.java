@@ -275,10 +275,15 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
         rooms.put(name, room);
       }
       if (room.interest++ == 0) {
-        // Issued before the join's script on the same connection: a survivor that finds this
-        // node dead finds this room among its rooms.
-        session.redis().sadd(Keys.roomsOf(session.node()), name);
-        room.subscribed = session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
+        try {
+          // Issued before the join's script on the same connection: a survivor that finds this
+          // node dead finds this room among its rooms.
+          session.redis().sadd(Keys.roomsOf(session.node()), name);
+          room.subscribed =
+              session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
+        } catch (RuntimeException refused) {
+          room.subscribed = CompletableFuture.failedFuture(refused);
+        }
       }
       subscribed = room.subscribed;
     }
@@ -302,8 +307,12 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
         rooms.remove(room.name, room);
         // After this node's last script for the room on the same connection: none of its members
         // is active there any more, so a survivor has nothing to look for in it.
-        room.session.redis().srem(Keys.roomsOf(room.session.node()), room.name);
-        room.session.pubsub().async().sunsubscribe(room.channel());
+        try {
+          room.session.redis().srem(Keys.roomsOf(room.session.node()), room.name);
+          room.session.pubsub().async().sunsubscribe(room.channel());
+        } catch (RuntimeException refused) {
+          // The session is ending: its channels and its bookkeeping go with it.
+        }
       }
     }
   }
