@@ -12,8 +12,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.signalbox.cluster.Deliveries;
-import org.signalbox.cluster.LocalDeliveries;
 import org.signalbox.config.Settings;
 import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.JsonText;
@@ -23,12 +21,12 @@ import org.signalbox.protocol.ProtocolException;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Ids;
 import org.signalbox.room.Link;
-import org.signalbox.room.Peer;
+import org.signalbox.room.Member;
 import org.signalbox.room.RoomRegistry;
 
 /**
- * The routing check of a relay: {@link Deliveries#toPeer}, which in one node is {@code
- * Room.relay} under the room's lock (is {@code to} another live member of the sender's room?),
+ * The routing check of a relay: {@link Member#relay}, which in one node is {@code Room.relay}
+ * under the room's lock (is {@code to} another live member of the sender's room?),
  * then the hand-off to the recipient's {@link Link}.
  *
  * <p>The checks before decoding, the frame's UTF-8 size ({@code Utf8}) and the rate limit ({@code
@@ -54,9 +52,8 @@ public class ValidateBenchmark {
     public void replaced() {}
   }
 
-  private final Deliveries deliveries = new LocalDeliveries();
   private ScheduledExecutorService timers;
-  private Peer sender;
+  private Member sender;
   private String to;
   private String frame;
 
@@ -83,6 +80,6 @@ public class ValidateBenchmark {
 
   @Benchmark
   public Delivery route() throws ProtocolException {
-    return deliveries.toPeer(sender, to, frame, null);
+    return sender.relay(to, frame, null);
   }
 }
