@@ -105,7 +105,8 @@ public final class Signalbox {
    * {@code redisUrl} is set. Only then are the cluster's classes (and its Redis client) loaded.
    */
   public static Signalbox start(Settings settings) {
-    return start(settings, settings.redisUrl() == null ? Signalbox::inMemory : ClusterLoader::membership);
+    return start(
+        settings, settings.redisUrl() == null ? Signalbox::inMemory : ClusterLoader::membership);
   }
 
   /** Starts the node with the given rooms (a test's, or a decorated default). */

@@ -44,8 +44,9 @@ final class NodeWatch {
 
   void start() {
     try {
-      timers.scheduleWithFixedDelay(guarded(this::tick), PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
-      timers.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+      TimeUnit ms = TimeUnit.MILLISECONDS;
+      timers.scheduleWithFixedDelay(guarded(this::tick), PERIOD_MS, PERIOD_MS, ms);
+      timers.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MS, SWEEP_MS, ms);
     } catch (RejectedExecutionException stopping) {
       // The node is stopping.
     }

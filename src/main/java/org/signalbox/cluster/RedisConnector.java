@@ -124,7 +124,7 @@ final class RedisConnector {
     client.addListener(
         new RedisConnectionStateListener() {
           @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {}
+          public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {}
 
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -135,7 +135,7 @@ final class RedisConnector {
           }
 
           @Override
-          public void onRedisExceptionCaught(RedisChannelHandler<?, ?> connection, Throwable cause) {}
+          public void onRedisExceptionCaught(RedisChannelHandler<?, ?> c, Throwable cause) {}
         });
   }
 

@@ -5,6 +5,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
@@ -12,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -195,7 +197,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     metrics.relayed();
     RedisConnector.Session session = from.room.session;
     run(session, Script.RELAY, ScriptOutputType.VALUE, keys(from.room.membersKey),
-        to, frame, Integer.toString(settings.resumeBuffer()), Long.toString(settings.resumeGraceMs()))
+        to, frame, Integer.toString(settings.resumeBuffer()),
+        Long.toString(settings.resumeGraceMs()))
         .whenComplete((answer, failure) -> {
           if (failure != null) {
             failed(session, failure);
@@ -331,7 +334,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       switch (message.charAt(0)) {
         case 'T' -> toOne(room, message);
         case 'A' -> toAll(room, message);
-        case 'E' -> event(room, json.createReader(new StringReader(message.substring(1))).readObject());
+        case 'E' -> event(room, parse(message.substring(1)));
         default -> LOG.log(Level.WARNING, () -> "unknown cluster message on " + channel);
       }
     } catch (RuntimeException e) {
@@ -381,6 +384,12 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
+  private JsonObject parse(String json) {
+    try (var reader = this.json.createReader(new StringReader(json))) {
+      return reader.readObject();
+    }
+  }
+
   // Caller holds the room's monitor.
   private void joinedEvent(ClusterRoom room, String peer, JsonObject event) {
     ClusterMember member = event.containsKey("tok") ? pending.remove(event.getString("tok")) : null;
@@ -423,7 +432,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     JsonValue held = event.get("buf");
     if (held instanceof JsonArray frames) {
       for (JsonValue frame : frames) {
-        member.link.offer(((jakarta.json.JsonString) frame).getString());
+        member.link.offer(((JsonString) frame).getString());
       }
     }
     if (previous != null && previous != member) {
@@ -512,7 +521,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       return;
     }
     metrics.failed();
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     if (cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException) {
       connector.lost(session, "a command timed out");

@@ -9,9 +9,10 @@ import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.ProtocolException;
 
 /**
- * The rooms of a single node, in memory, and the index of live resume tokens. The maps are concurrent; a room's
- * own state is guarded by the room (see {@link Room}). A room leaves the map when its last member
- * leaves, under its own lock, and a join that meets such a disposed room retries with a new one.
+ * The rooms of a single node, in memory, and the index of live resume tokens. The maps are
+ * concurrent; a room's own state is guarded by the room (see {@link Room}). A room leaves the map
+ * when its last member leaves, under its own lock, and a join that meets such a disposed room
+ * retries with a new one.
  */
 public final class RoomRegistry implements Membership {
 
