@@ -119,6 +119,23 @@ final class ClusterNodes implements AutoCloseable {
     return new Health(r.statusCode(), body);
   }
 
+  /**
+   * One sample of node {@code i}'s {@code GET /metrics}, by its name with labels exactly as the
+   * Prometheus text shows it ({@code signalbox_cluster_publishes_total{kind="relay"}}); 0 when
+   * the node shows no such sample yet.
+   */
+  double metric(int i, String sample) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(nodes.get(i).http("/metrics")).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   /** One answer of /health. */
   record Health(int status, JsonObject body) {
     int connections() {

@@ -178,6 +178,8 @@ class ClusterRedisOutageIT {
 
         for (int i = 0; i < nodes.size(); i++) {
           checkOutageLog(i, nodes.node(i).output().substring(logFrom[i]));
+          assertEquals(1, nodes.metric(i, "signalbox_cluster_reconnects_total"),
+              "node " + i + " counted its one new session with Redis");
         }
       } finally {
         leave(a, b, c, d, a2, b2, d2, fresh);

@@ -52,6 +52,10 @@ class ClusterRelayIT {
   private static final int MAX_ROOM_SIZE = 12;
   private static final long RESUME_GRACE_MS = 5_000;
   private static final int RESUME_BUFFER = 16;
+  private static final String RELAY_PUBLISHES = "signalbox_cluster_publishes_total{kind=\"relay\"}";
+  private static final String QUEUED_DELIVERIES =
+      "signalbox_cluster_deliveries_total{outcome=\"queued\"}";
+
   /** Bound of waits that a cluster needs to pass a message or an event between nodes. */
   private static final Duration SETTLE = Duration.ofSeconds(20);
   private static final String PEER_ID = "[A-Za-z0-9_-]{16,128}";
@@ -304,6 +308,8 @@ class ClusterRelayIT {
           from.get(earlier).expect("peer-joined");
         }
       }
+      double publishedBefore = nodes.metric(0, RELAY_PUBLISHES);
+      double deliveredBefore = nodes.metric(1, QUEUED_DELIVERIES);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<?>> sending = new ArrayList<>();
       for (int s = 0; s < senders; s++) {
@@ -350,6 +356,14 @@ class ClusterRelayIT {
       assertEquals(List.of(), untilPong(receiver, "after-fan-in"), "nothing more, no duplicates");
       for (TestClient sender : from) {
         assertEquals(List.of(), untilPong(sender, "sender-done"), "no sender got an error");
+      }
+      // What operators see: each relay was one publish by the senders' node, one delivery on
+      // the receiver's, and both nodes serve with a measured round trip to Redis.
+      assertEquals(senders * each, nodes.metric(0, RELAY_PUBLISHES) - publishedBefore, "publishes");
+      assertEquals(senders * each, nodes.metric(1, QUEUED_DELIVERIES) - deliveredBefore, "deliveries");
+      for (int i = 0; i < 2; i++) {
+        assertEquals(1, nodes.metric(i, "signalbox_cluster_available"), "node " + i + " available");
+        assertTrue(nodes.metric(i, "signalbox_cluster_redis_rtt_seconds_count") > 0, "rtt measured");
       }
     } finally {
       pool.shutdownNow();
