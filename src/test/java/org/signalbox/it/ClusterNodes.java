@@ -75,6 +75,15 @@ final class ClusterNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts one node in copy {@code i} without waiting for it to serve: for a node that is not
+   * expected to (its /health answers 503).
+   */
+  static RunCommandServer launch(String name, int i, Map<String, String> environment)
+      throws Exception {
+    return RunCommandServer.launch(name, environment, EmbeddedServer.freePort(), copy(i));
+  }
+
   /** Standard test settings of a cluster node on {@code redis}, plus {@code more}. */
   static Map<String, String> environment(RedisServer redis, Map<String, String> more) {
     Map<String, String> environment = new HashMap<>();
