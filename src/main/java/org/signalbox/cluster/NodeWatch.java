@@ -62,6 +62,8 @@ final class NodeWatch {
       s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
     } catch (RuntimeException refused) {
       // The session is ending; the next one reaps this node's old id, which indexes the grace.
+    } finally {
+      NettyThreadState.release();
     }
   }
 

@@ -142,7 +142,7 @@ final class RedisConnector {
   /** Tries once now; on failure the node starts unavailable and keeps trying. */
   void start(Listener listener) {
     this.listener = listener;
-    attempt();
+    attemptFromContainer();
   }
 
   /** The current session; throws while Redis is unreachable. */
@@ -176,6 +176,7 @@ final class RedisConnector {
     listener.down(session);
     closeQuietly(session);
     retryLater();
+    NettyThreadState.release(); // may run on a container's thread (a join that timed out)
   }
 
   void stop() {
@@ -192,6 +193,16 @@ final class RedisConnector {
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+    NettyThreadState.release(); // stop runs on a thread of the container's
+  }
+
+  /** The first session is opened on the container's deploying thread. */
+  private void attemptFromContainer() {
+    try {
+      attempt();
+    } finally {
+      NettyThreadState.release();
+    }
   }
 
   private void attempt() {

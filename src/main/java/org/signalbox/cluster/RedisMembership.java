@@ -286,6 +286,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
               session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
         } catch (RuntimeException refused) {
           room.subscribed = CompletableFuture.failedFuture(refused);
+        } finally {
+          NettyThreadState.release();
         }
       }
       subscribed = room.subscribed;
@@ -315,6 +317,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           room.session.pubsub().async().sunsubscribe(room.channel());
         } catch (RuntimeException refused) {
           // The session is ending: its channels and its bookkeeping go with it.
+        } finally {
+          NettyThreadState.release();
         }
       }
     }
@@ -556,6 +560,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           .toCompletableFuture();
     } catch (RuntimeException refused) {
       return CompletableFuture.failedFuture(refused);
+    } finally {
+      NettyThreadState.release();
     }
   }
 

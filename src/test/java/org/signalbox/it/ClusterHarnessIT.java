@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.signalbox.testing.EmbeddedServer;
+import org.signalbox.testing.RedisServer;
 
 /**
  * Several Signalbox nodes, each started with the README's run command ({@code mvn -DskipTests

@@ -24,6 +24,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.signalbox.it.ClusterTesting.RawSocket;
+import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**

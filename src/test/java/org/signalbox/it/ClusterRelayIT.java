@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.signalbox.it.ClusterTesting.MemberView;
+import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**

@@ -1,4 +1,4 @@
-package org.signalbox.it;
+package org.signalbox.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.signalbox.testing.EmbeddedServer;
 
 /**
  * A real Redis (Debian's {@code redis-server}) on a free loopback port with its own fresh data
@@ -27,9 +26,9 @@ import org.signalbox.testing.EmbeddedServer;
  * directory, as an operator restarting Redis would; with {@code persistent} it saves on shutdown
  * and loads on start, so keys survive a restart. Every wait is bounded.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
-  static final String BINARY = "/usr/bin/redis-server";
+  public static final String BINARY = "/usr/bin/redis-server";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(2);
@@ -53,7 +52,7 @@ final class RedisServer implements AutoCloseable {
    * Starts a Redis that forgets everything when stopped ({@code persistent} false) or that saves
    * its keys on a SIGTERM and loads them on the next {@link #start} (true), and waits for PING.
    */
-  static RedisServer start(String name, boolean persistent) throws Exception {
+  public static RedisServer start(String name, boolean persistent) throws Exception {
     Path target = Path.of(System.getProperty("signalbox.it.basedir", ".")).resolve("target");
     int port = EmbeddedServer.freePort();
     Path dir = target.resolve("redis").resolve(name + "-" + port);
@@ -67,7 +66,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts (again) on the same port and directory, and waits until it answers PING. */
-  synchronized void start() throws Exception {
+  public synchronized void start() throws Exception {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis " + name + " is running");
     }
@@ -95,7 +94,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops it as a service manager would: SIGTERM, then waits (bounded) until it has exited. */
-  synchronized void stop() {
+  public synchronized void stop() {
     if (process == null) {
       return;
     }
@@ -111,25 +110,25 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The setting {@code redisUrl} for this server, database 0. */
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port + "/0";
   }
 
-  synchronized boolean isRunning() {
+  public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
 
-  synchronized long pid() {
+  public synchronized long pid() {
     return process.pid();
   }
 
   /** True when it answers PING with PONG now; false when it does not listen or answer. */
-  boolean ping() {
+  public boolean ping() {
     try {
       return "+PONG".equals(command("PING"));
     } catch (IOException e) {
@@ -142,7 +141,7 @@ final class RedisServer implements AutoCloseable {
    * {@code :3}, {@code -ERR ...}); enough for PING, DBSIZE and the like, without a client
    * library.
    */
-  String command(String... words) throws IOException {
+  public String command(String... words) throws IOException {
     StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
     for (String word : words) {
       byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
@@ -170,7 +169,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** The number of keys in database 0. */
-  long dbSize() throws IOException {
+  public long dbSize() throws IOException {
     String reply = command("DBSIZE");
     if (!reply.startsWith(":")) {
       throw new IOException("DBSIZE answered " + reply);
@@ -182,7 +181,7 @@ final class RedisServer implements AutoCloseable {
    * CPU time (user + system) the running server has used, from /proc/<pid>/stat, in clock ticks
    * of 10 ms (the usual USER_HZ of 100); -1 where /proc is not readable.
    */
-  long cpuTicks() {
+  public long cpuTicks() {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
       // Fields after the command name, which is in parentheses and may contain spaces.
@@ -193,7 +192,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
