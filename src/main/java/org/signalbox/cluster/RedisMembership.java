@@ -63,6 +63,9 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   private final ClusterMetrics metrics;
   private final RedisConnector connector;
   private final NodeWatch watch;
+  /** Script arguments that every relay passes, written once. */
+  private final String bufferArg;
+  private final String graceArg;
 
   /** Guards each room's interest and the order of subscribe and unsubscribe commands. */
   private final Object subscriptions = new Object();
@@ -86,6 +89,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
             },
             metrics);
     this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics);
+    this.bufferArg = Integer.toString(settings.resumeBuffer());
+    this.graceArg = Long.toString(settings.resumeGraceMs());
   }
 
   /** Connects to Redis (or starts trying to) and starts watching the other nodes. */
@@ -140,15 +145,13 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       }
       String token = node.ids().resumeToken();
       ClusterMember member = new ClusterMember(this, room, peerId, token, link, ref, true);
-      pending.put(token, member);
       Object answer;
       try {
-        answer = await(session, run(session, Script.JOIN, ScriptOutputType.VALUE,
+        answer = joinScript(session, member, Script.JOIN,
             keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
-            peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token));
+            peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token);
       } catch (Unavailable e) {
         // The script may have run: take the member out again rather than leave it unserved.
-        pending.remove(token);
         run(session, Script.LEAVE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey),
             peerId, token, LeaveReason.DISCONNECTED.wire());
         throw e;
@@ -173,15 +176,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       RedisConnector.Session session, ClusterRoom room, String token, Link link, JsonValue ref) {
     String next = node.ids().resumeToken();
     ClusterMember member = new ClusterMember(this, room, null, next, link, ref, false);
-    pending.put(next, member);
-    Object answer;
-    try {
-      answer = await(session, run(session, Script.RESUME, ScriptOutputType.VALUE,
-          keys(room.membersKey, room.tokensKey), token, session.node(), next));
-    } catch (Unavailable e) {
-      pending.remove(next);
-      throw e;
-    }
+    Object answer = joinScript(session, member, Script.RESUME,
+        keys(room.membersKey, room.tokensKey), token, session.node(), next);
     if ("stale".equals(answer)) {
       pending.remove(next);
       return null;
@@ -191,14 +187,28 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     return member;
   }
 
+  /**
+   * Runs a join's or a resume's script, with {@code member} waiting for the event that the script
+   * publishes to this node (it may come before the answer), and returns the answer.
+   */
+  private Object joinScript(RedisConnector.Session session, ClusterMember member, Script script,
+      String[] keys, String... args) {
+    pending.put(member.token, member);
+    try {
+      return await(session, run(session, script, ScriptOutputType.VALUE, keys, args));
+    } catch (Unavailable e) {
+      pending.remove(member.token);
+      throw e;
+    }
+  }
+
   // ---- Relays (issued under the room's monitor by ClusterMember)
 
   void relay(ClusterMember from, String to, String frame, JsonValue ref) {
     metrics.relayed();
     RedisConnector.Session session = from.room.session;
     run(session, Script.RELAY, ScriptOutputType.VALUE, keys(from.room.membersKey),
-        to, frame, Integer.toString(settings.resumeBuffer()),
-        Long.toString(settings.resumeGraceMs()))
+        to, frame, bufferArg, graceArg)
         .whenComplete((answer, failure) -> {
           if (failure != null) {
             failed(session, failure);
@@ -218,8 +228,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     args.add(from.id());
     args.add(session.node());
     args.add(frame);
-    args.add(Integer.toString(settings.resumeBuffer()));
-    args.add(Long.toString(settings.resumeGraceMs()));
+    args.add(bufferArg);
+    args.add(graceArg);
     args.addAll(done);
     run(session, Script.BROADCAST, ScriptOutputType.MULTI, keys(from.room.membersKey),
         args.toArray(String[]::new))
@@ -252,7 +262,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     long grace = settings.resumeGraceMs();
     run(session, Script.LOSE, ScriptOutputType.VALUE,
         keys(member.room.membersKey, member.room.tokensKey),
-        member.id(), member.token, Long.toString(grace), epoch)
+        member.id(), member.token, graceArg, epoch)
         .whenComplete((answer, failure) -> failed(session, failure));
     // Indexed in the same breath, before this node's interest in the room ends: a node that dies
     // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.

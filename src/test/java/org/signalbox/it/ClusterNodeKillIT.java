@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.signalbox.it.ClusterTesting.expect;
 import static org.signalbox.it.ClusterTesting.ids;
+import static org.signalbox.it.ClusterTesting.joinInTurn;
 import static org.signalbox.it.ClusterTesting.leave;
 import static org.signalbox.it.ClusterTesting.message;
 import static org.signalbox.it.ClusterTesting.numbered;
@@ -52,16 +53,11 @@ class ClusterNodeKillIT {
       TestClient r = TestClient.connect(nodes.socket(1));
       TestClient q2 = null;
       try {
-        JsonObject jp = p.join("call", "P");
-        JsonObject jq = q.join("call", "Q");
-        p.expect("peer-joined");
-        JsonObject jp2 = p2.join("call", "P2");
-        p.expect("peer-joined");
-        q.expect("peer-joined");
-        JsonObject jr = r.join("call", "R");
-        for (TestClient c : List.of(p, q, p2)) {
-          c.expect("peer-joined");
-        }
+        List<JsonObject> joined = joinInTurn("call", List.of(p, q, p2, r), "P", "Q", "P2", "R");
+        JsonObject jp = joined.get(0);
+        JsonObject jq = joined.get(1);
+        JsonObject jp2 = joined.get(2);
+        JsonObject jr = joined.get(3);
         System.out.printf("peers: P %s (node 0), Q %s (node 1), P2 %s (node 2), R %s (node 1)%n",
             peerId(jp), peerId(jq), peerId(jp2), peerId(jr));
         // Mid-call: P and Q negotiate across nodes 0 and 1.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.signalbox.it.ClusterTesting.ids;
+import static org.signalbox.it.ClusterTesting.joinInTurn;
 import static org.signalbox.it.ClusterTesting.leave;
 import static org.signalbox.it.ClusterTesting.message;
 import static org.signalbox.it.ClusterTesting.numbered;
@@ -68,16 +69,11 @@ class ClusterRedisOutageIT {
       TestClient d2 = null;
       TestClient fresh = null;
       try {
-        JsonObject ja = a.join("outage", "A");
-        JsonObject jb = b.join("outage", "B");
-        a.expect("peer-joined");
-        JsonObject jc = c.join("outage", "C");
-        a.expect("peer-joined");
-        b.expect("peer-joined");
-        JsonObject jd = d.join("outage", "D");
-        for (TestClient member : List.of(a, b, c)) {
-          member.expect("peer-joined");
-        }
+        List<JsonObject> joined = joinInTurn("outage", List.of(a, b, c, d), "A", "B", "C", "D");
+        JsonObject ja = joined.get(0);
+        JsonObject jb = joined.get(1);
+        JsonObject jc = joined.get(2);
+        JsonObject jd = joined.get(3);
         System.out.printf("peers: A %s (node 0), B %s (node 1), C %s (node 0), D %s (node 1)%n",
             peerId(ja), peerId(jb), peerId(jc), peerId(jd));
         message(a, peerId(jb), numbered("before", 0), null);

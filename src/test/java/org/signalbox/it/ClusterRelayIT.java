@@ -9,6 +9,7 @@ import static org.signalbox.it.ClusterTesting.awaitRoomOf;
 import static org.signalbox.it.ClusterTesting.expect;
 import static org.signalbox.it.ClusterTesting.get;
 import static org.signalbox.it.ClusterTesting.ids;
+import static org.signalbox.it.ClusterTesting.joinInTurn;
 import static org.signalbox.it.ClusterTesting.leave;
 import static org.signalbox.it.ClusterTesting.message;
 import static org.signalbox.it.ClusterTesting.numbered;
@@ -381,12 +382,10 @@ class ClusterRelayIT {
     TestClient b2 = null;
     try (CutProxy toNode1 = CutProxy.start(nodes.port(1))) {
       b = TestClient.connect(URI.create("ws://127.0.0.1:" + toNode1.port() + "/signal"));
-      JsonObject ja = a.join("resume", "A");
-      JsonObject jb = b.join("resume", "B");
-      a.expect("peer-joined");
-      JsonObject jc = c.join("resume", "C");
-      a.expect("peer-joined");
-      b.expect("peer-joined");
+      List<JsonObject> joined = joinInTurn("resume", List.of(a, b, c), "A", "B", "C");
+      JsonObject ja = joined.get(0);
+      JsonObject jb = joined.get(1);
+      JsonObject jc = joined.get(2);
       for (int n = 0; n < 3; n++) {
         message(a, peerId(jb), numbered("before", n), null);
       }
@@ -452,12 +451,10 @@ class ClusterRelayIT {
     TestClient c = on(2);
     TestClient b2 = null;
     try {
-      JsonObject ja = a.join(room, "A");
-      JsonObject jb = b.join(room, "B");
-      a.expect("peer-joined");
-      JsonObject jc = c.join(room, "C");
-      a.expect("peer-joined");
-      b.expect("peer-joined");
+      List<JsonObject> joined = joinInTurn(room, List.of(a, b, c), "A", "B", "C");
+      JsonObject ja = joined.get(0);
+      JsonObject jb = joined.get(1);
+      JsonObject jc = joined.get(2);
       int withB = nodes.health(1).connections();
       long lostAt = System.nanoTime();
       b.abort();

@@ -43,6 +43,23 @@ final class ClusterTesting {
     return joined;
   }
 
+  /**
+   * Joins {@code clients} to {@code room} one after the other, named {@code names}: each join
+   * is answered, and every earlier member sees its {@code peer-joined} before the next one joins.
+   *
+   * @return each client's {@code joined}, in order
+   */
+  static List<JsonObject> joinInTurn(String room, List<TestClient> clients, String... names) {
+    List<JsonObject> joined = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      joined.add(clients.get(i).join(room, names[i]));
+      for (TestClient earlier : clients.subList(0, i)) {
+        earlier.expect("peer-joined");
+      }
+    }
+    return joined;
+  }
+
   /** Sends {@code join} with an id and returns the answer, whatever it is. */
   static JsonObject tryJoin(TestClient client, String room, String name) {
     client.send(Json.createObjectBuilder().add("type", "join").add("room", room)

@@ -1,13 +1,10 @@
 package org.signalbox.it;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,7 +43,7 @@ final class CutProxy implements AutoCloseable {
   /** Resets every open connection and refuses new ones. */
   void cut() {
     cut = true;
-    open.forEach(CutProxy::reset);
+    open.forEach(SocketPipe::reset);
     open.clear();
   }
 
@@ -63,53 +60,18 @@ final class CutProxy implements AutoCloseable {
         return; // closed
       }
       if (cut) {
-        reset(client);
+        SocketPipe.reset(client);
         continue;
       }
       try {
         Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         open.add(client);
         open.add(server);
-        pump(client, server);
-        pump(server, client);
+        SocketPipe.start(client, server, "cut-proxy-pump", open::remove);
+        SocketPipe.start(server, client, "cut-proxy-pump", open::remove);
       } catch (IOException e) {
-        reset(client);
+        SocketPipe.reset(client);
       }
-    }
-  }
-
-  private void pump(Socket from, Socket to) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // The other side or a cut ended it; the partner socket is reset below.
-      }
-      reset(from);
-      reset(to);
-      open.remove(from);
-      open.remove(to);
-    }, "cut-proxy-pump");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  /** Closes with SO_LINGER 0: the peer sees a reset, not an orderly end. */
-  private static void reset(Socket socket) {
-    try {
-      socket.setSoLinger(true, 0);
-    } catch (SocketException ignored) {
-      // already closed
-    }
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // already closed
     }
   }
 

@@ -1,13 +1,10 @@
 package org.signalbox.it;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +62,7 @@ final class RoundRobinProxy implements AutoCloseable {
     }
     open.forEach((socket, port) -> {
       if (port == targetPort) {
-        reset(socket);
+        SocketPipe.reset(socket);
         open.remove(socket);
       }
     });
@@ -103,49 +100,14 @@ final class RoundRobinProxy implements AutoCloseable {
         }
       }
       if (server == null) {
-        reset(client);
+        SocketPipe.reset(client);
         continue;
       }
       chosen.add(target);
       open.put(client, target);
       open.put(server, target);
-      pump(client, server);
-      pump(server, client);
-    }
-  }
-
-  private void pump(Socket from, Socket to) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // The other side, a drop or a close ended it; the partner socket is reset below.
-      }
-      reset(from);
-      reset(to);
-      open.remove(from);
-      open.remove(to);
-    }, "round-robin-proxy-pump");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  /** Closes with SO_LINGER 0: the peer sees a reset, not an orderly end. */
-  private static void reset(Socket socket) {
-    try {
-      socket.setSoLinger(true, 0);
-    } catch (SocketException ignored) {
-      // already closed
-    }
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // already closed
+      SocketPipe.start(client, server, "round-robin-proxy-pump", open::remove);
+      SocketPipe.start(server, client, "round-robin-proxy-pump", open::remove);
     }
   }
 
@@ -157,7 +119,7 @@ final class RoundRobinProxy implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
-    open.keySet().forEach(RoundRobinProxy::reset);
+    open.keySet().forEach(SocketPipe::reset);
     open.clear();
   }
 }

@@ -192,10 +192,6 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  public Path log() {
-    return log;
-  }
-
   @Override
   public void close() {
     stop();
