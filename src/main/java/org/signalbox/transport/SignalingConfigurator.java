@@ -18,4 +18,13 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
     return node.originPolicy().allows(originHeaderValue, HandshakeContext.host())
         && (node.settings().auth() != AuthMode.CONTAINER || HandshakeContext.user() != null);
   }
+
+  /** A plain constructor call: the default looks the constructor up reflectively each time. */
+  @Override
+  public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+    if (endpointClass != SignalingEndpoint.class) {
+      throw new InstantiationException("not a Signalbox endpoint: " + endpointClass.getName());
+    }
+    return endpointClass.cast(new SignalingEndpoint());
+  }
 }

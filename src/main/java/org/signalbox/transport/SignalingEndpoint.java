@@ -1,13 +1,11 @@
 package org.signalbox.transport;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnError;
-import jakarta.websocket.OnMessage;
-import jakarta.websocket.OnOpen;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import org.signalbox.Signalbox;
 
@@ -15,41 +13,53 @@ import org.signalbox.Signalbox;
  * The socket at {@code /signal}. Thin on purpose: one instance per connection, each callback
  * handed to that connection's {@link Connection}. The container calls these one at a time per
  * session.
+ *
+ * <p>A programmatic endpoint ({@link SignalingApplication} registers {@link #CONFIG}) rather than
+ * an annotated one: Jetty discovers an annotated endpoint's methods, parameters and decoders
+ * again on every handshake, which was a fifth of its CPU while clients connected. The three
+ * message handlers added in {@link #onOpen} cost it far less, and every container takes them.
  */
-@ServerEndpoint(value = "/signal", configurator = SignalingConfigurator.class)
-public final class SignalingEndpoint {
+public final class SignalingEndpoint extends Endpoint {
+
+  /** Where the endpoint is served, and the handshake checks it runs behind. */
+  public static final ServerEndpointConfig CONFIG =
+      ServerEndpointConfig.Builder.create(SignalingEndpoint.class, "/signal")
+          .configurator(new SignalingConfigurator())
+          .build();
 
   private Connection connection;
 
-  @OnOpen
-  public void onOpen(Session session) {
+  @Override
+  public void onOpen(Session session, EndpointConfig config) {
+    // Handlers first: opening may refuse the connection, and some containers refuse a handler on
+    // a session that is already closing. No frame is delivered before onOpen returns.
+    session.addMessageHandler(String.class, this::onText);
+    session.addMessageHandler(ByteBuffer.class, this::onBinary);
+    session.addMessageHandler(PongMessage.class, this::onPong);
     connection = Signalbox.current().open(session);
   }
 
-  @OnMessage
   public void onText(String frame) {
     connection.onText(frame);
   }
 
-  @OnMessage
   public void onBinary(ByteBuffer frame) {
     connection.onBinary();
   }
 
-  @OnMessage
   public void onPong(PongMessage pong) {
     connection.onPong();
   }
 
-  @OnClose
-  public void onClose(CloseReason reason) {
+  @Override
+  public void onClose(Session session, CloseReason reason) {
     if (connection != null) {
       connection.onClose(reason);
     }
   }
 
-  @OnError
-  public void onError(Throwable error) {
+  @Override
+  public void onError(Session session, Throwable error) {
     if (connection != null) {
       connection.onError(error);
     }

@@ -39,7 +39,7 @@ public final class BenchServer {
     ServletContextHandler bare = new ServletContextHandler();
     bare.setContextPath("/bare");
     JakartaWebSocketServletContainerInitializer.configure(
-        bare, (context, container) -> container.addEndpoint(BareForwardEndpoint.class));
+        bare, (context, container) -> container.addEndpoint(BareForwardEndpoint.CONFIG));
 
     server.setHandler(new ContextHandlerCollection(signalbox, bare));
     server.setStopAtShutdown(true);

@@ -48,7 +48,7 @@ public final class TomcatBenchServer {
     signalbox.setJarScanner(scanner);
 
     Context bare = tomcat.addContext("/bare", null);
-    bare.addServletContainerInitializer(new WsSci(), Set.of(BareForwardEndpoint.class));
+    bare.addServletContainerInitializer(new WsSci(), Set.of(BareForwardEndpoint.class, BareForwardEndpoint.Application.class));
     // A request no servlet maps is answered 404 before the upgrade filter sees it.
     staticFiles(bare);
 

@@ -16,7 +16,11 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContainerInitializer;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.server.ServerApplicationConfig;
 import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.lang.reflect.Modifier;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -24,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EventListener;
+import java.util.HashSet;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -44,7 +49,10 @@ import org.xnio.XnioWorker;
  * root context, with {@link BareForwardEndpoint} at {@code /bare}. Embedded Undertow has no WAR
  * deployer, so this one does what WildFly's does for this WAR: unpacks it, gives it its own class
  * loader, registers what its {@code web.xml} declares (listeners, filters, servlets, context
- * parameters) and every {@code @ServerEndpoint} class under {@code WEB-INF/classes}. Listens on
+ * parameters) and the sockets under {@code WEB-INF/classes}: what its {@code
+ * ServerApplicationConfig} classes choose from the {@code Endpoint} subclasses and {@code
+ * @ServerEndpoint} classes found there, or every {@code @ServerEndpoint} class when it has none,
+ * as the specification says. Listens on
  * 127.0.0.1 only; XNIO's default worker sizes, the run command's accept queue.
  *
  * <p>Usage: {@code UndertowBenchServer <war> <port> <work dir>}.
@@ -65,16 +73,14 @@ public final class UndertowBenchServer {
         .setContextPath("/").setDeploymentName("signalbox.war").setClassLoader(war)
         .setResourceManager(new PathResourceManager(exploded));
     WebSocketDeploymentInfo sockets = new WebSocketDeploymentInfo().setWorker(worker);
-    for (Class<?> endpoint : endpoints(exploded, war)) {
-      sockets.addEndpoint(endpoint);
-    }
+    deployEndpoints(exploded, war, sockets);
     signalbox.addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, sockets);
 
     DeploymentInfo bare = Servlets.deployment()
         .setContextPath("/bare").setDeploymentName("bare")
         .setClassLoader(UndertowBenchServer.class.getClassLoader())
         .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME,
-            new WebSocketDeploymentInfo().setWorker(worker).addEndpoint(BareForwardEndpoint.class));
+            new WebSocketDeploymentInfo().setWorker(worker).addEndpoint(BareForwardEndpoint.CONFIG));
 
     PathHandler paths = Handlers.path();
     for (DeploymentInfo deployment : List.of(signalbox, bare)) {
@@ -164,19 +170,43 @@ public final class UndertowBenchServer {
     return d.addWelcomePage("index.html");
   }
 
-  private static List<Class<?>> endpoints(Path exploded, ClassLoader war) throws Exception {
+  @SuppressWarnings("unchecked")
+  private static void deployEndpoints(Path exploded, ClassLoader war, WebSocketDeploymentInfo sockets)
+      throws Exception {
     Path classes = exploded.resolve("WEB-INF/classes");
-    List<Class<?>> found = new ArrayList<>();
+    Set<Class<? extends Endpoint>> programmatic = new HashSet<>();
+    Set<Class<?>> annotated = new HashSet<>();
+    List<ServerApplicationConfig> applications = new ArrayList<>();
     try (Stream<Path> files = Files.walk(classes)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
         String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
         Class<?> type = Class.forName(name, false, war);
+        if (Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
+          continue;
+        }
         if (type.isAnnotationPresent(ServerEndpoint.class)) {
-          found.add(type);
+          annotated.add(type);
+        } else if (Endpoint.class.isAssignableFrom(type)) {
+          programmatic.add((Class<? extends Endpoint>) type);
+        } else if (ServerApplicationConfig.class.isAssignableFrom(type)) {
+          applications.add((ServerApplicationConfig) type.getConstructor().newInstance());
         }
       }
     }
-    return found;
+    if (applications.isEmpty()) {
+      for (Class<?> endpoint : annotated) {
+        sockets.addEndpoint(endpoint);
+      }
+      return;
+    }
+    for (ServerApplicationConfig application : applications) {
+      for (ServerEndpointConfig config : application.getEndpointConfigs(programmatic)) {
+        sockets.addEndpoint(config);
+      }
+      for (Class<?> endpoint : application.getAnnotatedEndpointClasses(annotated)) {
+        sockets.addEndpoint(endpoint);
+      }
+    }
   }
 
   private static List<Element> elements(Document xml, String name) {

@@ -43,7 +43,7 @@ public class ConnectBenchmark {
     node = Signalbox.start(SettingsLoader.load(SettingSource.of(Map.of("heartbeatMs", "3600000"))));
     for (int i = 0; i < 3; i++) {
       SignalingEndpoint member = new SignalingEndpoint();
-      member.onOpen(new FakeSession("member" + i).session());
+      member.onOpen(new FakeSession("member" + i).session(), SignalingEndpoint.CONFIG);
       member.onText(Frames.JOIN);
     }
   }
@@ -62,9 +62,9 @@ public class ConnectBenchmark {
   @Benchmark
   public long openJoinClose() {
     SignalingEndpoint newcomer = new SignalingEndpoint();
-    newcomer.onOpen(session.session());
+    newcomer.onOpen(session.session(), SignalingEndpoint.CONFIG);
     newcomer.onText(Frames.JOIN);
-    newcomer.onClose(LEFT);
+    newcomer.onClose(session.session(), LEFT);
     return session.count();
   }
 }
