@@ -64,6 +64,9 @@ public final class Connection implements Link {
   /** This connection's id from welcome, or the resumed peer's id. Message thread only. */
   private String peerId;
 
+  /** The parts of a text message received so far, while one arrives in parts. Message thread only. */
+  private StringBuilder parts;
+
   /** The membership this connection serves, or null outside a room. Written on the message thread. */
   private volatile Member peer;
 
@@ -95,9 +98,9 @@ public final class Connection implements Link {
 
   /** Configures the session and sends {@code welcome}. */
   public void start() {
-    // Chars never outnumber UTF-8 bytes, so the container refuses (1009) what is surely too big
-    // and onText counts bytes exactly for the rest.
-    session.setMaxTextMessageBufferSize(maxMessageBytes);
+    // The text buffer keeps the container's default: the endpoint takes a message in parts, and
+    // onTextPart enforces maxMessageBytes. Raising the buffer to it instead cost Tomcat a char
+    // buffer of that size per session (128 KiB at the default 64 KiB), idle or not.
     // Liveness is the heartbeat's job; a container idle timeout would close healthy listeners.
     session.setMaxIdleTimeout(0);
     send(
@@ -124,6 +127,38 @@ public final class Connection implements Link {
   /** Closes with 1001 without changing the membership: the client resumes, here or elsewhere. */
   public void goingAway(String why) {
     end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, why));
+  }
+
+  /**
+   * A text message, or one part of one: a container hands over a message in parts when it is
+   * longer than its text buffer, or when the client sent it in fragments. The usual message comes
+   * whole and goes straight on.
+   */
+  void onTextPart(String part, boolean last) {
+    if (parts == null && last) {
+      onText(part);
+      return;
+    }
+    if (ending.get() != null) {
+      return;
+    }
+    lastTrafficNanos = System.nanoTime();
+    if (parts == null) {
+      parts = new StringBuilder(2 * part.length());
+    }
+    // Chars never outnumber UTF-8 bytes: more chars than the limit is surely too big, so the
+    // parts never grow past it. onText counts the bytes of the whole exactly.
+    if (parts.length() + part.length() > maxMessageBytes) {
+      parts = null;
+      end(Ending.DISCONNECTED, close(CloseCodes.TOO_BIG, "message over maxMessageBytes"));
+      return;
+    }
+    parts.append(part);
+    if (last) {
+      String whole = parts.toString();
+      parts = null;
+      onText(whole);
+    }
   }
 
   void onText(String frame) {

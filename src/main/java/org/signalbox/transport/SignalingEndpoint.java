@@ -3,6 +3,7 @@ package org.signalbox.transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -18,6 +19,8 @@ import org.signalbox.Signalbox;
  * an annotated one: Jetty discovers an annotated endpoint's methods, parameters and decoders
  * again on every handshake, which was a fifth of its CPU while clients connected. The three
  * message handlers added in {@link #onOpen} cost it far less, and every container takes them.
+ * Text is taken in parts, so that no container needs a buffer of {@code maxMessageBytes} per
+ * session to hold a whole message.
  */
 public final class SignalingEndpoint extends Endpoint {
 
@@ -33,14 +36,15 @@ public final class SignalingEndpoint extends Endpoint {
   public void onOpen(Session session, EndpointConfig config) {
     // Handlers first: opening may refuse the connection, and some containers refuse a handler on
     // a session that is already closing. No frame is delivered before onOpen returns.
-    session.addMessageHandler(String.class, this::onText);
+    session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::onText);
     session.addMessageHandler(ByteBuffer.class, this::onBinary);
     session.addMessageHandler(PongMessage.class, this::onPong);
     connection = Signalbox.current().open(session);
   }
 
-  public void onText(String frame) {
-    connection.onText(frame);
+  /** A text message, or a part of one (see {@link Connection#onTextPart}). */
+  public void onText(String part, boolean last) {
+    connection.onTextPart(part, last);
   }
 
   public void onBinary(ByteBuffer frame) {

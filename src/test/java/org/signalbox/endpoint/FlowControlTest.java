@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.TestClient;
 
@@ -456,6 +457,13 @@ class FlowControlTest {
       } finally {
         TestClient.closeAll(c);
       }
+    }
+  }
+
+  @Test
+  void messagesUpToMaxMessageBytesArriveWholeInOneFrameOrInFragments() {
+    try (EmbeddedServer server = EmbeddedServer.start()) {
+      DeployedChecks.messagesUpToMaxMessageBytesArriveWhole(server.uri(), null);
     }
   }
 

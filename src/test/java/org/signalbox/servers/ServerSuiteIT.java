@@ -142,6 +142,11 @@ class ServerSuiteIT {
   }
 
   @Test
+  void messagesUpToMaxMessageBytesArriveWhole() {
+    DeployedChecks.messagesUpToMaxMessageBytesArriveWhole(socket(), origin());
+  }
+
+  @Test
   void foreignOriginsGet403AndTheSameOriginIsWelcome() {
     DeployedChecks.onlyTheSameOriginIsWelcome(socket(), origin());
   }

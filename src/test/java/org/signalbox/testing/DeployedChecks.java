@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checks made the same way on every deployed server (the run command's Jetty and the Arquillian
@@ -36,5 +37,44 @@ public final class DeployedChecks {
       assertEquals(big.welcomePeerId(), left.getString("peerId"));
       assertEquals("disconnected", left.getString("reason"));
     }
+  }
+
+  /**
+   * A message of exactly the default maxMessageBytes (64 KiB of UTF-8, two- and four-byte chars
+   * among them) is relayed whole, sent as one frame or in fragments; a byte more in fragments
+   * closes with 1009. A container hands such a message over in parts, and the server joins them.
+   */
+  public static void messagesUpToMaxMessageBytesArriveWhole(URI socket, String origin) {
+    try (TestClient from = TestClient.connect(socket, origin);
+        TestClient to = TestClient.connect(socket, origin)) {
+      from.join("large", "From");
+      to.join("large", "To");
+      from.expect("peer-joined");
+      String data = dataFilling(65_536, to.welcomePeerId());
+      String frame = messageFrame(to.welcomePeerId(), data);
+      assertEquals(65_536, frame.getBytes(StandardCharsets.UTF_8).length);
+      from.send(frame);
+      assertEquals(data, to.expect("message").getString("data"));
+      from.sendInParts(frame, 5);
+      assertEquals(data, to.expect("message").getString("data"));
+
+      from.sendInParts(messageFrame(to.welcomePeerId(), data + "x"), 5);
+      assertEquals(1009, from.awaitClose());
+      JsonObject left = to.expect("peer-left");
+      assertEquals("disconnected", left.getString("reason"));
+    }
+  }
+
+  private static String messageFrame(String to, String data) {
+    return "{\"type\":\"message\",\"to\":\"" + to + "\",\"data\":\"" + data + "\"}";
+  }
+
+  /** Data that makes {@link #messageFrame} exactly {@code bytes} long in UTF-8. */
+  private static String dataFilling(int bytes, String to) {
+    int room = bytes - messageFrame(to, "").getBytes(StandardCharsets.UTF_8).length;
+    // "é" is two bytes, the emoji four (a surrogate pair): both must be counted as bytes.
+    String unit = "é\uD83D\uDE00abcd";
+    int unitBytes = unit.getBytes(StandardCharsets.UTF_8).length;
+    return unit.repeat(room / unitBytes) + "x".repeat(room % unitBytes);
   }
 }

@@ -107,6 +107,19 @@ public final class TestClient implements AutoCloseable {
     socket.sendText(frame, true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
+  /** Sends raw text as one message in {@code parts} fragments (cut between chars) and waits. */
+  public void sendInParts(String frame, int parts) {
+    int step = (frame.length() + parts - 1) / parts;
+    for (int from = 0, to; from < frame.length(); from = to) {
+      to = Math.min(frame.length(), from + step);
+      if (to < frame.length() && Character.isHighSurrogate(frame.charAt(to - 1))) {
+        to++; // a surrogate pair stays in one part: the client refuses half a character
+      }
+      socket.sendText(frame.substring(from, to), to == frame.length())
+          .orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+  }
+
   /** Sends a binary frame. */
   public void sendBinary(byte[] data) {
     socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();

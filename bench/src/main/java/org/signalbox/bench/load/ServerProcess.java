@@ -43,15 +43,18 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final Runtime runtime;
   private final Path gcReport;
+  private final Path log;
+  private int histograms;
 
   private ServerProcess(String name, InetSocketAddress address, Process process, long startupNanos,
-      Runtime runtime, Path gcReport) {
+      Runtime runtime, Path gcReport, Path log) {
     this.name = name;
     this.address = address;
     this.process = process;
     this.startupNanos = startupNanos;
     this.runtime = runtime;
     this.gcReport = gcReport;
+    this.log = log;
   }
 
   /**
@@ -94,7 +97,8 @@ final class ServerProcess implements AutoCloseable {
         Thread.sleep(20);
       }
     }
-    return new ServerProcess(name, address, process, System.nanoTime() - start, runtime, gcReport);
+    return new ServerProcess(name, address, process, System.nanoTime() - start, runtime, gcReport,
+        log);
   }
 
   /** Signalbox's count of open sockets, from {@code /health}; -1 when it does not answer. */
@@ -153,7 +157,8 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * Bytes of live objects right after a full collection: for a JVM the class histogram's total
-   * (which collects first); for Node the V8 heap plus the memory outside it that JavaScript
+   * (which collects first; the histogram is kept beside the server's log as {@code
+   * <log>.heap-<n>.txt}); for Node the V8 heap plus the memory outside it that JavaScript
    * objects hold (Buffers), after {@code gc()} in the process (see bench/peerjs/gc-report.cjs).
    */
   long liveHeapBytes() throws IOException, InterruptedException {
@@ -169,6 +174,8 @@ final class ServerProcess implements AutoCloseable {
         p.destroyForcibly();
         throw new IllegalStateException("jcmd did not finish");
       }
+      // Kept beside the server's log: where the memory goes, class by class.
+      Files.writeString(log.resolveSibling(log.getFileName() + ".heap-" + ++histograms + ".txt"), out);
       for (String line : out.split("\n")) {
         if (line.startsWith("Total")) {
           String[] parts = line.trim().split("\\s+");

@@ -44,7 +44,7 @@ public class ConnectBenchmark {
     for (int i = 0; i < 3; i++) {
       SignalingEndpoint member = new SignalingEndpoint();
       member.onOpen(new FakeSession("member" + i).session(), SignalingEndpoint.CONFIG);
-      member.onText(Frames.JOIN);
+      member.onText(Frames.JOIN, true);
     }
   }
 
@@ -63,7 +63,7 @@ public class ConnectBenchmark {
   public long openJoinClose() {
     SignalingEndpoint newcomer = new SignalingEndpoint();
     newcomer.onOpen(session.session(), SignalingEndpoint.CONFIG);
-    newcomer.onText(Frames.JOIN);
+    newcomer.onText(Frames.JOIN, true);
     newcomer.onClose(session.session(), LEFT);
     return session.count();
   }

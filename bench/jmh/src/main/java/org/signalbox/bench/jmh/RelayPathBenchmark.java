@@ -72,8 +72,8 @@ public class RelayPathBenchmark {
             .createReader(new StringReader(receiverSession.last()))
             .readObject()
             .getString("peerId");
-    sender.onText(Frames.JOIN);
-    receiver.onText(Frames.JOIN);
+    sender.onText(Frames.JOIN, true);
+    receiver.onText(Frames.JOIN, true);
     offer = Frames.signal(receiverId, Frames.OFFER_DATA);
     candidate = Frames.signal(receiverId, Frames.CANDIDATE_DATA);
   }
@@ -96,13 +96,13 @@ public class RelayPathBenchmark {
 
   @Benchmark
   public long offer() {
-    sender.onText(offer);
+    sender.onText(offer, true);
     return receiverSession.count();
   }
 
   @Benchmark
   public long candidate() {
-    sender.onText(candidate);
+    sender.onText(candidate, true);
     return receiverSession.count();
   }
 }
