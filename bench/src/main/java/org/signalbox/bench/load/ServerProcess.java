@@ -158,7 +158,7 @@ final class ServerProcess implements AutoCloseable {
   /**
    * Bytes of live objects right after a full collection: for a JVM the class histogram's total
    * (which collects first; the histogram is kept beside the server's log as {@code
-   * <log>.heap-<n>.txt}); for Node the V8 heap plus the memory outside it that JavaScript
+   * <log>.<pid>.heap-<n>.txt}); for Node the V8 heap plus the memory outside it that JavaScript
    * objects hold (Buffers), after {@code gc()} in the process (see bench/peerjs/gc-report.cjs).
    */
   long liveHeapBytes() throws IOException, InterruptedException {
@@ -175,7 +175,8 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("jcmd did not finish");
       }
       // Kept beside the server's log: where the memory goes, class by class.
-      Files.writeString(log.resolveSibling(log.getFileName() + ".heap-" + ++histograms + ".txt"), out);
+      Files.writeString(log.resolveSibling(
+          log.getFileName() + "." + pid() + ".heap-" + ++histograms + ".txt"), out);
       for (String line : out.split("\n")) {
         if (line.startsWith("Total")) {
           String[] parts = line.trim().split("\\s+");
