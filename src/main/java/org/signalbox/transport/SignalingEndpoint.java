@@ -37,7 +37,9 @@ public final class SignalingEndpoint extends Endpoint {
     // Handlers first: opening may refuse the connection, and some containers refuse a handler on
     // a session that is already closing. No frame is delivered before onOpen returns.
     session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::onText);
-    session.addMessageHandler(ByteBuffer.class, this::onBinary);
+    // Binary is refused (1003) at its first part: taken whole, a container could first refuse a
+    // large one as too big for its buffer (1009).
+    session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
     session.addMessageHandler(PongMessage.class, this::onPong);
     connection = Signalbox.current().open(session);
   }
@@ -47,7 +49,7 @@ public final class SignalingEndpoint extends Endpoint {
     connection.onTextPart(part, last);
   }
 
-  public void onBinary(ByteBuffer frame) {
+  public void onBinary(ByteBuffer part, boolean last) {
     connection.onBinary();
   }
 

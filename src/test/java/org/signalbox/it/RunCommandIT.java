@@ -119,6 +119,12 @@ class RunCommandIT {
   }
 
   @Test
+  @Order(5)
+  void binaryFramesCloseWith1003() {
+    DeployedChecks.binaryFramesCloseWith1003(server.socket(), server.origin());
+  }
+
+  @Test
   @Order(6)
   void aSingleNodeLoadsNothingOfTheClusterMode() throws Exception {
     // After rooms, relays and closes above: the JVM's own list of its loaded classes.

@@ -147,6 +147,11 @@ class ServerSuiteIT {
   }
 
   @Test
+  void binaryFramesCloseWith1003() {
+    DeployedChecks.binaryFramesCloseWith1003(socket(), origin());
+  }
+
+  @Test
   void foreignOriginsGet403AndTheSameOriginIsWelcome() {
     DeployedChecks.onlyTheSameOriginIsWelcome(socket(), origin());
   }

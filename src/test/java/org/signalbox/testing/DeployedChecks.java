@@ -65,6 +65,24 @@ public final class DeployedChecks {
     }
   }
 
+  /**
+   * A binary frame closes with 1003 whatever its size (a large one too, which a container would
+   * otherwise refuse as too big for its buffer); the room sees disconnected.
+   */
+  public static void binaryFramesCloseWith1003(URI socket, String origin) {
+    for (int size : new int[] {16, 20_000}) {
+      try (TestClient sender = TestClient.connect(socket, origin);
+          TestClient peer = TestClient.connect(socket, origin)) {
+        sender.join("binary-" + size, "Sender");
+        peer.join("binary-" + size, "Peer");
+        sender.expect("peer-joined");
+        sender.sendBinary(new byte[size]);
+        assertEquals(1003, sender.awaitClose(), size + " bytes");
+        assertEquals("disconnected", peer.expect("peer-left").getString("reason"));
+      }
+    }
+  }
+
   private static String messageFrame(String to, String data) {
     return "{\"type\":\"message\",\"to\":\"" + to + "\",\"data\":\"" + data + "\"}";
   }
