@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.TestClient;
+import org.signalbox.testing.WelcomelessClient;
 
 /**
  * Heartbeats, the connection cap and a node's stop. Frame size, rate, flooding and stalled
@@ -60,25 +57,10 @@ class LifecycleTest {
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
       assertEquals(1, b.welcome().getInt("protocol"));
-      CompletableFuture<Integer> closed = new CompletableFuture<>();
-      CompletableFuture<String> firstText = new CompletableFuture<>();
-      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(server.uri(), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-              firstText.complete(data.toString());
-              return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-              closed.complete(code);
-              return null;
-            }
-          }).get(10, TimeUnit.SECONDS);
-      ws.request(Long.MAX_VALUE);
-      assertEquals(1013, closed.get(10, TimeUnit.SECONDS));
-      assertFalse(firstText.isDone(), "no welcome for a refused connection");
+      try (WelcomelessClient refused = new WelcomelessClient(server.uri())) {
+        assertEquals(1013, refused.awaitClose(Duration.ofSeconds(10)));
+        assertEquals(List.of(), refused.texts(), "no welcome for a refused connection");
+      }
       a.closeWith(1000);
       MembershipTest.awaitConnections(server, 1);
       try (TestClient c = TestClient.connect(server.uri())) {

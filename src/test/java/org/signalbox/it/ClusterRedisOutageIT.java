@@ -24,9 +24,9 @@ import java.util.regex.Matcher;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.signalbox.it.ClusterTesting.RawSocket;
 import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
+import org.signalbox.testing.WelcomelessClient;
 
 /**
  * Redis stopped and started again in the middle of a call. While it is away every node says so on
@@ -97,9 +97,9 @@ class ClusterRedisOutageIT {
         long closedAt = System.nanoTime();
         log(stoppedAt, "A, B, C and D closed with 1001 (since Redis stopped)");
         for (int i = 0; i < nodes.size(); i++) {
-          try (RawSocket refused = new RawSocket(nodes.socket(i))) {
+          try (WelcomelessClient refused = new WelcomelessClient(nodes.socket(i))) {
             assertEquals(1013, refused.awaitClose(Duration.ofSeconds(2)), "new sockets: try again later");
-            assertEquals(List.of(), new ArrayList<>(refused.texts), "no welcome, nothing");
+            assertEquals(List.of(), refused.texts(), "no welcome, nothing");
           }
         }
 

@@ -11,19 +11,11 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -294,64 +286,6 @@ final class ClusterTesting {
       seen += type.equals("peer-joined") ? 1 : -1;
     }
     return new MemberView(peerId(joined), peers, events);
-  }
-
-  /**
-   * A bare WebSocket for handshakes after which no {@code welcome} is expected: records text
-   * frames and the close code.
-   */
-  static final class RawSocket implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final WebSocket socket;
-
-    RawSocket(URI uri) {
-      socket = HTTP.newWebSocketBuilder().connectTimeout(TestClient.WAIT)
-          .buildAsync(uri, new WebSocket.Listener() {
-            @Override
-            public void onOpen(WebSocket ws) {
-              ws.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-              texts.add(data.toString());
-              return null;
-            }
-
-            @Override
-            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-              texts.add("(binary)");
-              return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-              closed.complete(code);
-              return null;
-            }
-
-            @Override
-            public void onError(WebSocket ws, Throwable error) {
-              closed.complete(1006);
-            }
-          }).orTimeout(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
-    }
-
-    /** The close code, waiting at most {@code bound}. */
-    int awaitClose(Duration bound) throws Exception {
-      try {
-        return closed.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("not closed within " + bound + "; frames: " + texts);
-      }
-    }
-
-    @Override
-    public void close() {
-      socket.abort();
-    }
   }
 
   /** Fails if {@code client} has a frame queued now. */

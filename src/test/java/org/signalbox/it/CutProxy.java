@@ -2,7 +2,6 @@ package org.signalbox.it;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
@@ -27,12 +26,8 @@ final class CutProxy implements AutoCloseable {
   }
 
   static CutProxy start(int targetPort) throws IOException {
-    ServerSocket listener = new ServerSocket();
-    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    CutProxy proxy = new CutProxy(listener, targetPort);
-    Thread accept = new Thread(proxy::acceptLoop, "cut-proxy-accept");
-    accept.setDaemon(true);
-    accept.start();
+    CutProxy proxy = new CutProxy(SocketPipe.listen(50), targetPort);
+    SocketPipe.daemon("cut-proxy-accept", proxy::acceptLoop);
     return proxy;
   }
 

@@ -37,12 +37,8 @@ final class RoundRobinProxy implements AutoCloseable {
   }
 
   static RoundRobinProxy start(List<Integer> targetPorts) throws IOException {
-    ServerSocket listener = new ServerSocket();
-    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-    RoundRobinProxy proxy = new RoundRobinProxy(listener, new ArrayList<>(targetPorts));
-    Thread accept = new Thread(proxy::acceptLoop, "round-robin-proxy-accept");
-    accept.setDaemon(true);
-    accept.start();
+    RoundRobinProxy proxy = new RoundRobinProxy(SocketPipe.listen(1024), new ArrayList<>(targetPorts));
+    SocketPipe.daemon("round-robin-proxy-accept", proxy::acceptLoop);
     return proxy;
   }
 

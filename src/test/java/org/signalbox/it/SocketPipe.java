@@ -3,6 +3,9 @@ package org.signalbox.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.function.Consumer;
@@ -17,7 +20,7 @@ final class SocketPipe {
    * (the other proxy side sees a reset, as from a network) and each is handed to {@code ended}.
    */
   static void start(Socket from, Socket to, String name, Consumer<Socket> ended) {
-    Thread thread = new Thread(() -> {
+    daemon(name, () -> {
       byte[] buffer = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
@@ -32,7 +35,19 @@ final class SocketPipe {
       reset(to);
       ended.accept(from);
       ended.accept(to);
-    }, name);
+    });
+  }
+
+  /** A listener on a free loopback port, with an accept queue of {@code backlog}. */
+  static ServerSocket listen(int backlog) throws IOException {
+    ServerSocket listener = new ServerSocket();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
+    return listener;
+  }
+
+  /** Runs {@code work} on a daemon thread named {@code name}, so a test never waits on it. */
+  static void daemon(String name, Runnable work) {
+    Thread thread = new Thread(work, name);
     thread.setDaemon(true);
     thread.start();
   }

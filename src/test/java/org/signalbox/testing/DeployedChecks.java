@@ -26,16 +26,12 @@ public final class DeployedChecks {
 
   /** A frame over the default maxMessageBytes closes with 1009; the room sees disconnected. */
   public static void frameOverMaxMessageBytesClosesWith1009(URI socket, String origin) {
-    try (TestClient big = TestClient.connect(socket, origin);
-        TestClient peer = TestClient.connect(socket, origin)) {
-      big.join("too-big", "Big");
-      peer.join("too-big", "Peer");
-      big.expect("peer-joined");
-      big.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
-      assertEquals(1009, big.awaitClose());
-      JsonObject left = peer.expect("peer-left");
-      assertEquals(big.welcomePeerId(), left.getString("peerId"));
-      assertEquals("disconnected", left.getString("reason"));
+    TestClient[] c = TestClient.room(socket, origin, "too-big", 2);
+    try {
+      c[0].send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(65536) + "\"}");
+      assertClosedAndRoomSeesDisconnected(1009, c[0], c[1], "");
+    } finally {
+      TestClient.closeAll(c);
     }
   }
 
@@ -45,11 +41,10 @@ public final class DeployedChecks {
    * closes with 1009. A container hands such a message over in parts, and the server joins them.
    */
   public static void messagesUpToMaxMessageBytesArriveWhole(URI socket, String origin) {
-    try (TestClient from = TestClient.connect(socket, origin);
-        TestClient to = TestClient.connect(socket, origin)) {
-      from.join("large", "From");
-      to.join("large", "To");
-      from.expect("peer-joined");
+    TestClient[] c = TestClient.room(socket, origin, "large", 2);
+    try {
+      TestClient from = c[0];
+      TestClient to = c[1];
       String data = dataFilling(65_536, to.welcomePeerId());
       String frame = messageFrame(to.welcomePeerId(), data);
       assertEquals(65_536, frame.getBytes(StandardCharsets.UTF_8).length);
@@ -59,9 +54,9 @@ public final class DeployedChecks {
       assertEquals(data, to.expect("message").getString("data"));
 
       from.sendInParts(messageFrame(to.welcomePeerId(), data + "x"), 5);
-      assertEquals(1009, from.awaitClose());
-      JsonObject left = to.expect("peer-left");
-      assertEquals("disconnected", left.getString("reason"));
+      assertClosedAndRoomSeesDisconnected(1009, from, to, "");
+    } finally {
+      TestClient.closeAll(c);
     }
   }
 
@@ -71,16 +66,23 @@ public final class DeployedChecks {
    */
   public static void binaryFramesCloseWith1003(URI socket, String origin) {
     for (int size : new int[] {16, 20_000}) {
-      try (TestClient sender = TestClient.connect(socket, origin);
-          TestClient peer = TestClient.connect(socket, origin)) {
-        sender.join("binary-" + size, "Sender");
-        peer.join("binary-" + size, "Peer");
-        sender.expect("peer-joined");
-        sender.sendBinary(new byte[size]);
-        assertEquals(1003, sender.awaitClose(), size + " bytes");
-        assertEquals("disconnected", peer.expect("peer-left").getString("reason"));
+      TestClient[] c = TestClient.room(socket, origin, "binary-" + size, 2);
+      try {
+        c[0].sendBinary(new byte[size]);
+        assertClosedAndRoomSeesDisconnected(1003, c[0], c[1], size + " bytes");
+      } finally {
+        TestClient.closeAll(c);
       }
     }
+  }
+
+  /** {@code closed} was closed with {@code code}, and {@code peer} saw it leave disconnected. */
+  private static void assertClosedAndRoomSeesDisconnected(
+      int code, TestClient closed, TestClient peer, String what) {
+    assertEquals(code, closed.awaitClose(), what);
+    JsonObject left = peer.expect("peer-left");
+    assertEquals(closed.welcomePeerId(), left.getString("peerId"), what);
+    assertEquals("disconnected", left.getString("reason"), what);
   }
 
   private static String messageFrame(String to, String data) {

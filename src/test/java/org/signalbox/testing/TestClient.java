@@ -73,9 +73,14 @@ public final class TestClient implements AutoCloseable {
 
   /** {@code size} clients joined to {@code room} in order, each having read its peer-joined events. */
   public static TestClient[] room(URI uri, String room, int size) {
+    return room(uri, null, room, size);
+  }
+
+  /** As {@link #room(URI, String, int)}, each client connecting with {@code Origin: origin}. */
+  public static TestClient[] room(URI uri, String origin, String room, int size) {
     TestClient[] clients = new TestClient[size];
     for (int i = 0; i < size; i++) {
-      clients[i] = connect(uri);
+      clients[i] = connect(uri, origin);
       clients[i].join(room, "P" + i);
       for (int j = 0; j < i; j++) {
         clients[j].expect("peer-joined");
