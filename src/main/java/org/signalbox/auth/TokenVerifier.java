@@ -50,6 +50,16 @@ public final class TokenVerifier {
   }
 
   /**
+   * What a token proves.
+   *
+   * @param subject its {@code sub}: the identity a resume must match
+   * @param name the display name: its {@code name} claim, else its {@code sub}
+   * @param timely false when only its {@code exp} or {@code nbf} window failed, which a resume
+   *     allows (PROTOCOL.md, Authentication) and a fresh join does not
+   */
+  public record Verified(String subject, String name, boolean timely) {}
+
+  /**
    * The display name a valid token gives for joining {@code room}: its {@code name} claim, else
    * its {@code sub}.
    *
@@ -57,6 +67,17 @@ public final class TokenVerifier {
    *     expired, not yet valid, for another room, or lacks {@code sub} or {@code exp}
    */
   public String nameFor(String token, String room) throws TokenRejected {
+    return verify(token, room, false).name();
+  }
+
+  /**
+   * Checks {@code token} for joining {@code room}.
+   *
+   * @param forResume whether the join carries a resume token: then a token whose only fault is
+   *     its time window is returned with {@code timely} false instead of refused
+   * @throws TokenRejected when any rule fails (the time window too, unless {@code forResume})
+   */
+  public Verified verify(String token, String room, boolean forResume) throws TokenRejected {
     if (token == null || token.isEmpty()) {
       throw new TokenRejected("a token is required");
     }
@@ -81,17 +102,9 @@ public final class TokenVerifier {
     } catch (JOSEException e) {
       throw new TokenRejected("bad signature");
     }
-    Instant now = clock.instant();
     Date exp = claims.getExpirationTime();
     if (exp == null) {
       throw new TokenRejected("no exp");
-    }
-    if (now.isAfter(exp.toInstant().plus(SKEW))) {
-      throw new TokenRejected("expired");
-    }
-    Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now.plus(SKEW).isBefore(nbf.toInstant())) {
-      throw new TokenRejected("not valid yet");
     }
     String subject = claims.getSubject();
     if (subject == null || subject.isBlank()) {
@@ -109,6 +122,22 @@ public final class TokenVerifier {
     if (name == null) {
       throw new TokenRejected("its name is not a valid display name");
     }
-    return name;
+    String untimely = timeFault(exp, claims.getNotBeforeTime());
+    if (untimely != null && !forResume) {
+      throw new TokenRejected(untimely);
+    }
+    return new Verified(subject, name, untimely == null);
+  }
+
+  /** Why the token is outside its time window, or null when it is inside. */
+  private String timeFault(Date exp, Date nbf) {
+    Instant now = clock.instant();
+    if (now.isAfter(exp.toInstant().plus(SKEW))) {
+      return "expired";
+    }
+    if (nbf != null && now.plus(SKEW).isBefore(nbf.toInstant())) {
+      return "not valid yet";
+    }
+    return null;
   }
 }

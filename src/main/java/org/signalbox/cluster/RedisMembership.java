@@ -28,6 +28,7 @@ import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.PeerInfo;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.room.Admission;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
@@ -130,8 +131,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   // ---- Joining
 
   @Override
-  public Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+  public Member join(Inbound.Join join, Admission admission, Link link, JsonValue ref)
       throws ProtocolException {
+    String peerId = admission.peerId();
+    String name = admission.name();
     RedisConnector.Session session = connector.session();
     ClusterRoom room = acquire(session, join.room());
     boolean joined = false;
@@ -142,6 +145,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           joined = true;
           return resumed;
         }
+      }
+      if (!admission.freshAllowed()) {
+        throw new ProtocolException(ErrorCode.UNAUTHORIZED,
+            "token refused: expired, and there is no peer to resume", ref);
       }
       String token = node.ids().resumeToken();
       ClusterMember member = new ClusterMember(this, room, peerId, token, link, ref, true);
@@ -422,7 +429,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     if (member != null) {
       room.locals.put(peer, member);
       member.link.offer(codec.encode(new Outbound.Joined(
-          room.name, peer, name, peers(event), member.token, false, member.ref)));
+          room.name, peer, name, peers(event), member.token, false, null, member.ref)));
     }
   }
 
@@ -442,7 +449,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     room.members.add(peer);
     ClusterMember previous = room.locals.put(peer, member);
     member.link.offer(codec.encode(new Outbound.Joined(
-        room.name, peer, event.getString("n"), peers(event), member.token, true, member.ref)));
+        room.name, peer, event.getString("n"), peers(event), member.token, true, null,
+        member.ref)));
     JsonValue held = event.get("buf");
     if (held instanceof JsonArray frames) {
       for (JsonValue frame : frames) {

@@ -13,6 +13,13 @@ import java.util.Objects;
  * @param tokenSecret HS256 secret for {@code auth=token}, or {@code null}
  * @param turnSecret coturn {@code static-auth-secret}, or {@code null}
  * @param redisUrl the cluster's Redis, or {@code null} for a single node
+ * @param outboundBytes UTF-8 bytes queued for one connection and not yet written before 1008
+ * @param resumeBufferBytes UTF-8 bytes held for a peer in its grace before {@code undeliverable}
+ * @param writeTimeoutMs how long the oldest queued frame may wait unwritten while the client still
+ *     sends before the connection is closed with 1008
+ * @param maxConnectionsPerAddress live connections from one client address; 0 for no limit
+ * @param trustedProxies proxy addresses or CIDRs whose {@code X-Forwarded-*} headers are believed
+ * @param serverNames the {@code Host} values this service answers to; empty for any
  */
 public record Settings(
     List<String> allowedOrigins,
@@ -31,7 +38,13 @@ public record Settings(
     List<String> turnUrls,
     String turnSecret,
     long turnTtlSeconds,
-    String redisUrl) {
+    String redisUrl,
+    int outboundBytes,
+    int resumeBufferBytes,
+    long writeTimeoutMs,
+    int maxConnectionsPerAddress,
+    List<String> trustedProxies,
+    List<String> serverNames) {
 
   public static final String ANY_ORIGIN = "*";
 
@@ -39,6 +52,8 @@ public record Settings(
     allowedOrigins = List.copyOf(allowedOrigins);
     stunUrls = List.copyOf(stunUrls);
     turnUrls = List.copyOf(turnUrls);
+    trustedProxies = List.copyOf(trustedProxies);
+    serverNames = List.copyOf(serverNames);
     Objects.requireNonNull(auth, "auth");
   }
 
@@ -79,15 +94,39 @@ public record Settings(
         + " turnUrls=" + String.join(",", turnUrls)
         + " turnSecret=" + mask(turnSecret)
         + " turnTtlSeconds=" + turnTtlSeconds
-        + " redisUrl=" + (redisUrl == null ? "(single node)" : maskUrlPassword(redisUrl));
+        + " redisUrl=" + (redisUrl == null ? "(single node)" : maskUrlPassword(redisUrl))
+        + " outboundBytes=" + outboundBytes
+        + " resumeBufferBytes=" + resumeBufferBytes
+        + " writeTimeoutMs=" + writeTimeoutMs
+        + " maxConnectionsPerAddress=" + maxConnectionsPerAddress
+        + " trustedProxies=" + String.join(",", trustedProxies)
+        + " serverNames=" + (serverNames.isEmpty() ? "(any)" : String.join(",", serverNames));
   }
 
   private static String mask(String secret) {
     return secret == null ? "(none)" : "****";
   }
 
-  /** A URL with its password, if any, masked: for log lines and messages. */
+  /**
+   * A URL with its password, if any, masked: for log lines and messages. The user part runs to
+   * the last {@code @}, so a password holding {@code /} or {@code @} is masked whole; a URL that
+   * does not parse is masked the same way, since its error message shows it.
+   */
   public static String maskUrlPassword(String url) {
-    return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:****@");
+    int start = url.indexOf("://");
+    if (start < 0) {
+      return url;
+    }
+    start += 3;
+    int at = url.lastIndexOf('@');
+    if (at < start) {
+      return url;
+    }
+    String userInfo = url.substring(start, at);
+    int colon = userInfo.indexOf(':');
+    String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+    // Without a colon the whole user part may be a password (redis://secret@host): mask it too.
+    String masked = colon < 0 ? "****" : user + ":****";
+    return url.substring(0, start) + masked + url.substring(at);
   }
 }

@@ -18,6 +18,25 @@ public final class SettingsLoader {
 
   static final int DEFAULT_OUTBOUND_QUEUE = 1024;
 
+  /**
+   * Queue plus grace buffer of one connection stay within about 5 MiB whatever its peers send
+   * (PROTOCOL.md, Limits in detail): 64 maximal frames queued, 16 buffered.
+   */
+  static final int DEFAULT_OUTBOUND_BYTES = 4 * 1024 * 1024;
+
+  static final int DEFAULT_RESUME_BUFFER_BYTES = 1024 * 1024;
+
+  /** A queued frame unwritten for two heartbeat intervals: the receiver does not read. */
+  static final int WRITE_TIMEOUT_HEARTBEATS = 2;
+
+  static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+
+  /**
+   * What a relay adds around a client's {@code data}: the envelope ({@code type}, {@code from},
+   * {@code to}) and JSON escaping of the peer ids. A queue must take at least one maximal relay.
+   */
+  static final int RELAY_ENVELOPE_BYTES = 512;
+
   private final SettingSource source;
 
   private SettingsLoader(SettingSource source) {
@@ -48,6 +67,14 @@ public final class SettingsLoader {
     String turnSecret = text("turnSecret");
     long turnTtlSeconds = longValue("turnTtlSeconds", 86_400, 1);
     String redisUrl = text("redisUrl");
+    int outboundBytes = integer("outboundBytes", DEFAULT_OUTBOUND_BYTES, 1);
+    int resumeBufferBytes = integer("resumeBufferBytes", DEFAULT_RESUME_BUFFER_BYTES, 0);
+    long writeTimeoutMs =
+        longValue("writeTimeoutMs", WRITE_TIMEOUT_HEARTBEATS * heartbeatMs, 10);
+    int maxConnectionsPerAddress =
+        integer("maxConnectionsPerAddress", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0);
+    List<String> trustedProxies = list("trustedProxies");
+    List<String> serverNames = list("serverNames");
 
     for (String origin : allowedOrigins) {
       if (!origin.equals(Settings.ANY_ORIGIN) && !looksLikeOrigin(origin)) {
@@ -60,6 +87,24 @@ public final class SettingsLoader {
       // legally send in one burst.
       throw new InvalidSettingException(
           "outboundQueue", outboundQueue + " is less than 2 x burst (" + 2 * burst + ")");
+    }
+    if (outboundBytes < maxMessageBytes + RELAY_ENVELOPE_BYTES) {
+      // A receiver must be able to take at least one maximal relay, or nobody could send one.
+      throw new InvalidSettingException(
+          "outboundBytes", outboundBytes + " is less than maxMessageBytes + "
+              + RELAY_ENVELOPE_BYTES + " (" + (maxMessageBytes + RELAY_ENVELOPE_BYTES) + ")");
+    }
+    for (String proxy : trustedProxies) {
+      if (!AddressRange.isValid(proxy)) {
+        throw new InvalidSettingException(
+            "trustedProxies", "'" + proxy + "' is not an IP address or CIDR like 10.0.0.0/8");
+      }
+    }
+    for (String name : serverNames) {
+      if (!name.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?")) {
+        throw new InvalidSettingException(
+            "serverNames", "'" + name + "' is not a host name with an optional :port");
+      }
     }
     if (auth == AuthMode.TOKEN && tokenSecret == null) {
       throw new InvalidSettingException("tokenSecret", "is required with auth=token");
@@ -84,7 +129,8 @@ public final class SettingsLoader {
     return new Settings(
         allowedOrigins, auth, tokenSecret, maxRoomSize, maxMessageBytes, messagesPerSecond, burst,
         heartbeatMs, resumeGraceMs, resumeBuffer, outboundQueue, maxConnections, stunUrls,
-        turnUrls, turnSecret, turnTtlSeconds, redisUrl);
+        turnUrls, turnSecret, turnTtlSeconds, redisUrl, outboundBytes, resumeBufferBytes,
+        writeTimeoutMs, maxConnectionsPerAddress, trustedProxies, serverNames);
   }
 
   private static boolean looksLikeRedisUrl(String url) {

@@ -13,6 +13,7 @@ public sealed interface Outbound {
       String peerId, List<IceServer> iceServers, long heartbeatMs, Limits limits, int protocol)
       implements Outbound {}
 
+  /** @param iceServers the whole list with fresh TURN credentials, or null to leave it out */
   record Joined(
       String room,
       String peerId,
@@ -20,6 +21,7 @@ public sealed interface Outbound {
       List<PeerInfo> peers,
       String resumeToken,
       boolean resumed,
+      List<IceServer> iceServers,
       JsonValue ref)
       implements Outbound {}
 

@@ -91,17 +91,10 @@ public final class OutboundCodec {
   }
 
   private static void welcome(JsonGenerator g, Outbound.Welcome m) {
-    g.write("type", "welcome").write("peerId", m.peerId()).writeStartArray("iceServers");
-    for (Outbound.IceServer server : m.iceServers()) {
-      g.writeStartObject();
-      strings(g.writeStartArray("urls"), server.urls()).writeEnd();
-      if (server.username() != null) {
-        g.write("username", server.username()).write("credential", server.credential());
-      }
-      g.writeEnd();
-    }
+    g.write("type", "welcome").write("peerId", m.peerId());
+    iceServers(g, m.iceServers());
     Outbound.Limits limits = m.limits();
-    g.writeEnd()
+    g
         .write("heartbeatMs", m.heartbeatMs())
         .writeStartObject("limits")
         .write("maxMessageBytes", limits.maxMessageBytes())
@@ -123,7 +116,23 @@ public final class OutboundCodec {
       peer(g, p);
     }
     g.writeEnd().write("resumeToken", m.resumeToken()).write("resumed", m.resumed());
+    if (m.iceServers() != null) {
+      iceServers(g, m.iceServers());
+    }
     ref(g, m.ref());
+  }
+
+  private static void iceServers(JsonGenerator g, List<Outbound.IceServer> servers) {
+    g.writeStartArray("iceServers");
+    for (Outbound.IceServer server : servers) {
+      g.writeStartObject();
+      strings(g.writeStartArray("urls"), server.urls()).writeEnd();
+      if (server.username() != null) {
+        g.write("username", server.username()).write("credential", server.credential());
+      }
+      g.writeEnd();
+    }
+    g.writeEnd();
   }
 
   private static void peer(JsonGenerator g, PeerInfo p) {

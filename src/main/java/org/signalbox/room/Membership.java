@@ -11,14 +11,22 @@ import org.signalbox.protocol.ProtocolException;
 public interface Membership {
 
   /**
-   * Joins {@code join.room()}: resumes the peer of {@code join.resume()} when that token is live
-   * and for this room, else joins afresh as {@code peerId}. Answers {@code joined} through {@code
-   * link}.
+   * Joins {@code join.room()}: resumes the peer of {@code join.resume()} when that token is live,
+   * for this room and for the same identity ({@link Admission#mayResume}), else joins afresh as
+   * {@code admission.peerId()}. Answers {@code joined} through {@code link}.
    *
+   * @throws ProtocolException {@code unauthorized} when the join cannot resume and the admission
+   *     allows only a resume; {@code room-full}
    * @throws Unavailable when the shared store cannot be reached
    */
-  Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+  Member join(Inbound.Join join, Admission admission, Link link, JsonValue ref)
       throws ProtocolException;
+
+  /** An {@code open}-mode join that hands out no ICE servers: for tests and benchmarks. */
+  default Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+      throws ProtocolException {
+    return join(join, Admission.open(peerId, name), link, ref);
+  }
 
   /** Rooms with at least one member on this node. */
   int roomCount();

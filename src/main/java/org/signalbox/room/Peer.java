@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.PeerInfo;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.protocol.Utf8;
 
 /**
  * One member of one room. Its identity is fixed; everything else is guarded by its room's lock
@@ -25,6 +26,8 @@ public final class Peer implements Member {
 
   private final String id;
   private final String name;
+  /** The token's sub or the container's principal, or null in open mode: who may resume it. */
+  private final String identity;
   private final Room room;
 
   // Guarded by room.
@@ -32,12 +35,15 @@ public final class Peer implements Member {
   State state = State.ACTIVE;
   String resumeToken;
   final ArrayDeque<String> buffer = new ArrayDeque<>();
+  /** UTF-8 bytes of the frames in {@link #buffer}. */
+  long bufferBytes;
   ScheduledFuture<?> graceTimer;
   long graceEpoch;
 
-  Peer(String id, String name, Room room, Link link) {
+  Peer(String id, String name, String identity, Room room, Link link) {
     this.id = id;
     this.name = name;
+    this.identity = identity;
     this.room = room;
     this.link = link;
   }
@@ -76,6 +82,10 @@ public final class Peer implements Member {
     return name;
   }
 
+  String identity() {
+    return identity;
+  }
+
   public Room room() {
     return room;
   }
@@ -84,20 +94,34 @@ public final class Peer implements Member {
     return new PeerInfo(id, name);
   }
 
-  /** Queues a relay, or buffers it during the grace. Caller holds the room's lock. */
-  Delivery deliver(String frame, int bufferLimit) {
+  /**
+   * Queues a relay, or buffers it during the grace within {@code limit} frames and {@code
+   * byteLimit} UTF-8 bytes. Caller holds the room's lock.
+   */
+  Delivery deliver(String frame, int limit, long byteLimit) {
     switch (state) {
       case ACTIVE:
         return link.offer(frame) ? Delivery.SENT : Delivery.GONE;
       case GRACE:
-        if (buffer.size() >= bufferLimit) {
+        if (buffer.size() >= limit) {
+          return Delivery.BUFFER_FULL;
+        }
+        long bytes = Utf8.length(frame);
+        if (bufferBytes + bytes > byteLimit) {
           return Delivery.BUFFER_FULL;
         }
         buffer.add(frame);
+        bufferBytes += bytes;
         return Delivery.BUFFERED;
       default:
         return Delivery.GONE;
     }
+  }
+
+  /** Empties the grace buffer. Caller holds the room's lock. */
+  void clearBuffer() {
+    buffer.clear();
+    bufferBytes = 0;
   }
 
   @Override

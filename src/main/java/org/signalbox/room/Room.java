@@ -44,7 +44,7 @@ public final class Room {
    *
    * @return the peer, or null when this room was disposed meanwhile (the caller retries)
    */
-  synchronized Peer add(String peerId, String displayName, Link link, JsonValue ref)
+  synchronized Peer add(Admission admission, Link link, JsonValue ref)
       throws ProtocolException {
     if (disposed) {
       return null;
@@ -55,33 +55,38 @@ public final class Room {
           "room '" + name + "' has " + registry.settings().maxRoomSize() + " peers",
           ref);
     }
-    Peer peer = new Peer(peerId, displayName, this, link);
+    Peer peer = new Peer(admission.peerId(), admission.name(), admission.identity(), this, link);
     List<PeerInfo> others = infosExcept(peer);
-    members.put(peerId, peer);
-    link.offer(joined(peer, others, false, ref));
+    members.put(peer.id(), peer);
+    link.offer(joined(peer, others, false, admission, ref));
     broadcastEvent(peer, new Outbound.PeerJoined(name, peer.info()));
     return peer;
   }
 
   /**
-   * Moves {@code peer} to {@code link} if {@code token} is still its current resume token, then
-   * sends {@code joined} and the buffered relays in order.
+   * Moves {@code peer} to {@code link} if {@code token} is still its current resume token and
+   * the admission is of the same identity, then sends {@code joined} and the buffered relays in
+   * order.
    *
-   * @return the peer, or null when the token is stale (the caller joins afresh)
+   * @return the peer, or null when the token is stale or the identity differs (the caller joins
+   *     afresh)
    */
-  synchronized Peer resume(Peer peer, String token, Link link, JsonValue ref) {
-    if (peer.state == Peer.State.GONE || !token.equals(peer.resumeToken)) {
+  synchronized Peer resume(
+      Peer peer, String token, Admission admission, Link link, JsonValue ref) {
+    if (peer.state == Peer.State.GONE
+        || !token.equals(peer.resumeToken)
+        || !admission.mayResume(peer.identity())) {
       return null;
     }
     Link previous = peer.link;
     cancelGrace(peer);
     peer.link = link;
     peer.state = Peer.State.ACTIVE;
-    link.offer(joined(peer, infosExcept(peer), true, ref));
+    link.offer(joined(peer, infosExcept(peer), true, admission, ref));
     for (String frame : peer.buffer) {
       link.offer(frame);
     }
-    peer.buffer.clear();
+    peer.clearBuffer();
     if (previous != null) {
       previous.replaced();
     }
@@ -138,7 +143,8 @@ public final class Room {
       throw new ProtocolException(
           ErrorCode.UNKNOWN_PEER, "'" + to + "' is not another peer of this room", ref);
     }
-    return target.deliver(frame, registry.settings().resumeBuffer());
+    return target.deliver(
+        frame, registry.settings().resumeBuffer(), registry.settings().resumeBufferBytes());
   }
 
   /**
@@ -149,8 +155,9 @@ public final class Room {
   public synchronized List<String> broadcast(Peer from, String frame) {
     List<String> missed = List.of();
     int bufferLimit = registry.settings().resumeBuffer();
+    long byteLimit = registry.settings().resumeBufferBytes();
     for (Peer p : members.values()) {
-      if (p != from && p.deliver(frame, bufferLimit) == Delivery.BUFFER_FULL) {
+      if (p != from && p.deliver(frame, bufferLimit, byteLimit) == Delivery.BUFFER_FULL) {
         if (missed.isEmpty()) {
           missed = new ArrayList<>();
         }
@@ -172,7 +179,7 @@ public final class Room {
     cancelGrace(peer);
     peer.state = Peer.State.GONE;
     peer.link = null;
-    peer.buffer.clear();
+    peer.clearBuffer();
     registry.forgetToken(peer);
     members.remove(peer.id());
     broadcastEvent(peer, new Outbound.PeerLeft(name, peer.id(), reason));
@@ -194,11 +201,12 @@ public final class Room {
   }
 
   // Caller holds the lock.
-  private String joined(Peer peer, List<PeerInfo> others, boolean resumed, JsonValue ref) {
+  private String joined(
+      Peer peer, List<PeerInfo> others, boolean resumed, Admission admission, JsonValue ref) {
     String token = registry.issueToken(peer);
-    return registry
-        .codec()
-        .encode(new Outbound.Joined(name, peer.id(), peer.name(), others, token, resumed, ref));
+    return registry.codec().encode(new Outbound.Joined(
+        name, peer.id(), peer.name(), others, token, resumed, admission.iceServersFor(peer.id()),
+        ref));
   }
 
   // Caller holds the lock.

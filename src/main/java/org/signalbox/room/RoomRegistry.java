@@ -4,6 +4,7 @@ import jakarta.json.JsonValue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import org.signalbox.config.Settings;
+import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.ProtocolException;
@@ -32,21 +33,25 @@ public final class RoomRegistry implements Membership {
   }
 
   @Override
-  public Peer join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+  public Peer join(Inbound.Join join, Admission admission, Link link, JsonValue ref)
       throws ProtocolException {
     if (join.resume() != null) {
       Peer previous = byResumeToken.get(join.resume());
       // A token for another room counts as unknown (PROTOCOL.md): join afresh.
       if (previous != null && previous.room().name().equals(join.room())) {
-        Peer resumed = previous.room().resume(previous, join.resume(), link, ref);
+        Peer resumed = previous.room().resume(previous, join.resume(), admission, link, ref);
         if (resumed != null) {
           return resumed;
         }
       }
     }
+    if (!admission.freshAllowed()) {
+      throw new ProtocolException(
+          ErrorCode.UNAUTHORIZED, "token refused: expired, and there is no peer to resume", ref);
+    }
     while (true) {
       Room room = rooms.computeIfAbsent(join.room(), n -> new Room(n, this));
-      Peer peer = room.add(peerId, name, link, ref);
+      Peer peer = room.add(admission, link, ref);
       if (peer != null) {
         return peer;
       }

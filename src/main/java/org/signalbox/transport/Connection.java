@@ -6,6 +6,7 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.security.Principal;
 import java.util.concurrent.atomic.AtomicReference;
 import org.signalbox.Signalbox;
 import org.signalbox.auth.TokenVerifier;
@@ -17,6 +18,9 @@ import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.protocol.Utf8;
+import org.signalbox.ice.IceServers;
+import org.signalbox.room.Admission;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
@@ -105,7 +109,7 @@ public final class Connection implements Link {
     session.setMaxIdleTimeout(0);
     send(
         new Outbound.Welcome(
-            peerId, hub.iceServers().forPeer(peerId), hub.settings().heartbeatMs(),
+            peerId, hub.iceServers().forWelcome(peerId), hub.settings().heartbeatMs(),
             hub.limits(), Signalbox.PROTOCOL_VERSION));
   }
 
@@ -284,23 +288,10 @@ public final class Connection implements Link {
       throw new ProtocolException(
           ErrorCode.ALREADY_JOINED, "already in room '" + current.roomName() + "'", ref);
     }
-    String name = join.name() != null ? join.name() : ANONYMOUS;
-    if (hub.settings().auth() == AuthMode.CONTAINER) {
-      name = ContainerUser.displayName(session.getUserPrincipal());
-    }
-    TokenVerifier tokens = hub.tokens();
-    if (tokens != null) {
-      try {
-        // Every join carries its token, resumes included; the name is the token's, not join's.
-        name = tokens.nameFor(join.token(), join.room());
-      } catch (TokenVerifier.TokenRejected e) {
-        LOG.log(Level.DEBUG, () -> "connection " + session.getId() + ": token refused, " + e.getMessage());
-        throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
-      }
-    }
+    Admission admission = admit(join, ref);
     Member joined;
     try {
-      joined = hub.membership().join(join, peerId, name, this, ref);
+      joined = hub.membership().join(join, admission, this, ref);
     } catch (Membership.Unavailable e) {
       end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, "cluster unavailable, try again later"));
       return;
@@ -312,6 +303,38 @@ public final class Connection implements Link {
     peer = joined;
     // An ending that raced with the join must still reach the new membership.
     settle();
+  }
+
+  /**
+   * Who this join admits, by the auth mode: the name and identity come from the token or the
+   * container's principal, never from {@code join.name} once either is in force.
+   */
+  private Admission admit(Inbound.Join join, JsonValue ref) throws ProtocolException {
+    String name = join.name() != null ? join.name() : ANONYMOUS;
+    String identity = null;
+    boolean freshAllowed = true;
+    if (hub.settings().auth() == AuthMode.CONTAINER) {
+      Principal user = session.getUserPrincipal();
+      name = ContainerUser.displayName(user);
+      identity = user == null ? null : user.getName();
+    }
+    TokenVerifier tokens = hub.tokens();
+    if (tokens != null) {
+      try {
+        // Every join carries its token, resumes included; a resume may carry one whose only fault
+        // is its time window, so a call outlives the portal's token (PROTOCOL.md).
+        TokenVerifier.Verified verified =
+            tokens.verify(join.token(), join.room(), join.resume() != null);
+        name = verified.name();
+        identity = verified.subject();
+        freshAllowed = verified.timely();
+      } catch (TokenVerifier.TokenRejected e) {
+        LOG.log(Level.DEBUG, () -> "connection " + session.getId() + ": token refused, " + e.getMessage());
+        throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
+      }
+    }
+    IceServers ice = hub.iceServers();
+    return new Admission(peerId, name, identity, freshAllowed, ice::forJoined);
   }
 
   private void leave(JsonValue ref) throws ProtocolException {

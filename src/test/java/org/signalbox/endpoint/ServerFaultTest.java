@@ -11,6 +11,7 @@ import org.signalbox.Signalbox;
 import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.room.Admission;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
@@ -31,9 +32,9 @@ class ServerFaultTest {
     }
 
     @Override
-    public Member join(Inbound.Join join, String peerId, String name, Link link, JsonValue ref)
+    public Member join(Inbound.Join join, Admission admission, Link link, JsonValue ref)
         throws ProtocolException {
-      Member member = rooms.join(join, peerId, name, link, ref);
+      Member member = rooms.join(join, admission, link, ref);
       return new Member() {
         @Override
         public String id() {

@@ -45,7 +45,7 @@ class TurnCredentialsTest {
                 "turnSecret", "north-wind-secret",
                 "turnTtlSeconds", "86400"))),
             Clock.fixed(Instant.ofEpochSecond(1_767_139_200L), ZoneOffset.UTC));
-    List<IceServer> list = servers.forPeer("p_x");
+    List<IceServer> list = servers.forWelcome("p_x");
     assertEquals(2, list.size());
     assertEquals(List.of("stun:stun.example.org:3478"), list.get(0).urls());
     assertNull(list.get(0).username());
@@ -60,6 +60,6 @@ class TurnCredentialsTest {
   void noIceServersByDefault() {
     IceServers servers =
         new IceServers(SettingsLoader.load(SettingSource.of(Map.of())), Clock.systemUTC());
-    assertEquals(List.of(), servers.forPeer("p_x"));
+    assertEquals(List.of(), servers.forWelcome("p_x"));
   }
 }

@@ -190,7 +190,7 @@ class CodecTest {
     assertEquals("c", welcome.getJsonArray("iceServers").getJsonObject(1).getString("credential"));
 
     JsonObject joined = parse(OUT.encode(new Outbound.Joined("r", "p1", "Ada",
-        List.of(new PeerInfo("p0", "Old")), "tok", true, Json.createValue(4))));
+        List.of(new PeerInfo("p0", "Old")), "tok", true, null, Json.createValue(4))));
     assertEquals("joined", joined.getString("type"));
     assertEquals("p0", joined.getJsonArray("peers").getJsonObject(0).getString("peerId"));
     assertEquals("tok", joined.getString("resumeToken"));

@@ -61,5 +61,5 @@ public class EncodeBenchmark {
 
   private static final Outbound.Joined JOINED = new Outbound.Joined(Frames.ROOM, FROM, "Ada",
       List.of(new PeerInfo(Frames.PEER_ID, "Grace"), new PeerInfo("Zk3Wq0bN4fLr8YvJ2Axc9t", "Alan")),
-      "bW9yZS1yYW5kb20tYnl0ZXMtdGhhbi1hLXBlZXItaWQ", false, null);
+      "bW9yZS1yYW5kb20tYnl0ZXMtdGhhbi1hLXBlZXItaWQ", false, null, null);
 }

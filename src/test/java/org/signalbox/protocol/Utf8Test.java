@@ -1,4 +1,4 @@
-package org.signalbox.transport;
+package org.signalbox.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,14 +1,14 @@
-package org.signalbox.transport;
+package org.signalbox.protocol;
 
 /** UTF-8 length of a Java string, without encoding it. */
-final class Utf8 {
+public final class Utf8 {
 
   /** The most UTF-8 bytes one UTF-16 char can need (a surrogate pair needs 4 for 2 chars). */
   private static final int MAX_BYTES_PER_CHAR = 3;
 
   private Utf8() {}
 
-  static long length(String s) {
+  public static long length(String s) {
     int chars = s.length();
     long bytes = 0;
     for (int i = 0; i < chars; i++) {
@@ -29,7 +29,7 @@ final class Utf8 {
   }
 
   /** True when {@code s} certainly fits in {@code limit} bytes, without counting. */
-  static boolean surelyWithin(String s, int limit) {
+  public static boolean surelyWithin(String s, int limit) {
     return (long) s.length() * MAX_BYTES_PER_CHAR <= limit;
   }
 }
