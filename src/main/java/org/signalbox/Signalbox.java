@@ -97,7 +97,9 @@ public final class Signalbox {
             daemon("signalbox-io"), new ThreadPoolExecutor.DiscardPolicy());
     this.metrics = new NodeMetrics(
         connectionCount::get, () -> membership.roomCount(), () -> membership.peerCount(),
-        () -> connections.stream().mapToLong(Connection::pending).sum());
+        () -> connections.stream().mapToLong(Connection::pending).sum(),
+        () -> connections.stream().mapToLong(Connection::pendingBytes).sum(),
+        () -> membership.bufferedBytes());
   }
 
   /**
@@ -123,7 +125,9 @@ public final class Signalbox {
       node.stopThreads();
       throw e;
     }
-    long period = Math.max(1, settings.heartbeatMs() / HEARTBEAT_CHECKS_PER_INTERVAL);
+    // The write timeout is checked on the same beat, so the beat follows the shorter of the two.
+    long period = Math.max(1,
+        Math.min(settings.heartbeatMs(), settings.writeTimeoutMs()) / HEARTBEAT_CHECKS_PER_INTERVAL);
     node.timers.scheduleAtFixedRate(node::heartbeat, period, period, TimeUnit.MILLISECONDS);
     LOG.log(Level.INFO, () -> "Signalbox started: " + settings.describe());
     // Full servers bring their own JSON-P beside the one the WAR bundles for Tomcat; which one a

@@ -36,9 +36,12 @@ public final class NodeMetrics {
    * @param rooms rooms with at least one member on this node
    * @param peers members of those rooms, those in their resume grace included
    * @param outboxDepth frames accepted for all connections and not yet written
+   * @param outboxBytes UTF-8 bytes of those frames
+   * @param bufferedBytes UTF-8 bytes held on this node for peers in their resume grace
    */
   public NodeMetrics(
-      IntSupplier connections, IntSupplier rooms, IntSupplier peers, LongSupplier outboxDepth) {
+      IntSupplier connections, IntSupplier rooms, IntSupplier peers, LongSupplier outboxDepth,
+      LongSupplier outboxBytes, LongSupplier bufferedBytes) {
     messagesIn = Counter.builder().name("signalbox_messages_in")
         .help("Frames received from clients, by type (rate-limited and malformed ones included)")
         .labelNames("type").withoutExemplars().register(registry);
@@ -62,6 +65,12 @@ public final class NodeMetrics {
     GaugeWithCallback.builder().name("signalbox_outbox_depth")
         .help("Frames accepted for all connections and not yet written")
         .callback(cb -> cb.call(outboxDepth.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_outbox_bytes")
+        .help("UTF-8 bytes of the frames accepted for all connections and not yet written")
+        .callback(cb -> cb.call(outboxBytes.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_resume_buffer_bytes")
+        .help("UTF-8 bytes held on this node for peers in their resume grace")
+        .callback(cb -> cb.call(bufferedBytes.getAsLong())).register(registry);
   }
 
   public PrometheusRegistry registry() {
@@ -89,8 +98,24 @@ public final class NodeMetrics {
     errors.labelValues(code).inc();
   }
 
+  /**
+   * Counts a close by its code. A client may close with any code of 3000–4999, so those are
+   * counted in two buckets: a label per client-chosen value would let one client grow the
+   * registry without bound.
+   */
   public void closed(int code) {
-    closes.labelValues(Integer.toString(code)).inc();
+    closes.labelValues(closeLabel(code)).inc();
+  }
+
+  static String closeLabel(int code) {
+    if (code >= 1000 && code <= 1015) {
+      return Integer.toString(code);
+    } else if (code >= 3000 && code <= 3999) {
+      return "3000-3999";
+    } else if (code >= 4000 && code <= 4999) {
+      return "4000-4999";
+    }
+    return "other";
   }
 
   public void resumed() {

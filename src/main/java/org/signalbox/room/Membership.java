@@ -34,6 +34,14 @@ public interface Membership {
   /** Members of those rooms served by this node, peers in their resume grace included. */
   int peerCount();
 
+  /**
+   * UTF-8 bytes this node holds for peers in their resume grace. A cluster keeps those buffers in
+   * its shared store, not on the node, and reports 0.
+   */
+  default long bufferedBytes() {
+    return 0;
+  }
+
   /** False while the node cannot serve joins or relays (its cluster store is unreachable). */
   default boolean available() {
     return true;

@@ -227,6 +227,15 @@ public final class Room {
     }
   }
 
+  /** UTF-8 bytes buffered for members in their grace. */
+  synchronized long bufferedBytes() {
+    long bytes = 0;
+    for (Peer p : members.values()) {
+      bytes += p.bufferBytes;
+    }
+    return bytes;
+  }
+
   /** Members, peers in their grace included. */
   synchronized int size() {
     return members.size();

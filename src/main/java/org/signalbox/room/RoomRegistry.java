@@ -68,6 +68,11 @@ public final class RoomRegistry implements Membership {
     return rooms.values().stream().mapToInt(Room::size).sum();
   }
 
+  @Override
+  public long bufferedBytes() {
+    return rooms.values().stream().mapToLong(Room::bufferedBytes).sum();
+  }
+
   Settings settings() {
     return settings;
   }

@@ -7,6 +7,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.Principal;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.signalbox.Signalbox;
 import org.signalbox.auth.TokenVerifier;
@@ -63,6 +64,8 @@ public final class Connection implements Link {
   private final TokenBucket bucket;
   private final FloodGuard flood;
   private final int maxMessageBytes;
+  /** A queued frame unwritten this long while the client still sends: it does not read. */
+  private final long writeTimeoutNanos;
   private final AtomicReference<Ending> ending = new AtomicReference<>();
 
   /** This connection's id from welcome, or the resumed peer's id. Message thread only. */
@@ -90,12 +93,13 @@ public final class Connection implements Link {
         new Outbox(
             session,
             settings.outboundQueue(),
+            settings.outboundBytes(),
             hub.blockingExecutor(),
             hub.timers(),
             // Overflow is found while queuing, maybe under another peer's room lock: end it later.
-            () -> hub.blockingExecutor().execute(
-                    () -> end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY,
-                        "outbound queue overflow"))));
+            why -> hub.blockingExecutor().execute(
+                    () -> end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY, why))));
+    this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.writeTimeoutMs());
     this.lastTrafficNanos = now;
     this.lastPingNanos = now;
   }
@@ -230,7 +234,12 @@ public final class Connection implements Link {
     LOG.log(level, () -> "connection " + session.getId() + ": " + cause);
   }
 
-  /** Pings when due; ends the connection as lost when it missed two intervals. */
+  /**
+   * Pings when due; ends the connection as lost when it missed two intervals, and as a policy
+   * close (1008, {@code disconnected}) when it still sends but its writes made no progress for
+   * {@code writeTimeoutMs}: pongs alone must not keep a receiver that never reads (PROTOCOL.md,
+   * Limits in detail). Silence is checked first, so a dead peer keeps its resume grace.
+   */
   public void heartbeat(long nowNanos, long intervalNanos) {
     if (ending.get() != null) {
       return;
@@ -238,6 +247,9 @@ public final class Connection implements Link {
     if (nowNanos - lastTrafficNanos > MISSED_HEARTBEATS * intervalNanos) {
       // Treated as a lost connection: the close frame is a courtesy a dead peer never sees.
       end(Ending.LOST, close(CloseCodes.GOING_AWAY, "heartbeat timeout"));
+    } else if (outbox.stalledNanos(nowNanos) > writeTimeoutNanos) {
+      end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY,
+          "not reading: no write completed in " + writeTimeoutNanos / 1_000_000 + " ms"));
     } else if (nowNanos - lastPingNanos >= intervalNanos) {
       lastPingNanos = nowNanos;
       outbox.ping();
@@ -256,6 +268,11 @@ public final class Connection implements Link {
   /** Frames accepted for this connection and not yet written. */
   public int pending() {
     return outbox.pending();
+  }
+
+  /** UTF-8 bytes of those frames. */
+  public long pendingBytes() {
+    return outbox.pendingBytes();
   }
 
   @Override

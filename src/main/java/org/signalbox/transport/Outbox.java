@@ -12,6 +12,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.signalbox.protocol.Utf8;
 
 /**
  * The only writer to one {@link Session}: an ordered, bounded queue that never makes its caller
@@ -24,9 +26,14 @@ import java.util.concurrent.TimeUnit;
  * its request executor, so there a backlog drains one executor round trip per frame, which under
  * a flood from many senders is slow, though never out of order. Pings and closes are blocking
  * calls in the API, so they run on the {@code blocking} executor, never on a thread that serves
- * other peers. {@link #offer} never waits: when {@code capacity} texts are accepted and not yet
- * written, the outbox closes itself and reports the overflow instead, because signaling must not
- * silently skip an SDP or candidate.
+ * other peers. {@link #offer} never waits: when {@code capacity} texts, or {@code byteCapacity}
+ * UTF-8 bytes of them, are accepted and not yet written, the outbox closes itself and reports the
+ * overflow instead, because signaling must not silently skip an SDP or candidate. Bounding bytes
+ * as well as frames is what keeps a receiver that stops reading from pinning its peers' largest
+ * frames: 1,024 frames of 64 KiB would be 64 MiB.
+ *
+ * <p>It also tells how long texts have waited without a write completing ({@link #stalledNanos}):
+ * a client that keeps sending (pongs included) but never reads shows no other sign of it.
  */
 public final class Outbox {
 
@@ -42,17 +49,27 @@ public final class Outbox {
   /** Queue marker for a heartbeat ping. */
   private static final Object PING = new Object();
 
+  /** A text queued behind the write in progress, with its UTF-8 length counted once. */
+  private record Queued(String text, int bytes) {}
+
   private final Session session;
   private final int capacity;
+  private final long byteCapacity;
   private final Executor blocking;
   private final ScheduledExecutorService timers;
-  private final Runnable onOverflow;
+  private final Consumer<String> onOverflow;
   private final SendHandler onSent = this::onSent;
 
   // All fields below are guarded by this.
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   /** Texts accepted and not yet written: queued plus the one in progress. */
   private int pendingTexts;
+  /** UTF-8 bytes of those texts. */
+  private long pendingBytes;
+  /** UTF-8 bytes of the text being written, taken off {@link #pendingBytes} when it completes. */
+  private int writingBytes;
+  /** When the texts now pending began to wait: the last completed write, or the first offer. */
+  private long progressNanos;
   /** True while one thread owns the session's remote endpoint (a write or ping in progress). */
   private boolean writing;
   /** True while the owning thread is inside an async sendText: a completion then only sets a flag. */
@@ -68,15 +85,18 @@ public final class Outbox {
   private boolean sessionClosing;
 
   /**
+   * @param capacity texts accepted and not yet written (outboundQueue)
+   * @param byteCapacity UTF-8 bytes of those texts (outboundBytes)
    * @param blocking runs pings and closes, which block
    * @param timers schedules the give-up of a close that waits for a stalled write
-   * @param onOverflow run once, outside any lock, when {@code capacity} is passed
+   * @param onOverflow run once, outside any lock, with the bound that was passed
    */
   public Outbox(
-      Session session, int capacity, Executor blocking,
-      ScheduledExecutorService timers, Runnable onOverflow) {
+      Session session, int capacity, long byteCapacity, Executor blocking,
+      ScheduledExecutorService timers, Consumer<String> onOverflow) {
     this.session = session;
     this.capacity = capacity;
+    this.byteCapacity = byteCapacity;
     this.blocking = blocking;
     this.timers = timers;
     this.onOverflow = onOverflow;
@@ -88,33 +108,43 @@ public final class Outbox {
    * @return false when the outbox is closed, or this text overflowed it (which closes it)
    */
   public boolean offer(String text) {
-    boolean overflow;
+    int bytes = (int) Utf8.length(text);
+    String overflow = null;
     DeferredWrites deferred = null;
     synchronized (this) {
       if (closed) {
         return false;
       }
-      overflow = pendingTexts >= capacity;
-      if (overflow) {
+      if (pendingTexts >= capacity) {
+        overflow = "outbound queue overflow (" + capacity + " frames)";
+      } else if (pendingBytes + bytes > byteCapacity) {
+        overflow = "outbound queue overflow (" + byteCapacity + " bytes)";
+      }
+      if (overflow != null) {
         closed = true;
         queue.clear();
       } else {
+        if (pendingTexts == 0) {
+          progressNanos = System.nanoTime();
+        }
         pendingTexts++;
+        pendingBytes += bytes;
         if (writing) {
-          queue.add(text);
+          queue.add(new Queued(text, bytes));
           return true;
         }
         writing = true;
+        writingBytes = bytes;
         deferred = DeferredWrites.current();
         if (deferred != null) {
           // Owned and queued: frames offered after this one queue behind it until the scope
           // closes and starts the write, outside the caller's locks.
-          queue.add(text);
+          queue.add(new Queued(text, bytes));
         }
       }
     }
-    if (overflow) {
-      onOverflow.run();
+    if (overflow != null) {
+      onOverflow.accept(overflow);
       return false;
     }
     if (deferred != null) {
@@ -139,6 +169,19 @@ public final class Outbox {
   /** Texts accepted and not yet written. */
   public synchronized int pending() {
     return pendingTexts;
+  }
+
+  /** UTF-8 bytes of the texts accepted and not yet written. */
+  public synchronized long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /**
+   * How long texts have been waiting with no write completed: 0 when none waits. A receiver that
+   * reads completes writes all the time, however long its queue.
+   */
+  public synchronized long stalledNanos(long nowNanos) {
+    return pendingTexts == 0 ? 0 : nowNanos - progressNanos;
   }
 
   /** Queues a WebSocket ping unless one is already waiting. */
@@ -278,6 +321,9 @@ public final class Outbox {
     Object next;
     synchronized (this) {
       pendingTexts--;
+      pendingBytes -= writingBytes;
+      writingBytes = 0;
+      progressNanos = System.nanoTime();
       if (!result.isOK()) {
         closed = true;
         queue.clear();
@@ -320,6 +366,10 @@ public final class Outbox {
   // What was queued before a close is written first; the close is the last thing done.
   private Object takeNext() {
     Object next = queue.poll();
+    if (next instanceof Queued text) {
+      writingBytes = text.bytes();
+      next = text.text();
+    }
     if (next == null && pendingClose != null && !sessionClosing) {
       next = pendingClose;
       pendingClose = null;

@@ -42,6 +42,36 @@ class SettingsLoaderTest {
     assertEquals(86_400, s.turnTtlSeconds());
     assertNull(s.redisUrl());
     assertFalse(s.turnEnabled());
+    assertEquals(4 * 1024 * 1024, s.outboundBytes());
+    assertEquals(1024 * 1024, s.resumeBufferBytes());
+    assertEquals(50_000, s.writeTimeoutMs(), "2 x heartbeatMs");
+    assertEquals(64, s.maxConnectionsPerAddress());
+    assertEquals(List.of(), s.trustedProxies());
+    assertEquals(List.of(), s.serverNames());
+  }
+
+  @Test
+  void theWriteTimeoutFollowsTheHeartbeatUnlessSet() {
+    assertEquals(20_000, load(Map.of("heartbeatMs", "10000")).writeTimeoutMs());
+    assertEquals(700, load(Map.of("heartbeatMs", "10000", "writeTimeoutMs", "700")).writeTimeoutMs());
+  }
+
+  @Test
+  void outboundBytesMustHoldOneMaximalRelay() {
+    assertEquals("outboundBytes", refused(Map.of("outboundBytes", "65536")).setting());
+    assertEquals(70_000, load(Map.of("outboundBytes", "70000")).outboundBytes());
+    assertEquals("outboundBytes", refused(Map.of("outboundBytes", "4mb")).setting());
+  }
+
+  @Test
+  void trustedProxiesAndServerNamesAreChecked() {
+    Settings s = load(Map.of("trustedProxies", "10.0.0.0/8, 127.0.0.1,fd00::/8",
+        "serverNames", "portal.example.com,portal.example.com:8443,[::1]:8080"));
+    assertEquals(List.of("10.0.0.0/8", "127.0.0.1", "fd00::/8"), s.trustedProxies());
+    assertEquals(3, s.serverNames().size());
+    assertEquals("trustedProxies", refused(Map.of("trustedProxies", "proxy.example.com")).setting());
+    assertEquals("trustedProxies", refused(Map.of("trustedProxies", "10.0.0.0/33")).setting());
+    assertEquals("serverNames", refused(Map.of("serverNames", "https://portal.example.com")).setting());
   }
 
   @Test
@@ -160,6 +190,18 @@ class SettingsLoaderTest {
     assertEquals("redisUrl", refused(Map.of("redisUrl", "redis://127.0.0.1:6379/zero")).setting());
     InvalidSettingException e = refused(Map.of("redisUrl", "redis://:hunter2@/x"));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    // A password holding the URL's own delimiters is masked whole, in errors and in the log line.
+    for (String url : List.of("redis://:hun/ter2@redis.example:6379/0",
+        "redis://:hun@ter2@redis.example:6379/0", "redis://user:h/u@n:ter2@redis.example/0",
+        "redis://hun/ter2@redis.example:6379/x")) {
+      InvalidSettingException bad = refused(Map.of("redisUrl", url));
+      assertFalse(bad.getMessage().contains("ter2"), bad.getMessage());
+      assertFalse(Settings.maskUrlPassword(url).contains("ter2"), Settings.maskUrlPassword(url));
+    }
+    assertEquals("redis://user:****@redis.example:6379/0",
+        Settings.maskUrlPassword("redis://user:s3cr@t/x@redis.example:6379/0"));
+    assertEquals("redis://redis.example:6379/0",
+        Settings.maskUrlPassword("redis://redis.example:6379/0"));
   }
 
   @Test

@@ -216,18 +216,19 @@ class FlowControlTest {
   }
 
   @Test
-  void receiverThatFallsBehindIsNotCutOffByAFullBurstOfLargeFrames() throws Exception {
+  void receiverThatFallsBehindIsNotCutOffByAFullBurstOfSdpSizedFrames() throws Exception {
     try (EmbeddedServer server = EmbeddedServer.start();
         RawSocket receiver = RawSocket.open(server.uri());
         TestClient sender = TestClient.connect(server.uri())) {
       receiver.send("{\"type\":\"join\",\"room\":\"behind\",\"name\":\"receiver\"}");
       assertEquals("joined", receiver.nextText().getString("type"));
       // A busy tab: it reads nothing for a while, then catches up. Meanwhile the kernel buffers
-      // fill and the rest waits in the server's queue, which must hold a whole burst.
+      // fill and the rest waits in the server's queue, which must hold a whole burst of frames
+      // the size of a video call's SDP (6 KB: 3 MB in all, within the default outboundBytes).
       receiver.pause();
       sender.join("behind", "sender");
       String to = receiver.peerId;
-      String pad = "x".repeat(60_000);
+      String pad = "x".repeat(6_000);
       int relays = 499; // with the join, the whole default burst
       for (int seq = 0; seq < relays; seq++) {
         sender.send("{\"type\":\"message\",\"to\":\"" + to + "\",\"data\":{\"seq\":" + seq

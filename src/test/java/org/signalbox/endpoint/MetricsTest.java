@@ -1,5 +1,6 @@
 package org.signalbox.endpoint;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -75,6 +76,30 @@ class MetricsTest {
       assertLine(text, "signalbox_resumes_total 1.0");
       // B's dropped connection at least (the test clients' own closes may add to it).
       assertTrue(text.contains("signalbox_closes_total{code=\"1006\"} "), text);
+    }
+  }
+
+  @Test
+  void closeCodesAClientChoosesAreCountedInTwoBucketsNotOneLabelEach() throws Exception {
+    try (EmbeddedServer server = EmbeddedServer.start()) {
+      int[] codes = {3001, 3999, 4000, 4321, 4999};
+      for (int code : codes) {
+        try (TestClient c = TestClient.connect(server.uri())) {
+          c.closeWith(code);
+          c.awaitClose();
+        }
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      String text = scrape();
+      while (!text.contains("signalbox_closes_total{code=\"4000-4999\"} 3.0")) {
+        assertTrue(System.nanoTime() < deadline, text);
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        text = scrape();
+      }
+      assertLine(text, "signalbox_closes_total{code=\"3000-3999\"} 2.0");
+      for (int code : codes) {
+        assertFalse(text.contains("code=\"" + code + "\""), text);
+      }
     }
   }
 }

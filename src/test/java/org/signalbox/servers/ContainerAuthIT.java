@@ -1,6 +1,8 @@
 package org.signalbox.servers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -38,6 +40,13 @@ class ContainerAuthIT {
       "<context-param><param-name>signalbox.auth</param-name>"
           + "<param-value>container</param-value></context-param>";
 
+  /** TURN is configured: its credentials must reach only the admitted, in joined. */
+  private static final String TURN =
+      "<context-param><param-name>signalbox.turnUrls</param-name>"
+          + "<param-value>turn:turn.example.org:3478</param-value></context-param>"
+          + "<context-param><param-name>signalbox.turnSecret</param-name>"
+          + "<param-value>coturn-static-auth-secret</param-value></context-param>";
+
   private static final String SECURITY =
       "<security-constraint><web-resource-collection><web-resource-name>signalbox</web-resource-name>"
           + "<url-pattern>/*</url-pattern></web-resource-collection>"
@@ -60,7 +69,7 @@ class ContainerAuthIT {
 
   @Deployment(name = "secured", testable = false)
   static WebArchive secured() {
-    return configured("secured.war", CONTAINER_AUTH + SECURITY);
+    return configured("secured.war", CONTAINER_AUTH + TURN + SECURITY);
   }
 
   @Deployment(name = "unsecured", testable = false)
@@ -115,8 +124,13 @@ class ContainerAuthIT {
     try (TestClient alice = TestClient.connect(socket(base), origin(base),
         basic("alice.doe", "alice-test-password"))) {
       alice.send("{\"type\":\"join\",\"room\":\"sso\",\"name\":\"Mallory\"}");
+      assertEquals(0, alice.welcome().getJsonArray("iceServers").size(),
+          "no TURN credentials before admission");
       JsonObject joined = alice.expect("joined");
       assertEquals("alice.doe", joined.getString("name"), "the principal's name, not join.name");
+      JsonObject turn = joined.getJsonArray("iceServers").getJsonObject(0);
+      assertTrue(turn.getString("username").endsWith(":" + joined.getString("peerId")));
+      assertFalse(turn.getString("credential").isEmpty());
     }
   }
 

@@ -52,7 +52,8 @@ class DeferredWritesTest {
           default -> null;
         });
     // Blocking work (the close) runs inline: the order on the wire is then the order of calls.
-    return new Outbox(session, 8, Runnable::run, timers, () -> wire.add(name + ":overflow"));
+    return new Outbox(
+        session, 8, Long.MAX_VALUE, Runnable::run, timers, why -> wire.add(name + ":overflow"));
   }
 
   @Test
