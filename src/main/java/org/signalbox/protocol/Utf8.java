@@ -10,8 +10,13 @@ public final class Utf8 {
 
   public static long length(String s) {
     int chars = s.length();
-    long bytes = 0;
-    for (int i = 0; i < chars; i++) {
+    // Frames are mostly ASCII (JSON, SDP, base64 ids): a tight first loop counts that prefix.
+    int ascii = 0;
+    while (ascii < chars && s.charAt(ascii) < 0x80) {
+      ascii++;
+    }
+    long bytes = ascii;
+    for (int i = ascii; i < chars; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         bytes += 1;
