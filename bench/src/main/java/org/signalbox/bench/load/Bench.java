@@ -363,7 +363,10 @@ public final class Bench {
     }
     // The bench relays ~2,000 messages per second per connection: far over the per-connection
     // default of 50, which is a browser's budget, so the rate limit is raised, not turned off.
-    command.addAll(List.of("-Dsignalbox.messagesPerSecond=100000", "-cp",
+    // Every simulated client comes from the one loopback address, so the per-address limit (a
+    // defence against one host opening thousands of sockets) is off here.
+    command.addAll(List.of("-Dsignalbox.messagesPerSecond=100000",
+        "-Dsignalbox.maxConnectionsPerAddress=0", "-cp",
         options.classpaths.get(container), container.main, options.war.toString(),
         Integer.toString(port)));
     if (container == Container.JETTY) {
