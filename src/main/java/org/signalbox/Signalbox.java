@@ -209,7 +209,13 @@ public final class Signalbox {
       addressOf.put(connection, address);
     }
     connections.add(connection);
-    connection.start();
+    try {
+      connection.start();
+    } catch (RuntimeException e) {
+      // The endpoint never gets this connection, so no onClose would give its slots back.
+      closed(connection);
+      throw e;
+    }
     return connection;
   }
 
