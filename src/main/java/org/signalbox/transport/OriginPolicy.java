@@ -4,8 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
+import org.signalbox.config.InvalidSettingException;
 import org.signalbox.config.Settings;
 
 /**
@@ -34,10 +34,21 @@ public final class OriginPolicy {
   public OriginPolicy(Settings settings, ClientAddresses clients) {
     this.any = settings.anyOrigin();
     this.allowed = Set.copyOf(settings.allowedOrigins());
-    // SettingsLoader checked the form of every name, so none parses to null here.
-    this.serverNames =
-        settings.serverNames().stream().map(HostPort::parse).filter(Objects::nonNull).toList();
+    this.serverNames = settings.serverNames().stream().map(OriginPolicy::serverName).toList();
     this.clients = clients;
+  }
+
+  /**
+   * SettingsLoader checks the form of the names, but not every port: one that matched no Host
+   * would be dropped silently and, were it the only one, leave every Host served.
+   */
+  private static HostPort serverName(String text) {
+    HostPort name = HostPort.parse(text);
+    if (name == null) {
+      throw new InvalidSettingException(
+          "serverNames", "'" + text + "' is not a host name with an optional port 1-65535");
+    }
+    return name;
   }
 
   /** Why the request may not open a connection (the 403's reason), or null when it may. */

@@ -3,10 +3,12 @@ package org.signalbox.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.signalbox.config.InvalidSettingException;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
 
@@ -116,6 +118,13 @@ class OriginPolicyTest {
     refused(any, http(null, "rebind.attacker.example"));
     allowed(any, http(null, "signal.example"));
     allowed(any, http("https://elsewhere.example", "signal.example:80"));
+  }
+
+  @Test
+  void aServerNameWhosePortCannotBeIsRefusedAtStart() {
+    InvalidSettingException e = assertThrows(
+        InvalidSettingException.class, () -> policy("serverNames", "signal.example:99999"));
+    assertEquals("serverNames", e.setting());
   }
 
   @Test
