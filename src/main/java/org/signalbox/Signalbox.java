@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.net.URL;
 import java.security.CodeSource;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,8 +30,11 @@ import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.room.Ids;
 import org.signalbox.room.Membership;
 import org.signalbox.room.RoomRegistry;
+import org.signalbox.transport.AddressCounts;
+import org.signalbox.transport.ClientAddresses;
 import org.signalbox.transport.Connection;
 import org.signalbox.transport.OriginPolicy;
+import org.signalbox.transport.SignalingConfigurator;
 
 /**
  * One running signaling node: the settings, the rooms, the live connections and the threads that
@@ -57,6 +61,11 @@ public final class Signalbox {
   private final InboundCodec inbound;
   private final OutboundCodec outbound;
   private final OriginPolicy originPolicy;
+  private final ClientAddresses clientAddresses;
+  /** Live connections per client address (maxConnectionsPerAddress). */
+  private final AddressCounts perAddress;
+  /** The client address each registered connection holds a slot for (absent: not counted). */
+  private final Map<Connection, String> addressOf = new ConcurrentHashMap<>();
   private final IceServers iceServers;
   private final Outbound.Limits limits;
   private final Ids ids = new Ids();
@@ -79,7 +88,9 @@ public final class Signalbox {
     this.settings = settings;
     this.inbound = new InboundCodec(json);
     this.outbound = new OutboundCodec(json);
-    this.originPolicy = new OriginPolicy(settings);
+    this.clientAddresses = new ClientAddresses(settings);
+    this.originPolicy = new OriginPolicy(settings, clientAddresses);
+    this.perAddress = new AddressCounts(settings.maxConnectionsPerAddress());
     this.tokens = settings.auth() == AuthMode.TOKEN
         ? new TokenVerifier(settings.tokenSecret(), Clock.systemUTC()) : null;
     this.iceServers = new IceServers(settings, Clock.systemUTC());
@@ -167,7 +178,10 @@ public final class Signalbox {
     LOG.log(Level.INFO, "Signalbox stopped");
   }
 
-  /** Registers a new socket and welcomes it, or refuses it with 1013 past maxConnections. */
+  /**
+   * Registers a new socket and welcomes it, or refuses it with 1013 past maxConnections or past
+   * maxConnectionsPerAddress for its client address.
+   */
   public Connection open(Session session) {
     Connection connection = new Connection(this, session, ids.peerId());
     int max = settings.maxConnections();
@@ -188,8 +202,24 @@ public final class Signalbox {
       connection.refuseUnauthenticated();
       return connection;
     }
+    // Taken last, so that no refusal above has a slot to give back; released in closed().
+    String address = SignalingConfigurator.clientAddress(session);
+    if (!perAddress.tryAcquire(address)) {
+      connectionCount.decrementAndGet();
+      connection.refuse("too many connections from this address, try again later");
+      return connection;
+    }
+    if (address != null) {
+      addressOf.put(connection, address);
+    }
     connections.add(connection);
-    connection.start();
+    try {
+      connection.start();
+    } catch (RuntimeException e) {
+      // The endpoint never gets this connection, so no onClose would give its slots back.
+      closed(connection);
+      throw e;
+    }
     return connection;
   }
 
@@ -197,6 +227,7 @@ public final class Signalbox {
   public void closed(Connection connection) {
     if (connections.remove(connection)) {
       connectionCount.decrementAndGet();
+      perAddress.release(addressOf.remove(connection));
     }
   }
 
@@ -214,6 +245,16 @@ public final class Signalbox {
 
   public OriginPolicy originPolicy() {
     return originPolicy;
+  }
+
+  /** Who a request comes from, as trustedProxies lets the node believe. */
+  public ClientAddresses clientAddresses() {
+    return clientAddresses;
+  }
+
+  /** Live connections per client address. */
+  public AddressCounts connectionsPerAddress() {
+    return perAddress;
   }
 
   public IceServers iceServers() {

@@ -5,14 +5,16 @@ import java.util.function.Supplier;
 
 /**
  * Facts of the HTTP request being upgraded that the WebSocket API does not show to {@code
- * checkOrigin}: the {@code Host} header and the authenticated user. A servlet request listener
- * records them on the request thread before any filter runs; every container checks the origin
- * on that same thread, before the upgrade. Outside a servlet container nothing is recorded and
- * both are null.
+ * checkOrigin} and {@code modifyHandshake}: the headers and TCP peer the origin check and the
+ * client address need ({@link RequestFacts}), and the authenticated user. A servlet request
+ * listener records them on the request thread before any filter runs; every container checks the
+ * origin and modifies the handshake on that same thread, before the upgrade. Outside a servlet
+ * container (Tyrus on its own, as the endpoint tests run it) nothing is recorded: the facts and
+ * the user are null.
  */
 public final class HandshakeContext {
 
-  private static final ThreadLocal<String> HOST = new ThreadLocal<>();
+  private static final ThreadLocal<RequestFacts> FACTS = new ThreadLocal<>();
   private static final ThreadLocal<Supplier<Principal>> USER = new ThreadLocal<>();
 
   private HandshakeContext() {}
@@ -21,13 +23,13 @@ public final class HandshakeContext {
    * @param user asked only when the origin is checked: the container authenticates the request
    *     after the listener that records it ran
    */
-  public static void enter(String host, Supplier<Principal> user) {
-    HOST.set(host);
+  public static void enter(RequestFacts facts, Supplier<Principal> user) {
+    FACTS.set(facts);
     USER.set(user);
   }
 
   public static void exit() {
-    HOST.remove();
+    FACTS.remove();
     USER.remove();
   }
 
@@ -37,8 +39,8 @@ public final class HandshakeContext {
     return user == null ? null : user.get();
   }
 
-  /** The {@code Host} header of the request on this thread, or null. */
-  public static String host() {
-    return HOST.get();
+  /** The facts of the request on this thread, or null outside a servlet container. */
+  public static RequestFacts facts() {
+    return FACTS.get();
   }
 }

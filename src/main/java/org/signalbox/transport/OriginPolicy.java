@@ -2,68 +2,114 @@ package org.signalbox.transport;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.signalbox.config.InvalidSettingException;
 import org.signalbox.config.Settings;
 
 /**
- * Who may open the socket (PROTOCOL.md, Authentication): an exact allow-list of {@code Origin}
- * values, {@code *} for anyone, or by default only pages of the same origin as the socket. A
- * handshake without an {@code Origin} is refused unless {@code *} is allowed.
+ * Who may open the socket (PROTOCOL.md, Authentication), as a function of one request's facts so
+ * that the WebSocket handshake and, later, the HTTP binding ask the same question.
+ *
+ * <ul>
+ *   <li>Where {@code serverNames} is set, a {@code Host} outside it is refused whatever the
+ *       {@code Origin}, {@code *} included: a DNS-rebinding page has an {@code Origin} that agrees
+ *       with its {@code Host}, so only the name tells it apart.
+ *   <li>{@code allowedOrigins=*} lets anyone in, also without an {@code Origin}.
+ *   <li>An allow-list is matched exactly.
+ *   <li>Otherwise only the same origin: the same scheme family ({@code http}/{@code ws} or
+ *       {@code https}/{@code wss}), host and port, each missing port its own scheme's default.
+ *       The request's scheme is the container's, or {@code X-Forwarded-Proto} from a trusted
+ *       proxy ({@link ClientAddresses#secure}).
+ * </ul>
  */
 public final class OriginPolicy {
 
   private final boolean any;
   private final Set<String> allowed;
+  private final List<HostPort> serverNames;
+  private final ClientAddresses clients;
 
-  public OriginPolicy(Settings settings) {
+  public OriginPolicy(Settings settings, ClientAddresses clients) {
     this.any = settings.anyOrigin();
     this.allowed = Set.copyOf(settings.allowedOrigins());
+    this.serverNames = settings.serverNames().stream().map(OriginPolicy::serverName).toList();
+    this.clients = clients;
   }
 
   /**
-   * @param origin the handshake's {@code Origin} header, or null
-   * @param host the handshake's {@code Host} header, or null when unknown
+   * SettingsLoader checks the form of the names, but not every port: one that matched no Host
+   * would be dropped silently and, were it the only one, leave every Host served.
    */
-  public boolean allows(String origin, String host) {
+  private static HostPort serverName(String text) {
+    HostPort name = HostPort.parse(text);
+    if (name == null) {
+      throw new InvalidSettingException(
+          "serverNames", "'" + text + "' is not a host name with an optional port 1-65535");
+    }
+    return name;
+  }
+
+  /** Why the request may not open a connection (the 403's reason), or null when it may. */
+  public String refusal(RequestFacts request) {
+    boolean secure = clients.secure(request);
+    if (!serverNames.isEmpty() && !served(HostPort.parse(request.host()), secure)) {
+      return "host not served: " + request.host();
+    }
+    String origin = request.origin();
     if (any) {
-      return true;
+      return null;
     }
     if (origin == null) {
-      return false;
+      return "no Origin header";
     }
     if (!allowed.isEmpty()) {
-      return allowed.contains(origin);
+      return allowed.contains(origin) ? null : "origin not allowed: " + origin;
     }
-    return host != null && sameOrigin(origin, host);
+    return sameOrigin(origin, request.host(), secure) ? null : "origin not allowed: " + origin;
+  }
+
+  private boolean served(HostPort host, boolean secure) {
+    if (host == null) {
+      return false;
+    }
+    for (HostPort name : serverNames) {
+      if (name.sameAs(host, secure)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * Compares host and port of the origin with the {@code Host} header. The scheme is left out on
-   * purpose: behind a TLS-terminating proxy the page is https and the socket arrives as plain
-   * HTTP with the same {@code Host}.
+   * Whether a page at {@code origin} is of the same origin as a request for {@code host} that
+   * arrived over TLS or not ({@code secure}).
    */
-  static boolean sameOrigin(String origin, String host) {
+  static boolean sameOrigin(String origin, String host, boolean secure) {
+    HostPort socket = HostPort.parse(host);
+    if (socket == null) {
+      return false;
+    }
     URI page;
-    URI socket;
     try {
       page = new URI(origin);
-      socket = new URI("http://" + host);
     } catch (URISyntaxException e) {
       return false;
     }
-    if (page.getScheme() == null || page.getHost() == null || socket.getHost() == null) {
+    if (page.getScheme() == null || page.getRawAuthority() == null || page.getRawUserInfo() != null) {
       return false;
     }
-    int pagePort = page.getPort() != -1 ? page.getPort() : defaultPort(page.getScheme());
-    int socketPort = socket.getPort() != -1 ? socket.getPort() : defaultPort(page.getScheme());
-    return page.getHost().equalsIgnoreCase(socket.getHost()) && pagePort == socketPort;
-  }
-
-  private static int defaultPort(String scheme) {
-    return switch (scheme.toLowerCase(Locale.ROOT)) {
-      case "https", "wss" -> 443;
-      default -> 80;
+    Boolean pageSecure = switch (page.getScheme().toLowerCase(Locale.ROOT)) {
+      case "https", "wss" -> true;
+      case "http", "ws" -> false;
+      default -> null;
     };
+    if (pageSecure == null || pageSecure != secure) {
+      return false;
+    }
+    HostPort pageHost = HostPort.parse(page.getRawAuthority());
+    // Each side's missing port is its own scheme's default; the schemes agree by now.
+    return pageHost != null && pageHost.sameAs(socket, secure);
   }
 }

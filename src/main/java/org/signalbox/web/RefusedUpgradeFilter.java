@@ -8,17 +8,25 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.signalbox.Signalbox;
 import org.signalbox.config.AuthMode;
+import org.signalbox.transport.RequestFacts;
 
 /**
  * Gives every request for the socket path a clear answer, whichever order the container runs
- * its WebSocket upgrade and this filter in. A handshake from an origin the policy refuses, or
- * without a user in auth=container, gets 403: Tomcat, Jetty and Tyrus say so themselves, but Undertow (WildFly) runs application
- * filters first and, when {@code checkOrigin} refuses, passes the request on to a 404. A request
- * that is no handshake at all gets 426 (Upgrade Required) instead of a 404.
+ * its WebSocket upgrade and this filter in. A handshake the origin policy refuses (origin, server
+ * name), or without a user in auth=container, gets 403: Tomcat, Jetty and Tyrus say so
+ * themselves, but Undertow (WildFly) runs application filters first and, when {@code
+ * checkOrigin} refuses, passes the request on to a 404. A handshake from an address at its
+ * {@code maxConnectionsPerAddress} gets 429 here, where the filter runs first (WildFly); the
+ * other containers upgrade before any filter, and the node closes that connection with 1013
+ * before {@code welcome}. A request that is no handshake at all gets 426 (Upgrade Required)
+ * instead of a 404.
  */
 public final class RefusedUpgradeFilter extends HttpFilter {
 
   private static final long serialVersionUID = 1L;
+
+  /** RFC 6585 Too Many Requests; the Servlet API names no constant for it. */
+  private static final int TOO_MANY_REQUESTS = 429;
 
   @Override
   protected void doFilter(
@@ -33,13 +41,20 @@ public final class RefusedUpgradeFilter extends HttpFilter {
       return;
     }
     Signalbox node = Signalbox.current();
-    String origin = request.getHeader("Origin");
-    if (!node.originPolicy().allows(origin, request.getHeader("Host"))) {
-      response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed: " + origin);
+    RequestFacts facts = RequestFactsOf.request(request);
+    String refusal = node.originPolicy().refusal(facts);
+    if (refusal != null) {
+      response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);
       return;
     }
     if (node.settings().auth() == AuthMode.CONTAINER && request.getUserPrincipal() == null) {
       response.sendError(HttpServletResponse.SC_FORBIDDEN, "authentication required");
+      return;
+    }
+    if (node.connectionsPerAddress().full(node.clientAddresses().of(facts))) {
+      // A hint only: the count is taken when the connection opens, which still refuses with 1013
+      // a handshake that raced past this check.
+      response.sendError(TOO_MANY_REQUESTS, "too many connections from this address");
       return;
     }
     chain.doFilter(request, response);

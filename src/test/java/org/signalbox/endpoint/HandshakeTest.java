@@ -35,6 +35,19 @@ class HandshakeTest {
     }
   }
 
+  /**
+   * Bare Tyrus, these tests' server, has no servlet layer to show a handshake's Host or TCP peer:
+   * a server that must check serverNames refuses rather than guess, even with allowedOrigins=*.
+   * The rules themselves run in servlet containers: RunCommandSettingsIT, HandshakeLimitsIT.
+   */
+  @Test
+  void serverNamesRefuseAHandshakeWhoseHostIsUnknown() {
+    try (EmbeddedServer server = EmbeddedServer.start(Map.of("serverNames", "127.0.0.1"))) {
+      assertEquals(403, HandshakeProbe.status(server.uri(), "http://127.0.0.1"));
+      assertEquals(403, HandshakeProbe.status(server.uri(), (String) null));
+    }
+  }
+
   @Test
   void anyOriginAllowsHandshakesWithoutOrigin() {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("allowedOrigins", "*"));

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
 
 /** SIGNALBOX_* variables reach the run command's server, and a bad one stops the deployment. */
@@ -45,6 +46,22 @@ class RunCommandSettingsIT {
         assertEquals("disconnected", left.getString("reason"));
         assertEquals(1008, a.awaitClose());
       }
+    }
+  }
+
+  /**
+   * serverNames, trustedProxies and maxConnectionsPerAddress in the run command's Jetty, where the
+   * WebSocket upgrade runs before the WAR's filter: a client over its limit is closed with 1013
+   * before welcome.
+   */
+  @Test
+  void serverNamesProxiesAndThePerAddressLimitApply() throws Exception {
+    try (RunCommandServer server = RunCommandServer.start("limits", Map.of(
+        "SIGNALBOX_SERVER_NAMES", "signalbox.test",
+        "SIGNALBOX_TRUSTED_PROXIES", "127.0.0.1",
+        "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "3"))) {
+      DeployedChecks.serverNamesAndTheForwardedSchemeDecide(server.socket(), "signalbox.test");
+      DeployedChecks.connectionsPerAddressAreLimited(server.socket(), "signalbox.test", 3, 1013);
     }
   }
 

@@ -1,10 +1,19 @@
 package org.signalbox.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks made the same way on every deployed server (the run command's Jetty and the Arquillian
@@ -14,7 +23,11 @@ public final class DeployedChecks {
 
   private DeployedChecks() {}
 
-  /** The same origin is welcome; other origins, and none, get 403 at the handshake. */
+  /**
+   * The same origin is welcome; other origins, and none, get 403 at the handshake. So does the
+   * same host and port under https: the server sees plain HTTP, and an {@code
+   * X-Forwarded-Proto: https} from a peer it does not trust changes nothing.
+   */
   public static void onlyTheSameOriginIsWelcome(URI socket, String sameOrigin) {
     try (TestClient same = TestClient.connect(socket, sameOrigin)) {
       assertEquals(1, same.welcome().getInt("protocol"));
@@ -22,6 +35,155 @@ public final class DeployedChecks {
     assertEquals(403, HandshakeProbe.status(socket, "http://evil.example"));
     assertEquals(403, HandshakeProbe.status(socket, "http://127.0.0.1:1"));
     assertEquals(403, HandshakeProbe.status(socket, null));
+    String secureOrigin = sameOrigin.replaceFirst("^http:", "https:");
+    assertEquals(403, HandshakeProbe.status(socket, secureOrigin), secureOrigin);
+    assertEquals(403, HandshakeProbe.statusWith(socket,
+        Map.of("Origin", secureOrigin, "X-Forwarded-Proto", "https")), "untrusted proto");
+  }
+
+  /**
+   * For a server running with {@code serverNames=<servedName>} (no port: the default one) and
+   * {@code trustedProxies=127.0.0.1}: a DNS-rebinding page, whose {@code Origin} and {@code Host}
+   * agree, is refused with 403, and so is the server's own address, not being among the names;
+   * the served name is welcome. {@code X-Forwarded-Proto} from the trusted peer sets the scheme:
+   * behind it an http page is refused and an https page welcome.
+   */
+  public static void serverNamesAndTheForwardedSchemeDecide(URI socket, String servedName) {
+    String rebound = "rebind.attacker.example";
+    assertEquals(403, HandshakeProbe.statusWith(socket,
+        Map.of("Host", rebound, "Origin", "http://" + rebound)), "rebinding page");
+    String ownAddress = socket.getHost() + ":" + socket.getPort();
+    assertEquals(403, HandshakeProbe.statusWith(socket,
+        Map.of("Host", ownAddress, "Origin", "http://" + ownAddress)), "a name not served");
+    assertWelcomed(socket, Map.of("Host", servedName, "Origin", "http://" + servedName), "served");
+
+    assertEquals(403, HandshakeProbe.statusWith(socket, Map.of(
+        "Host", servedName, "Origin", "http://" + servedName, "X-Forwarded-Proto", "https")),
+        "an http page behind a TLS proxy");
+    assertWelcomed(socket, Map.of(
+        "Host", servedName, "Origin", "https://" + servedName, "X-Forwarded-Proto", "https"),
+        "an https page behind a TLS proxy");
+  }
+
+  /**
+   * For a server running with {@code serverNames=<servedName>}, {@code trustedProxies=127.0.0.1}
+   * and {@code maxConnectionsPerAddress=<limit>}, clients told apart by the {@code
+   * X-Forwarded-For} the trusted peer sends. One address gets {@code limit} connections; the next
+   * is refused ({@code refusal}: 429 at the handshake, or 1013 as the first frame after it), also
+   * when it puts another address of its own to the left of its real one; another address is
+   * welcome meanwhile; a closed connection's slot comes back. Then {@code limit} connections for
+   * each of 8 addresses at once are all welcome: a container that shared one user-property map
+   * between concurrent handshakes would count some against the wrong address and refuse it.
+   */
+  public static void connectionsPerAddressAreLimited(
+      URI socket, String servedName, int limit, int refusal) {
+    List<HandshakeProbe.Handshake> open = new ArrayList<>();
+    try {
+      String address = "203.0.113.1";
+      for (int i = 0; i < limit; i++) {
+        open.add(assertWelcomed(socket, from(servedName, address), "connection " + (i + 1)));
+      }
+      assertRefused(socket, from(servedName, address), refusal, "connection " + (limit + 1));
+      assertRefused(socket, from(servedName, "198.51.100.250, " + address), refusal,
+          "a hop of the client's own making");
+      open.add(assertWelcomed(socket, from(servedName, "203.0.113.2"), "another address"));
+
+      open.remove(0).close();
+      open.add(awaitWelcome(socket, from(servedName, address)));
+    } finally {
+      open.forEach(HandshakeProbe.Handshake::close);
+      open.clear();
+    }
+
+    int addresses = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(addresses * limit);
+    List<Future<HandshakeProbe.Handshake>> burst = new ArrayList<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      for (int a = 0; a < addresses; a++) {
+        Map<String, String> headers = from(servedName, "192.0.2." + (a + 1));
+        for (int i = 0; i < limit; i++) {
+          burst.add(pool.submit(() -> {
+            go.await();
+            return HandshakeProbe.open(socket, headers);
+          }));
+        }
+      }
+      go.countDown();
+      List<String> refused = new ArrayList<>();
+      for (Future<HandshakeProbe.Handshake> f : burst) {
+        HandshakeProbe.Handshake h = f.get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        open.add(h);
+        String first = h.status() == 101 ? h.firstFrame() : "status " + h.status();
+        if (!first.startsWith("text:") || !first.contains("\"welcome\"")) {
+          refused.add(first);
+        }
+      }
+      assertEquals(List.of(), refused, addresses + " addresses x " + limit + " at once");
+    } catch (Exception e) {
+      throw new AssertionError("the burst of handshakes failed", e);
+    } finally {
+      pool.shutdownNow();
+      open.forEach(HandshakeProbe.Handshake::close);
+    }
+  }
+
+  /** Headers of a page at the served name, relayed by the trusted peer for {@code forwardedFor}. */
+  private static Map<String, String> from(String servedName, String forwardedFor) {
+    return Map.of("Host", servedName, "Origin", "http://" + servedName,
+        "X-Forwarded-For", forwardedFor);
+  }
+
+  /** Opens a connection that must be upgraded and welcomed; the caller closes it. */
+  private static HandshakeProbe.Handshake assertWelcomed(
+      URI socket, Map<String, String> headers, String what) {
+    HandshakeProbe.Handshake h = HandshakeProbe.open(socket, headers);
+    try {
+      assertEquals(101, h.status(), what);
+      String first = h.firstFrame();
+      assertTrue(first.startsWith("text:") && first.contains("\"welcome\""), what + ": " + first);
+      return h;
+    } catch (RuntimeException | AssertionError e) {
+      h.close();
+      throw e;
+    }
+  }
+
+  private static void assertRefused(
+      URI socket, Map<String, String> headers, int refusal, String what) {
+    try (HandshakeProbe.Handshake h = HandshakeProbe.open(socket, headers)) {
+      if (refusal == 429) {
+        assertEquals(429, h.status(), what);
+      } else {
+        assertEquals(101, h.status(), what);
+        assertEquals("close:" + refusal, h.firstFrame(), what + ": closed before welcome");
+      }
+    }
+  }
+
+  /**
+   * A connection that is welcome once the server has handled an earlier close: the slot is given
+   * back when the server sees the close, a moment after the client's close returned.
+   */
+  private static HandshakeProbe.Handshake awaitWelcome(URI socket, Map<String, String> headers) {
+    long deadline = System.nanoTime() + TestClient.WAIT.toNanos();
+    while (true) {
+      HandshakeProbe.Handshake h = HandshakeProbe.open(socket, headers);
+      String first = h.status() == 101 ? h.firstFrame() : "status " + h.status();
+      if (first.startsWith("text:")) {
+        return h;
+      }
+      h.close();
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the closed connection's slot never came back: " + first);
+      }
+      try {
+        Thread.sleep(50); // a poll: the release is the server's, with nothing to wait on here
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
   }
 
   /** A frame over the default maxMessageBytes closes with 1009; the room sees disconnected. */
