@@ -111,6 +111,17 @@ class TurnPeerRestrictionsIT {
   }
 
   @Test
+  void anAllowedPeerIpReopensOnlyThatAddress() throws Exception {
+    // What the file's comment tells a LAN deployment to do for coturn's own relay address.
+    try (Coturn coturn = Coturn.startWithConfig("shipped-allowed", SECRET, SHIPPED,
+        "--allow-loopback-peers", "--relay-ip=::1", "--allowed-peer-ip=127.0.0.1")) {
+      List<String> addresses = List.of("127.0.0.1", "127.0.0.2", "10.0.0.1", "fe80::1");
+      assertEquals(List.of("127.0.0.1 200", "127.0.0.2 403", "10.0.0.1 403", "fe80::1 403"),
+          permissions(coturn, addresses));
+    }
+  }
+
+  @Test
   void theShippedConfigRefusesTcpRelays() throws Exception {
     try (Coturn coturn = shipped("shipped-tcp"); TurnClient tcp = client(coturn, true)) {
       TurnClient.Answer answer = tcp.allocate(TurnClient.Relay.TCP_IPV4);
