@@ -2,7 +2,8 @@
 # Runs every Signalbox test: unit tests in embedded Tyrus; integration tests and browser tests
 # (headless Chromium) against the server that the README's run command starts; then the server
 # suites: the built WAR deployed by Arquillian into Tomcat 10.1, Tomcat 11, WildFly and Payara
-# Micro (one Maven profile each).
+# Micro (one Maven profile each). It fails when a test leaves a process running
+# (scripts/leftovers.sh).
 #
 # On a fresh machine it first installs what the tests need (skipping what is there), resolves the
 # Maven build online once, then runs the suite offline inside a loopback-only network namespace
@@ -55,6 +56,13 @@ quietly() {
   rm -f "$out"
 }
 
+# The check that fails the run when a test leaves a process behind, checked on a fake one.
+log "checking the leftover-process check"
+quietly timeout 60 bash scripts/leftovers-test.sh
+. scripts/leftovers.sh
+# A process of an earlier run that was cut short would hold ports and be blamed on this one.
+end_leftovers "$PWD/target/" 0 "before the suites (from an earlier run)" || true
+
 # Resolving the plugins fetches the run command's Jetty plugin with its dependencies; one online
 # build that runs one small test of each kind fetches the Surefire and Failsafe providers, which
 # dependency:go-offline misses.
@@ -98,6 +106,13 @@ run "unit and run command" "$@" verify
 for server in $TEST_SERVERS; do
   run "$server" "$@" -P"$server" -Dsignalbox.unit.skip=true verify
 done
+# Every process a test starts ends with the test, also when it fails. What is still running
+# with this checkout's target/ in its command line after a short grace is listed, ended, and
+# fails the run.
+. scripts/leftovers.sh
+if ! end_leftovers "$PWD/target/" "${LEFTOVER_GRACE:-15}"; then
+  failed+=("leftover processes")
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "[signalbox-test] failed: ${failed[*]}"
   exit 1

@@ -59,7 +59,7 @@ class ClusterComposeTest {
 
       String redisUrl = env(block, "SIGNALBOX_REDIS_URL");
       assertNotNull(redisUrl, name + " sets SIGNALBOX_REDIS_URL");
-      URI redis = URI.create(redisUrl);
+      URI redis = URI.create(interpolated(redisUrl));
       assertEquals("redis", redis.getScheme(), name + ": " + redisUrl);
       assertEquals(6379, redis.getPort(), name + ": " + redisUrl);
       String redisService = services.get(redis.getHost());
@@ -113,6 +113,27 @@ class ClusterComposeTest {
     assertTrue(
         topLevel(compose, "volumes").matches("(?s).*\\n  " + Pattern.quote(data.group(1)) + ":.*"),
         "volume " + data.group(1) + " is declared under the top-level volumes:");
+  }
+
+  @Test
+  void redisRequiresThePasswordTheNodesUse() throws IOException {
+    Map<String, String> services = services(cluster());
+    String redis = services.get("redis");
+    Matcher requirepass = Pattern.compile(
+            "[\"']?--requirepass[\"']?\\s*,\\s*[\"']?\\$\\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)}")
+        .matcher(redis);
+    assertTrue(requirepass.find(), "redis-server runs with --requirepass ${VARIABLE}:\n" + redis);
+    String variable = requirepass.group(1);
+    assertTrue(requirepass.group(2).startsWith(":?"),
+        "${" + variable + "} is required (:?), not defaulted: a default in this file is public");
+    assertTrue(redis.matches("(?s).*\\n\\s+REDISCLI_AUTH:\\s*\"?\\$\\{" + variable + "[}:].*"),
+        "the healthcheck's redis-cli authenticates with the same password (REDISCLI_AUTH)");
+    for (Map.Entry<String, String> node : nodes(services).entrySet()) {
+      String url = env(node.getValue(), "SIGNALBOX_REDIS_URL");
+      assertEquals("value-of-" + variable, URI.create(interpolated(url)).getUserInfo().substring(1),
+          node.getKey() + "'s SIGNALBOX_REDIS_URL carries ${" + variable + "} as the password: "
+              + url);
+    }
   }
 
   @Test
@@ -390,6 +411,11 @@ class ClusterComposeTest {
 
   private static String env(String service, String name) {
     return signalboxEnv(service).get(name);
+  }
+
+  /** Compose's ${NAME}, ${NAME:?message} and ${NAME:-default}, each read as "value-of-NAME". */
+  private static String interpolated(String value) {
+    return value.replaceAll("\\$\\{([A-Za-z_][A-Za-z0-9_]*)[^}]*}", "value-of-$1");
   }
 
   private static String unquote(String value) {

@@ -58,6 +58,7 @@ class DockerfilesTest {
     assertTrue(compose.contains("SIGNALBOX_TURN_SECRET:"), compose);
     assertTrue(compose.contains("--static-auth-secret=${TURN_SECRET}"),
         "coturn and Signalbox share one secret");
-    assertTrue(compose.contains("--use-auth-secret"), "coturn checks TURN REST credentials");
+    assertTrue(compose.contains("./coturn/turnserver.conf:"),
+        "coturn runs docker/coturn/turnserver.conf (use-auth-secret: TURN REST credentials)");
   }
 }

@@ -33,7 +33,8 @@ import org.signalbox.testing.TestClient;
  * (Maven profiles tomcat, tomcat11, wildfly, payara), tested from outside as browsers use it.
  * Every server runs with {@code -Dsignalbox.maxRoomSize=12} (src/test/resources/arquillian.xml).
  */
-@ExtendWith(ArquillianExtension.class)
+// DeploymentProcesses first: its afterAll runs last, after Arquillian has undeployed.
+@ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
 class ServerSuiteIT {
 
   private static final HttpClient HTTP =

@@ -24,7 +24,8 @@ import org.signalbox.testing.TestClient;
  * deployment is driven by hand; its URL can only be injected once it is deployed, hence two
  * ordered steps.
  */
-@ExtendWith(ArquillianExtension.class)
+// DeploymentProcesses first: its afterAll runs last, after Arquillian has undeployed.
+@ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UndeployIT {
 
