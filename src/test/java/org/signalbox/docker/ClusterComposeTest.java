@@ -137,6 +137,19 @@ class ClusterComposeTest {
   }
 
   @Test
+  void nodesTrustExactlyTheProjectsOwnNetworkForForwardedHeaders() throws IOException {
+    String compose = cluster();
+    Matcher subnet = Pattern.compile("(?m)^\\s+-\\s*subnet:\\s*\"?([0-9./]+)\"?\\s*$")
+        .matcher(topLevel(compose, "networks"));
+    assertTrue(subnet.find(), "the default network has a fixed subnet");
+    for (Map.Entry<String, String> node : nodes(services(compose)).entrySet()) {
+      assertEquals(subnet.group(1), env(node.getValue(), "SIGNALBOX_TRUSTED_PROXIES"),
+          node.getKey() + " believes X-Forwarded-For only from the compose network, where nginx is");
+      assertFalse(node.getValue().contains("ports:"), node.getKey() + " publishes no port");
+    }
+  }
+
+  @Test
   void coturnIsTheOneOfComposeYaml() throws IOException {
     String coturn = services(cluster()).get("coturn");
     assertNotNull(coturn, "a coturn service");
