@@ -1,0 +1,243 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.signalbox.it.ClusterTesting.get;
+import static org.signalbox.it.ClusterTesting.leave;
+import static org.signalbox.it.ClusterTesting.message;
+import static org.signalbox.it.ClusterTesting.peerId;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.signalbox.testing.RedisServer;
+import org.signalbox.testing.TestClient;
+
+/**
+ * One room's burst cannot take a cluster node down, nor cost another room its service
+ * (PROTOCOL.md, Limits in detail). Fifty senders on node A each burst 60 KB relays at a peer of
+ * their own room on node B, while Redis stalls for half a second (SIGSTOP): far more than Redis
+ * takes in that time, on any machine. A witness in another room on node A keeps relaying to its
+ * peer on node B all along. The senders' excess is answered ({@code rate-limited} or {@code
+ * undeliverable}, with the message's ref), the rest arrives once and in order, no socket on A is
+ * closed, and the witness's relays arrive within a second.
+ */
+class ClusterInFlightIT {
+
+  private static final int SENDERS = 50;
+  private static final int EACH = 30;
+  private static final int PAYLOAD_CHARS = 60_000;
+  private static final Duration STALL = Duration.ofMillis(500);
+  private static final long WITNESS_EVERY_MS = 50;
+  private static final Duration WITNESS_BOUND = Duration.ofSeconds(1);
+  private static final Duration SETTLE = Duration.ofSeconds(30);
+  /** What node A may hold in flight at most: InFlight's node bound plus every reserve. */
+  private static final long NODE_BYTES = 16L << 20;
+  private static final long RESERVE_BYTES = 2 * 65_536;
+
+  @Test
+  void aBurstIsAnsweredForItsExcessAndAnotherRoomOnTheNodeKeepsItsService() throws Exception {
+    List<TestClient> all = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(SENDERS + 2);
+    try (RedisServer redis = RedisServer.start("in-flight", false);
+        ClusterNodes nodes = ClusterNodes.start("cluster-in-flight", 2, ClusterNodes.environment(
+            redis, Map.of("SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "0")))) {
+      List<TestClient> senders = new ArrayList<>();
+      List<TestClient> receivers = new ArrayList<>();
+      List<String> receiverIds = new ArrayList<>();
+      for (int i = 0; i < SENDERS; i++) {
+        TestClient receiver = TestClient.connect(nodes.socket(1));
+        TestClient sender = TestClient.connect(nodes.socket(0));
+        all.add(receiver);
+        all.add(sender);
+        receiverIds.add(peerId(receiver.join("burst-" + i, "R" + i)));
+        sender.join("burst-" + i, "S" + i);
+        receiver.expect("peer-joined");
+        receivers.add(receiver);
+        senders.add(sender);
+      }
+      TestClient witness = TestClient.connect(nodes.socket(0));
+      TestClient peer = TestClient.connect(nodes.socket(1));
+      all.add(witness);
+      all.add(peer);
+      String peerOfWitness = peerId(peer.join("witness", "V"));
+      witness.join("witness", "W");
+      peer.expect("peer-joined");
+      int connectionsOnA = nodes.health(0).connections();
+
+      // The witness relays every 50 ms; its peer's reader notes when each arrives.
+      AtomicBoolean witnessing = new AtomicBoolean(true);
+      Map<Integer, Long> sentAt = new ConcurrentHashMap<>();
+      Map<Integer, Long> arrivedAt = new ConcurrentHashMap<>();
+      Future<Integer> witnessSends = pool.submit(() -> {
+        int n = 0;
+        while (witnessing.get()) {
+          sentAt.put(n, System.nanoTime());
+          message(witness, peerOfWitness, Json.createObjectBuilder().add("w", n).build(), "w-" + n);
+          n++;
+          Thread.sleep(WITNESS_EVERY_MS); // the witness's pace: one relay per interval
+        }
+        return n;
+      });
+      AtomicInteger readUntil = new AtomicInteger(-1);
+      Future<?> witnessReads = pool.submit(() -> {
+        while (readUntil.get() < 0 || arrivedAt.size() < readUntil.get()) {
+          JsonObject frame = peer.next(SETTLE);
+          assertEquals("message", frame.getString("type"), frame::toString);
+          int n = frame.getJsonObject("data").getInt("w");
+          assertFalse(arrivedAt.containsKey(n), "witness relay " + n + " twice");
+          arrivedAt.put(n, System.nanoTime());
+        }
+        return null;
+      });
+
+      String pad = "x".repeat(PAYLOAD_CHARS);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> bursts = new ArrayList<>();
+      for (int i = 0; i < SENDERS; i++) {
+        TestClient sender = senders.get(i);
+        String to = receiverIds.get(i);
+        int s = i;
+        bursts.add(pool.submit(() -> {
+          assertTrue(go.await(30, TimeUnit.SECONDS));
+          for (int n = 0; n < EACH; n++) {
+            message(sender, to, Json.createObjectBuilder().add("n", n).add("pad", pad).build(),
+                s + "-" + n);
+          }
+          return null;
+        }));
+      }
+      Thread.sleep(500); // the witness's relays before the burst, for comparison
+      long burstAt = System.nanoTime();
+      go.countDown();
+      redis.stall(STALL);
+
+      // Every relay of every sender is accounted for: arrived (once, in order) or answered.
+      List<List<Integer>> arrived = new ArrayList<>();
+      List<Set<Integer>> answered = new ArrayList<>();
+      Map<String, Integer> codes = new ConcurrentHashMap<>();
+      for (int i = 0; i < SENDERS; i++) {
+        arrived.add(new ArrayList<>());
+        answered.add(new TreeSet<>());
+      }
+      long deadline = System.nanoTime() + SETTLE.toNanos();
+      while (true) {
+        boolean any = false;
+        for (int i = 0; i < SENDERS; i++) {
+          for (JsonObject r = receivers.get(i).poll(); r != null; r = receivers.get(i).poll()) {
+            any = true;
+            assertEquals("message", r.getString("type"), "receiver " + i + " gets messages only");
+            arrived.get(i).add(r.getJsonObject("data").getInt("n"));
+          }
+          for (JsonObject e = senders.get(i).poll(); e != null; e = senders.get(i).poll()) {
+            JsonObject f = e;
+            any = true;
+            assertEquals("error", f.getString("type"), f::toString);
+            String code = f.getString("code");
+            assertTrue(code.equals("rate-limited") || code.equals("undeliverable"), f::toString);
+            codes.merge(code, 1, Integer::sum);
+            String ref = f.getString("ref");
+            assertTrue(ref.startsWith(i + "-"), f::toString);
+            assertTrue(answered.get(i).add(Integer.parseInt(ref.substring(ref.indexOf('-') + 1))),
+                () -> "answered twice: " + f);
+          }
+        }
+        boolean complete = true;
+        for (int i = 0; i < SENDERS && complete; i++) {
+          complete = arrived.get(i).size() + answered.get(i).size() >= EACH;
+        }
+        if (complete) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          fail("not every relay arrived or was answered within " + SETTLE + ": arrived "
+              + arrived.stream().map(List::size).toList() + ", answered "
+              + answered.stream().map(Set::size).toList());
+        }
+        if (!any) {
+          Thread.sleep(5); // frames still on their way; each poll round is bounded above
+        }
+      }
+      for (Future<?> f : bursts) {
+        get(f, SETTLE);
+      }
+      long doneMs = ClusterTesting.ms(burstAt);
+      int refused = 0;
+      for (int i = 0; i < SENDERS; i++) {
+        List<Integer> got = arrived.get(i);
+        for (int k = 1; k < got.size(); k++) {
+          assertTrue(got.get(k - 1) < got.get(k), "sender " + i + ": in order, once: " + got);
+        }
+        Set<Integer> both = new TreeSet<>(got);
+        both.retainAll(answered.get(i));
+        assertEquals(Set.of(), both, "sender " + i + ": answered relays never arrive");
+        assertEquals(EACH, got.size() + answered.get(i).size(), "sender " + i + ": all accounted");
+        refused += answered.get(i).size();
+      }
+
+      // The witness goes on a little after the burst, then its every relay must have arrived.
+      Thread.sleep(500); // the witness's relays after the burst, for comparison
+      witnessing.set(false);
+      int witnessSent = get(witnessSends, SETTLE);
+      readUntil.set(witnessSent);
+      get(witnessReads, SETTLE);
+      List<Long> latencies = new ArrayList<>();
+      for (int n = 0; n < witnessSent; n++) {
+        latencies.add(TimeUnit.NANOSECONDS.toMillis(arrivedAt.get(n) - sentAt.get(n)));
+      }
+      List<Long> sorted = new ArrayList<>(latencies);
+      Collections.sort(sorted);
+      long peakCommands = (long) nodes.metric(0, "signalbox_cluster_in_flight_peak{unit=\"commands\"}");
+      long peakBytes = (long) nodes.metric(0, "signalbox_cluster_in_flight_peak{unit=\"bytes\"}");
+      System.out.printf("burst: %d senders x %d relays of %d chars; Redis stalled %d ms; all"
+              + " accounted for %d ms after the burst began%n", SENDERS, EACH, PAYLOAD_CHARS,
+          STALL.toMillis(), doneMs);
+      System.out.printf("arrived %d, answered %d %s; refused by node A: connection %.0f,"
+              + " node %.0f, late %.0f%n", SENDERS * EACH - refused, refused, codes,
+          nodes.metric(0, "signalbox_cluster_relays_refused_total{bound=\"connection\"}"),
+          nodes.metric(0, "signalbox_cluster_relays_refused_total{bound=\"node\"}"),
+          nodes.metric(0, "signalbox_cluster_relays_late_total"));
+      System.out.printf("node A in-flight peak: %d commands, %d bytes%n", peakCommands, peakBytes);
+      System.out.printf("witness: %d relays, latency median %d ms, max %d ms; in order of"
+          + " sending: %s%n", witnessSent, sorted.get(sorted.size() / 2),
+          sorted.get(sorted.size() - 1), latencies);
+
+      assertTrue(refused > 0, "the burst outran Redis: its excess is answered");
+      assertTrue(peakBytes <= NODE_BYTES + (SENDERS + 1) * RESERVE_BYTES + 65_536,
+          "node A's in-flight bytes are bounded: " + peakBytes);
+      assertTrue(sorted.get(sorted.size() - 1) < WITNESS_BOUND.toMillis(),
+          "every witness relay arrived within " + WITNESS_BOUND + ": " + latencies);
+      assertEquals(null, witness.poll(), "the witness got no error");
+      for (TestClient c : all) {
+        assertFalse(c.isClosed(), "no socket was closed");
+      }
+      assertEquals(connectionsOnA, nodes.health(0).connections(), "node A kept every socket");
+      for (int i = 0; i < 2; i++) {
+        assertEquals(200, nodes.health(i).status(), "node " + i + " serves");
+        assertEquals(0, nodes.metric(i, "signalbox_cluster_reconnects_total"),
+            "node " + i + " kept its session with Redis");
+      }
+      leave(new ArrayList<>(all));
+    } finally {
+      pool.shutdownNow();
+      TestClient.closeAll(all.toArray(new TestClient[0]));
+    }
+  }
+}
