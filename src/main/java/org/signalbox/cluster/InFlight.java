@@ -128,6 +128,10 @@ final class InFlight {
     return Math.max(0, n - reservedBytes);
   }
 
+  synchronized int shareCount(Share share) {
+    return share.count;
+  }
+
   synchronized int count() {
     return count;
   }

@@ -54,8 +54,13 @@ final class RedisConnector {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
   /** How long a join waits for its script, and the setup of a session for each of its steps. */
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
-  /** A health ping unanswered this long means Redis does not serve this node: the session ends. */
-  static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * A health ping unanswered this long means Redis does not serve this node: the session ends.
+   * No longer than the node's liveness key outlives its last refresh by: a node must stop serving
+   * before the other nodes may find it dead and hand its members to their grace.
+   */
+  static final Duration HEALTH_TIMEOUT =
+      Duration.ofMillis(NodeWatch.ALIVE_TTL_MS - NodeWatch.PERIOD_MS);
   /**
    * A relay that Redis runs later than this after the node issued it is dropped by its script and
    * answered {@code undeliverable}: a slow command fails that relay only. Below {@link
@@ -132,9 +137,11 @@ final class RedisConnector {
     this.nodeIds = nodeIds;
     this.messages = messages;
     this.metrics = metrics;
-    // Two I/O threads carry both connections; the cluster path does no blocking work on them.
+    // One I/O thread per connection of a session (they are opened one after the other, and Netty
+    // hands them threads in turn), so the health ping is never read behind a queue of relays; the
+    // cluster path does no blocking work on them.
     this.resources =
-        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        DefaultClientResources.builder().ioThreadPoolSize(3).computationThreadPoolSize(2).build();
     this.client = RedisClient.create(resources, uri);
     client.setOptions(
         ClientOptions.builder()

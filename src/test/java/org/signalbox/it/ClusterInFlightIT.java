@@ -42,7 +42,7 @@ import org.signalbox.testing.TestClient;
 class ClusterInFlightIT {
 
   private static final int SENDERS = 50;
-  private static final int EACH = 30;
+  private static final int EACH = 20;
   private static final int PAYLOAD_CHARS = 60_000;
   private static final Duration STALL = Duration.ofMillis(500);
   private static final long WITNESS_EVERY_MS = 50;
@@ -165,6 +165,13 @@ class ClusterInFlightIT {
         }
         if (complete) {
           break;
+        }
+        for (TestClient c : all) {
+          if (c.isClosed()) {
+            fail("a socket was closed during the burst, with " + c.awaitClose()
+                + "; arrived " + arrived.stream().map(List::size).toList() + ", answered "
+                + answered.stream().map(Set::size).toList());
+          }
         }
         if (System.nanoTime() > deadline) {
           fail("not every relay arrived or was answered within " + SETTLE + ": arrived "
