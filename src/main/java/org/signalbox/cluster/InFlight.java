@@ -41,9 +41,10 @@ final class InFlight {
   static final int CONNECTION_SHARE = 16;
   /**
    * Relays per connection that the node's bound does not count: a call's signaling (an offer and
-   * a few candidates) in the time Redis takes to answer, even while others burst.
+   * its trickled candidates, a few dozen small frames) may be on its way at once, even while other
+   * connections burst and Redis is slow to answer.
    */
-  static final int RESERVED_COMMANDS = 8;
+  static final int RESERVED_COMMANDS = 32;
   /** Bytes per connection that the node's bound does not count: two messages of the largest size. */
   static final int RESERVED_MESSAGES = 2;
 
