@@ -27,16 +27,20 @@ final class InFlight {
    */
   static final int NODE_COMMANDS = 4_096;
   /**
-   * UTF-8 bytes of relays in flight per node beyond the connections' reserves: 256 frames of the
-   * default maxMessageBytes (64 KiB), which Redis copies in tens of milliseconds. Half of Redis's
+   * UTF-8 bytes of relays in flight per node beyond the connections' reserves: 64 frames of the
+   * default maxMessageBytes (64 KiB). Every byte in flight is ahead of the next relay of any room
+   * (encoded by this node, copied by Redis, decoded by the receiving node), so this is what keeps
+   * another room's relay within a second even on a node and a Redis short of CPU (measured at
+   * some 7 MB/s end to end on a loaded two-core machine; ClusterInFlightIT). An eighth of Redis's
    * default hard limit for one subscriber's output buffer (client-output-buffer-limit pubsub
    * 32mb), so one node's burst alone cannot make Redis drop a receiving node's subscription.
    */
-  static final long NODE_BYTES = 16L << 20;
+  static final long NODE_BYTES = 4L << 20;
   /**
-   * One connection may hold at most this share of the node's bytes (1 MiB: 16 frames of 64 KiB):
-   * sixteen bursting senders are needed to fill the node, and a single one meets its own bound
-   * first and is told {@code rate-limited}, as for its message rate.
+   * One connection may hold at most this share of the node's bytes (256 KiB: 4 frames of 64 KiB,
+   * enough to keep a large transfer moving at a round trip per 256 KiB): sixteen bursting senders
+   * are needed to fill the node, and a single one meets its own bound first and is told {@code
+   * rate-limited}, as for its message rate.
    */
   static final int CONNECTION_SHARE = 16;
   /**
@@ -45,8 +49,12 @@ final class InFlight {
    * connections burst and Redis is slow to answer.
    */
   static final int RESERVED_COMMANDS = 32;
-  /** Bytes per connection that the node's bound does not count: two messages of the largest size. */
-  static final int RESERVED_MESSAGES = 2;
+  /**
+   * Bytes per connection that the node's bound does not count: an offer's SDP (a few KB) and its
+   * candidates. Large messages compete for the node's bound, so the reserves of many bursting
+   * connections add little to what is queued ahead of others.
+   */
+  static final long RESERVED_BYTES = 16 << 10;
 
   /** Why a relay was not issued. */
   enum Refusal {
@@ -64,9 +72,8 @@ final class InFlight {
 
   /** Per connection: a whole legal burst of small relays, at most an eighth of the node's. */
   private final int connectionCommands;
-  /** Per connection: the node's bytes over {@link #CONNECTION_SHARE}, at least two messages. */
+  /** Per connection: the node's bytes over {@link #CONNECTION_SHARE}. */
   private final long connectionBytes;
-  private final long reservedBytes;
 
   // Guarded by this. All relays in flight, and the part of them beyond the reserves.
   private int count;
@@ -78,8 +85,7 @@ final class InFlight {
 
   InFlight(Settings settings) {
     this.connectionCommands = Math.max(1, Math.min(settings.burst(), NODE_COMMANDS / 8));
-    this.reservedBytes = (long) RESERVED_MESSAGES * settings.maxMessageBytes();
-    this.connectionBytes = Math.max(reservedBytes, NODE_BYTES / CONNECTION_SHARE);
+    this.connectionBytes = NODE_BYTES / CONNECTION_SHARE;
   }
 
   /** Counts a relay of {@code size} bytes for {@code share}; null when it may be issued. */
@@ -125,8 +131,8 @@ final class InFlight {
     return Math.max(0, n - RESERVED_COMMANDS);
   }
 
-  private long overBytes(long n) {
-    return Math.max(0, n - reservedBytes);
+  private static long overBytes(long n) {
+    return Math.max(0, n - RESERVED_BYTES);
   }
 
   synchronized int shareCount(Share share) {

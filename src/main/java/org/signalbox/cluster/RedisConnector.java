@@ -63,10 +63,12 @@ final class RedisConnector {
       Duration.ofMillis(NodeWatch.ALIVE_TTL_MS - NodeWatch.PERIOD_MS);
   /**
    * A relay that Redis runs later than this after the node issued it is dropped by its script and
-   * answered {@code undeliverable}: a slow command fails that relay only. Below {@link
-   * #HEALTH_TIMEOUT}, so a Redis that stalls fails relays before it fails the session.
+   * answered {@code undeliverable}: a slow command fails that relay only, and a relay answered so
+   * never arrives. Signaling a few seconds late still serves a call (a candidate, an answer);
+   * later than this the client had better know. Redis that does not answer at all is the health
+   * ping's to find (2 s), and its session's end fails what is in flight.
    */
-  static final long RELAY_DEADLINE_MS = 1_500;
+  static final long RELAY_DEADLINE_MS = 5_000;
   /** Between attempts to reach Redis again. */
   static final long RETRY_MS = 1_000;
   /**

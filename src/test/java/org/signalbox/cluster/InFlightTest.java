@@ -31,13 +31,20 @@ class InFlightTest {
   }
 
   @Test
-  void aConnectionMayHaveOneMebibyteOfRelaysInFlight() {
+  void aConnectionMayHave256KibibytesOfRelaysInFlight() {
     InFlight.Share share = new InFlight.Share();
-    for (int i = 0; i < 17; i++) {
+    for (int i = 0; i < 4; i++) {
       assertNull(inFlight.take(share, BIG), "relay " + i);
     }
     assertEquals(InFlight.Refusal.CONNECTION, inFlight.take(share, BIG));
-    assertEquals(17 * BIG, inFlight.bytes());
+    assertEquals(4 * BIG, inFlight.bytes());
+  }
+
+  @Test
+  void aConnectionWithNothingInFlightMayAlwaysSendOneMessageOfAnySize() {
+    InFlight.Share share = new InFlight.Share();
+    assertNull(inFlight.take(share, 300_000));
+    assertEquals(InFlight.Refusal.CONNECTION, inFlight.take(share, SMALL));
   }
 
   @Test
@@ -47,7 +54,7 @@ class InFlightTest {
     for (int c = 0; c < 50; c++) {
       InFlight.Share share = new InFlight.Share();
       bursting.add(share);
-      for (int i = 0; i < 17; i++) {
+      for (int i = 0; i < 4; i++) {
         InFlight.Refusal refusal = inFlight.take(share, BIG);
         if (refusal != null) {
           assertEquals(InFlight.Refusal.NODE, refusal);
@@ -56,21 +63,19 @@ class InFlightTest {
       }
     }
     assertTrue(nodeRefusals > 0, "fifty bursting connections pass the node's bound");
-    long reserves = 50L * 2 * 65_536;
+    long reserves = 50L * InFlight.RESERVED_BYTES;
     assertTrue(inFlight.peakBytes() <= InFlight.NODE_BYTES + reserves + BIG,
         "bounded: " + inFlight.peakBytes());
 
     // A connection that had nothing in flight still gets its reserve's worth through: its
-    // signaling, and two messages of the largest size; past them the node's bound holds.
+    // signaling; past it the node's bound holds.
     InFlight.Share quiet = new InFlight.Share();
     for (int i = 0; i < InFlight.RESERVED_COMMANDS; i++) {
       assertNull(inFlight.take(quiet, SMALL), "a quiet connection's relay " + i);
     }
-    assertNull(inFlight.take(quiet, BIG));
-    assertNull(inFlight.take(quiet, BIG));
-    int big = 2;
+    int big = 0;
     InFlight.Refusal past = null;
-    while (past == null && big < 5) {
+    while (past == null && big < 2) {
       past = inFlight.take(quiet, BIG);
       big += past == null ? 1 : 0;
     }

@@ -201,16 +201,16 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server's process for {@code pause} (SIGSTOP, then SIGCONT), as a Redis that stalls
-   * (a fork, a slow disk, a busy host) would: connections stay open, nothing is answered.
+   * Stops the server's process (SIGSTOP), as a Redis that stalls (a fork, a slow disk, a busy
+   * host) would: connections stay open, nothing is answered until {@link #unpause}.
    */
-  public void stall(Duration pause) throws IOException, InterruptedException {
+  public void pause() throws IOException, InterruptedException {
     signal("-STOP");
-    try {
-      Thread.sleep(pause.toMillis()); // the stall's length is the point of the wait
-    } finally {
-      signal("-CONT");
-    }
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  public void unpause() throws IOException, InterruptedException {
+    signal("-CONT");
   }
 
   private void signal(String which) throws IOException, InterruptedException {
