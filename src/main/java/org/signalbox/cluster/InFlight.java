@@ -27,22 +27,23 @@ final class InFlight {
    */
   static final int NODE_COMMANDS = 4_096;
   /**
-   * UTF-8 bytes of relays in flight per node beyond the connections' reserves: 64 frames of the
+   * UTF-8 bytes of relays in flight per node beyond the connections' reserves: 16 frames of the
    * default maxMessageBytes (64 KiB). Every byte in flight is ahead of the next relay of any room
    * (encoded by this node, copied by Redis, decoded by the receiving node), so this is what keeps
-   * another room's relay within a second even on a node and a Redis short of CPU (measured at
-   * some 7 MB/s end to end on a loaded two-core machine; ClusterInFlightIT). An eighth of Redis's
-   * default hard limit for one subscriber's output buffer (client-output-buffer-limit pubsub
-   * 32mb), so one node's burst alone cannot make Redis drop a receiving node's subscription.
+   * another room's relay within a second even on nodes and a Redis short of CPU: on a two-core
+   * machine loaded far beyond its cores that pipeline drained 3 MB/s (ClusterInFlightIT). At
+   * 1 ms a round trip it still carries 1 GB/s. A thirty-second of Redis's default hard limit for
+   * one subscriber's output buffer (client-output-buffer-limit pubsub 32mb), so one node's burst
+   * alone cannot make Redis drop a receiving node's subscription.
    */
-  static final long NODE_BYTES = 4L << 20;
+  static final long NODE_BYTES = 1L << 20;
   /**
    * One connection may hold at most this share of the node's bytes (256 KiB: 4 frames of 64 KiB,
-   * enough to keep a large transfer moving at a round trip per 256 KiB): sixteen bursting senders
-   * are needed to fill the node, and a single one meets its own bound first and is told {@code
-   * rate-limited}, as for its message rate.
+   * a large transfer moves at 256 KiB a round trip): four bursting senders are needed to fill the
+   * node, and a single one meets its own bound first and is told {@code rate-limited}, as for its
+   * message rate.
    */
-  static final int CONNECTION_SHARE = 16;
+  static final int CONNECTION_SHARE = 4;
   /**
    * Relays per connection that the node's bound does not count: a call's signaling (an offer and
    * its trickled candidates, a few dozen small frames) may be on its way at once, even while other

@@ -50,7 +50,7 @@ class ClusterInFlightIT {
   private static final Duration WITNESS_BOUND = Duration.ofSeconds(1);
   private static final Duration SETTLE = Duration.ofSeconds(30);
   /** What node A may hold in flight at most: InFlight's node bound plus every reserve. */
-  private static final long NODE_BYTES = 4L << 20;
+  private static final long NODE_BYTES = 1L << 20;
   private static final long RESERVE_BYTES = 16 << 10;
 
   /** Relays node A refused so far, over either bound. */
@@ -259,7 +259,7 @@ class ClusterInFlightIT {
       List<Long> latencies = new ArrayList<>();
       for (int n = 0; n < witnessSent; n++) {
         Long at = arrivedAt.get(n);
-        long from = Math.max(sentAt.get(n), stallEnd);
+        long from = at != null && at < stallEnd ? sentAt.get(n) : Math.max(sentAt.get(n), stallEnd);
         latencies.add(at == null ? -1 : TimeUnit.NANOSECONDS.toMillis(at - from));
       }
       List<Long> sorted = new ArrayList<>(latencies);
