@@ -53,7 +53,7 @@ import org.signalbox.testing.TestClient;
 class ClusterInFlightIT {
 
   private static final int SENDERS = 50;
-  private static final int EACH = 20;
+  private static final int EACH = 8;
   private static final int PAYLOAD_CHARS = 60_000;
   private static final Duration MAX_STALL = Duration.ofMillis(800);
   private static final long WITNESS_EVERY_MS = 50;
