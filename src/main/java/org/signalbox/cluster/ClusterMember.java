@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.room.Admission;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
@@ -22,7 +23,11 @@ final class ClusterMember implements Member {
   private final RedisMembership cluster;
   final ClusterRoom room;
   final String token;
+  /** Who the join admitted: its identity is stored in Redis; it gives joined.iceServers. */
+  final Admission admission;
   final Link link;
+  /** This connection's relays in flight to Redis. */
+  final InFlight.Share share = new InFlight.Share();
   /** The {@code id} of the join that made this member, for its {@code joined}'s {@code ref}. */
   final JsonValue ref;
   /**
@@ -35,9 +40,10 @@ final class ClusterMember implements Member {
   /** Known at once for a fresh join; for a resume, from Redis's answer or the resume event. */
   private volatile String id;
 
-  ClusterMember(RedisMembership cluster, ClusterRoom room, String id, String token, Link link,
-      JsonValue ref, boolean direct) {
+  ClusterMember(RedisMembership cluster, ClusterRoom room, String id, String token,
+      Admission admission, Link link, JsonValue ref, boolean direct) {
     this.ref = ref;
+    this.admission = admission;
     this.cluster = cluster;
     this.room = room;
     this.id = id;
@@ -71,8 +77,7 @@ final class ClusterMember implements Member {
       if (target != null && target.direct) {
         return target.link.offer(frame) ? Delivery.SENT : Delivery.GONE;
       }
-      cluster.relay(this, to, frame, ref);
-      return Delivery.SENT;
+      return cluster.relay(this, to, frame, ref);
     }
   }
 

@@ -15,6 +15,15 @@ final class Keys {
   /** Graces by deadline: members {@code room \n peer \n epoch}, scores in Redis's ms clock. */
   static final String GRACES = PREFIX + "graces";
 
+  /**
+   * Every key a room or a node leaves in Redis expires by itself this long after the last thing
+   * that referred to it: a room's keys a grace plus this after the last script or refresh that
+   * kept them, a grace's buffer this after the grace's deadline, a node's bookkeeping this after
+   * its last refresh. Four times {@link NodeWatch#KEEP_MS}, so a live node refreshes each key
+   * several times before it could expire.
+   */
+  static final long EXPIRY_MARGIN_MS = 60_000;
+
   private Keys() {}
 
   static String members(String room) {

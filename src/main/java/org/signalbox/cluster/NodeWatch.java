@@ -3,10 +3,13 @@ package org.signalbox.cluster;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import java.lang.System.Logger.Level;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Liveness across the cluster, run by every node on its timer without blocking it (every call
@@ -28,18 +31,26 @@ final class NodeWatch {
   private static final int SWEEP_BATCH = 100;
   /** One survivor reaps a dead node; another takes over if it died meanwhile. */
   private static final long REAP_CLAIM_MS = 10_000;
+  /**
+   * How often a node keeps the keys it refers to from expiring: its rooms', its own bookkeeping,
+   * the shared node set and grace index. A quarter of {@link Keys#EXPIRY_MARGIN_MS}.
+   */
+  static final long KEEP_MS = Keys.EXPIRY_MARGIN_MS / 4;
 
   private final RedisConnector connector;
   private final ScheduledExecutorService timers;
   private final long graceMs;
   private final ClusterMetrics metrics;
+  /** The rooms this node serves a member of now. */
+  private final Supplier<Collection<String>> rooms;
 
   NodeWatch(RedisConnector connector, ScheduledExecutorService timers, long graceMs,
-      ClusterMetrics metrics) {
+      ClusterMetrics metrics, Supplier<Collection<String>> rooms) {
     this.connector = connector;
     this.timers = timers;
     this.graceMs = graceMs;
     this.metrics = metrics;
+    this.rooms = rooms;
   }
 
   void start() {
@@ -47,6 +58,7 @@ final class NodeWatch {
       TimeUnit ms = TimeUnit.MILLISECONDS;
       timers.scheduleWithFixedDelay(guarded(this::tick), PERIOD_MS, PERIOD_MS, ms);
       timers.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MS, SWEEP_MS, ms);
+      timers.scheduleWithFixedDelay(guarded(this::keep), KEEP_MS, KEEP_MS, ms);
     } catch (RejectedExecutionException stopping) {
       // The node is stopping.
     }
@@ -60,6 +72,7 @@ final class NodeWatch {
   void graceBegan(RedisConnector.Session s, String room, String peer, String epoch, long deadline) {
     try {
       s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
+      s.redis().pexpire(Keys.GRACES, graceMs + Keys.EXPIRY_MARGIN_MS);
     } catch (RuntimeException refused) {
       // The session is ending; the next one reaps this node's old id, which indexes the grace.
     } finally {
@@ -78,15 +91,7 @@ final class NodeWatch {
     if (s == null) {
       return;
     }
-    long start = System.nanoTime();
-    s.redis().set(Keys.alive(s.node()), "1", SetArgs.Builder.px(ALIVE_TTL_MS))
-        .whenComplete((ok, failure) -> {
-          if (failure != null) {
-            connector.lost(s, "liveness refresh failed: " + RedisConnector.rootMessage(failure));
-          } else {
-            metrics.roundTrip(System.nanoTime() - start);
-          }
-        });
+    health(s);
     s.redis().smembers(Keys.NODES).thenAccept(nodes -> {
       for (String other : nodes) {
         if (!other.equals(s.node())) {
@@ -98,6 +103,58 @@ final class NodeWatch {
         }
       }
     });
+  }
+
+  /**
+   * The health ping ({@code TIME}, which also gives Redis's clock) and the liveness refresh, on
+   * the session's health connection: Redis that fails them or leaves the ping unanswered for
+   * {@link RedisConnector#HEALTH_TIMEOUT} does not serve this node, and only then does the session
+   * end. Relays, however many or slow, queue on another connection and never delay them.
+   */
+  private void health(RedisConnector.Session s) {
+    long start = System.nanoTime();
+    long sentMs = System.currentTimeMillis();
+    CompletableFuture<List<String>> ping = s.healthCommands().time().toCompletableFuture();
+    ping.whenComplete((time, failure) -> {
+      if (failure != null) {
+        connector.lost(s, "health ping failed: " + RedisConnector.rootMessage(failure));
+      } else {
+        metrics.roundTrip(System.nanoTime() - start);
+        connector.clock(time, sentMs, System.currentTimeMillis());
+      }
+    });
+    s.healthCommands().set(Keys.alive(s.node()), "1", SetArgs.Builder.px(ALIVE_TTL_MS))
+        .whenComplete((ok, failure) -> {
+          if (failure != null) {
+            connector.lost(s, "liveness refresh failed: " + RedisConnector.rootMessage(failure));
+          }
+        });
+    timers.schedule(() -> {
+      if (!ping.isDone()) {
+        connector.lost(s, "health ping unanswered for " + RedisConnector.HEALTH_TIMEOUT.toMillis()
+            + " ms");
+      }
+    }, RedisConnector.HEALTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Keeps what this node refers to from expiring (Keys#EXPIRY_MARGIN_MS): the keys of the rooms
+   * it serves, its room list, the node set and the grace index. A node that dies stops doing it,
+   * and what no survivor cleans up expires by itself.
+   */
+  private void keep() {
+    RedisConnector.Session s = connector.sessionOrNull();
+    if (s == null) {
+      return;
+    }
+    String grace = Long.toString(graceMs);
+    for (String room : rooms.get()) {
+      RedisMembership.run(s, Script.TOUCH, ScriptOutputType.VALUE,
+          new String[] {Keys.members(room)}, grace);
+    }
+    s.redis().pexpire(Keys.roomsOf(s.node()), Keys.EXPIRY_MARGIN_MS);
+    s.redis().pexpire(Keys.NODES, Keys.EXPIRY_MARGIN_MS);
+    s.redis().pexpire(Keys.GRACES, graceMs + Keys.EXPIRY_MARGIN_MS);
   }
 
   /** {@code another}: a node other than this one's earlier self, whose end is news in the log. */

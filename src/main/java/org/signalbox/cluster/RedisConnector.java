@@ -20,6 +20,7 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,31 +39,59 @@ import org.signalbox.room.Membership;
  *
  * <p>Lettuce's own reconnect is off for that reason. Commands fail at once while no session is
  * up, rather than queue: a relay is answered, never held.
+ *
+ * <p>Whether Redis serves this node is decided on a third connection of the session that carries
+ * only the health ping (and the node's liveness key), so that it never waits behind relays: a
+ * session ends when that ping fails or goes unanswered for {@link #HEALTH_TIMEOUT}, or when a
+ * connection closes, never because one command was slow. Commands have no client-side timeout
+ * for the same reason (a relay that Redis runs too late is dropped by its script, see {@link
+ * #RELAY_DEADLINE_MS}); a join waits for its script for a bounded time of its own.
  */
 final class RedisConnector {
 
   private static final System.Logger LOG = System.getLogger(RedisConnector.class.getName());
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
-  /** A command that takes this long means Redis is not serving this node. */
+  /** How long a join waits for its script, and the setup of a session for each of its steps. */
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * A health ping unanswered this long means Redis does not serve this node: the session ends.
+   * No longer than the node's liveness key outlives its last refresh by: a node must stop serving
+   * before the other nodes may find it dead and hand its members to their grace.
+   */
+  static final Duration HEALTH_TIMEOUT =
+      Duration.ofMillis(NodeWatch.ALIVE_TTL_MS - NodeWatch.PERIOD_MS);
+  /**
+   * A relay that Redis runs later than this after the node issued it is dropped by its script and
+   * answered {@code undeliverable}: a slow command fails that relay only, and a relay answered so
+   * never arrives. Signaling a few seconds late still serves a call (a candidate, an answer);
+   * later than this the client had better know. Redis that does not answer at all is the health
+   * ping's to find (2 s), and its session's end fails what is in flight.
+   */
+  static final long RELAY_DEADLINE_MS = 5_000;
   /** Between attempts to reach Redis again. */
   static final long RETRY_MS = 1_000;
   /**
-   * Commands issued and not yet answered; past it a relay is refused at once. A second of relays
-   * at the bench's rate, so memory stays bounded when Redis slows down.
+   * Lettuce's own cap on a connection's unanswered commands: a backstop only. Relays are bounded
+   * far below it by {@link InFlight}; joins, leaves and the watch by the node's connections.
    */
-  static final int REQUEST_QUEUE = 65_536;
+  static final int REQUEST_QUEUE = 16 * InFlight.NODE_COMMANDS;
 
-  /** One session: a node id and the two connections that serve it. */
+  /** One session: a node id and the three connections that serve it. */
   record Session(
       String node,
       StatefulRedisConnection<String, String> commands,
       StatefulRedisPubSubConnection<String, String> pubsub,
+      StatefulRedisConnection<String, String> health,
       Map<Script, String> shas) {
 
     RedisAsyncCommands<String, String> redis() {
       return commands.async();
+    }
+
+    /** The health connection: the ping and the liveness key, never behind relays. */
+    RedisAsyncCommands<String, String> healthCommands() {
+      return health.async();
     }
 
     String sha(Script script) {
@@ -89,6 +118,8 @@ final class RedisConnector {
   private final ClusterMetrics metrics;
   private Listener listener;
   private final AtomicReference<Session> current = new AtomicReference<>();
+  /** Redis's clock minus this node's, in ms, as the last health ping measured it. */
+  private volatile long clockOffsetMs;
   private volatile boolean stopped;
   // Attempts run one at a time (the first inline, then from the retry schedule).
   private String lastNode;
@@ -108,16 +139,18 @@ final class RedisConnector {
     this.nodeIds = nodeIds;
     this.messages = messages;
     this.metrics = metrics;
-    // Two I/O threads carry both connections; the cluster path does no blocking work on them.
+    // One I/O thread per connection of a session (they are opened one after the other, and Netty
+    // hands them threads in turn), so the health ping is never read behind a queue of relays; the
+    // cluster path does no blocking work on them.
     this.resources =
-        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        DefaultClientResources.builder().ioThreadPoolSize(3).computationThreadPoolSize(2).build();
     this.client = RedisClient.create(resources, uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(REQUEST_QUEUE)
-            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
             .build());
@@ -129,7 +162,8 @@ final class RedisConnector {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
             Session s = current.get();
-            if (s != null && (s.commands() == connection || s.pubsub() == connection)) {
+            if (s != null && (s.commands() == connection || s.pubsub() == connection
+                || s.health() == connection)) {
               lost(s, "connection closed");
             }
           }
@@ -157,6 +191,20 @@ final class RedisConnector {
   /** The current session, or null. */
   Session sessionOrNull() {
     return current.get();
+  }
+
+  /** The deadline, by Redis's clock, of a relay issued now ({@link #RELAY_DEADLINE_MS}). */
+  long relayDeadline() {
+    return System.currentTimeMillis() + clockOffsetMs + RELAY_DEADLINE_MS;
+  }
+
+  /**
+   * A health ping's answer: Redis's {@code TIME}, read between {@code sentMs} and {@code
+   * receivedMs} of this node's clock; its midpoint gives the offset of the two clocks.
+   */
+  void clock(List<String> time, long sentMs, long receivedMs) {
+    long redisMs = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    clockOffsetMs = redisMs - (sentMs + receivedMs) / 2;
   }
 
   /** Where Redis is, for log lines (never the password). */
@@ -239,20 +287,28 @@ final class RedisConnector {
   private Session open() {
     StatefulRedisConnection<String, String> commands = null;
     StatefulRedisPubSubConnection<String, String> pubsub = null;
+    StatefulRedisConnection<String, String> health = null;
     try {
       commands = client.connect(StringCodec.UTF8);
       pubsub = client.connectPubSub(StringCodec.UTF8);
+      health = client.connect(StringCodec.UTF8);
       pubsub.addListener(messages);
       RedisCommands<String, String> sync = commands.sync();
+      long sent = System.currentTimeMillis();
+      clock(health.sync().time(), sent, System.currentTimeMillis());
       Map<Script, String> shas = new EnumMap<>(Script.class);
       for (Script script : Script.values()) {
         shas.put(script, sync.scriptLoad(script.source()));
       }
       String node = nodeIds.get();
       sync.sadd(Keys.NODES, node);
+      sync.pexpire(Keys.NODES, Keys.EXPIRY_MARGIN_MS);
       sync.set(Keys.alive(node), "1", SetArgs.Builder.px(NodeWatch.ALIVE_TTL_MS));
-      return new Session(node, commands, pubsub, shas);
+      return new Session(node, commands, pubsub, health, shas);
     } catch (RuntimeException e) {
+      if (health != null) {
+        health.closeAsync();
+      }
       if (pubsub != null) {
         pubsub.closeAsync();
       }
@@ -283,6 +339,7 @@ final class RedisConnector {
   }
 
   private static void closeQuietly(Session s) {
+    s.health().closeAsync();
     s.pubsub().closeAsync();
     s.commands().closeAsync();
   }

@@ -1,6 +1,5 @@
 package org.signalbox.cluster;
 
-import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import jakarta.json.JsonArray;
@@ -28,6 +27,7 @@ import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.PeerInfo;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.protocol.Utf8;
 import org.signalbox.room.Admission;
 import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
@@ -56,6 +56,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
 
   /** How long a join waits for Redis: its subscription, then its script. */
   private static final long JOIN_WAIT_MS = RedisConnector.COMMAND_TIMEOUT.toMillis() + 500;
+  /** What relay.lua and broadcast.lua answer when Redis ran them after their deadline. */
+  private static final String LATE = "late";
 
   private final Signalbox node;
   private final Settings settings;
@@ -64,8 +66,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   private final ClusterMetrics metrics;
   private final RedisConnector connector;
   private final NodeWatch watch;
+  private final InFlight inFlight;
   /** Script arguments that every relay passes, written once. */
   private final String bufferArg;
+  private final String bufferBytesArg;
   private final String graceArg;
 
   /** Guards each room's interest and the order of subscribe and unsubscribe commands. */
@@ -78,7 +82,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     this.node = node;
     this.settings = node.settings();
     this.codec = node.outbound();
-    this.metrics = new ClusterMetrics(node.metrics().registry(), this::available);
+    this.inFlight = new InFlight(settings);
+    this.metrics = new ClusterMetrics(node.metrics().registry(), this::available, inFlight);
     this.connector =
         new RedisConnector(
             settings.redisUrl(), node.timers(), node.blockingExecutor(), node.ids()::peerId,
@@ -89,8 +94,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
               }
             },
             metrics);
-    this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics);
+    this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics,
+        () -> List.copyOf(rooms.keySet()));
     this.bufferArg = Integer.toString(settings.resumeBuffer());
+    this.bufferBytesArg = Integer.toString(settings.resumeBufferBytes());
     this.graceArg = Long.toString(settings.resumeGraceMs());
   }
 
@@ -140,7 +147,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     boolean joined = false;
     try {
       if (join.resume() != null) {
-        ClusterMember resumed = resume(session, room, join.resume(), link, ref);
+        ClusterMember resumed = resume(session, room, join.resume(), admission, link, ref);
         if (resumed != null) {
           joined = true;
           return resumed;
@@ -151,12 +158,14 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
             "token refused: expired, and there is no peer to resume", ref);
       }
       String token = node.ids().resumeToken();
-      ClusterMember member = new ClusterMember(this, room, peerId, token, link, ref, true);
+      ClusterMember member =
+          new ClusterMember(this, room, peerId, token, admission, link, ref, true);
       Object answer;
       try {
         answer = joinScript(session, member, Script.JOIN,
             keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
-            peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token);
+            peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token,
+            graceArg, identityArg(admission));
       } catch (Unavailable e) {
         // The script may have run: take the member out again rather than leave it unserved.
         run(session, Script.LEAVE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey),
@@ -178,13 +187,18 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  /** The member that {@code token} resumes, now served by {@code link}; null when stale. */
-  private ClusterMember resume(
-      RedisConnector.Session session, ClusterRoom room, String token, Link link, JsonValue ref) {
+  /**
+   * The member that {@code token} resumes, now served by {@code link}; null when the token is
+   * stale or the member joined under another identity ({@link Admission#mayResume}: the script
+   * compares the identity stored at its join).
+   */
+  private ClusterMember resume(RedisConnector.Session session, ClusterRoom room, String token,
+      Admission admission, Link link, JsonValue ref) {
     String next = node.ids().resumeToken();
-    ClusterMember member = new ClusterMember(this, room, null, next, link, ref, false);
+    ClusterMember member = new ClusterMember(this, room, null, next, admission, link, ref, false);
     Object answer = joinScript(session, member, Script.RESUME,
-        keys(room.membersKey, room.tokensKey), token, session.node(), next);
+        keys(room.membersKey, room.tokensKey), token, session.node(), next, graceArg,
+        identityArg(admission));
     if ("stale".equals(answer)) {
       pending.remove(next);
       return null;
@@ -209,16 +223,47 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
+  /**
+   * How a join's identity is stored with the member and compared on resume: '=' and the token's
+   * {@code sub} or the container's principal; empty in open mode, which matches only itself.
+   */
+  private static String identityArg(Admission admission) {
+    return admission.identity() == null ? "" : "=" + admission.identity();
+  }
+
   // ---- Relays (issued under the room's monitor by ClusterMember)
 
-  void relay(ClusterMember from, String to, String frame, JsonValue ref) {
+  /**
+   * Issues a relay to a peer served elsewhere, unless too many of this connection's or this
+   * node's relays are in flight to Redis ({@link InFlight}): then it is not issued, and the sender
+   * is answered at once, {@code rate-limited} for its own share, {@code undeliverable} for the
+   * node's. What Redis answers later reaches the sender through its link.
+   */
+  Delivery relay(ClusterMember from, String to, String frame, JsonValue ref)
+      throws ProtocolException {
+    long size = Utf8.length(frame);
+    InFlight.Refusal refusal = inFlight.take(from.share, size);
+    if (refusal == InFlight.Refusal.CONNECTION) {
+      metrics.refused(refusal);
+      throw new ProtocolException(ErrorCode.RATE_LIMITED, "over " + inFlight.connectionCommands()
+          + " relays or " + inFlight.connectionBytes() + " bytes of this connection on their way"
+          + " through the cluster; dropped", ref);
+    }
+    if (refusal == InFlight.Refusal.NODE) {
+      metrics.refused(refusal);
+      return Delivery.UNREACHABLE;
+    }
     metrics.relayed();
     RedisConnector.Session session = from.room.session;
     run(session, Script.RELAY, ScriptOutputType.VALUE, keys(from.room.membersKey),
-        to, frame, bufferArg, graceArg)
+        to, frame, bufferArg, graceArg, bufferBytesArg, Long.toString(connector.relayDeadline()))
         .whenComplete((answer, failure) -> {
+          inFlight.done(from.share, size);
           if (failure != null) {
             failed(session, failure);
+            from.link.undelivered(to, Delivery.UNREACHABLE, ref);
+          } else if (LATE.equals(answer)) {
+            metrics.late();
             from.link.undelivered(to, Delivery.UNREACHABLE, ref);
           } else if ("full".equals(answer)) {
             from.link.undelivered(to, Delivery.BUFFER_FULL, ref);
@@ -226,23 +271,42 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
             from.link.undelivered(to, Delivery.GONE, ref);
           }
         });
+    return Delivery.SENT;
   }
 
+  /**
+   * Issues a broadcast's part for peers served elsewhere or in their grace, bounded as {@link
+   * #relay}; a broadcast over a bound is answered {@code undeliverable} (a broadcast has no other
+   * peer to name; its local part was delivered).
+   */
   void broadcast(ClusterMember from, List<String> done, String frame, JsonValue ref) {
+    long size = Utf8.length(frame);
+    InFlight.Refusal refusal = inFlight.take(from.share, size);
+    if (refusal != null) {
+      metrics.refused(refusal);
+      from.link.undelivered("*", Delivery.UNREACHABLE, ref);
+      return;
+    }
     metrics.broadcast();
     RedisConnector.Session session = from.room.session;
-    List<String> args = new ArrayList<>(5 + done.size());
+    List<String> args = new ArrayList<>(7 + done.size());
     args.add(from.id());
     args.add(session.node());
     args.add(frame);
     args.add(bufferArg);
     args.add(graceArg);
+    args.add(bufferBytesArg);
+    args.add(Long.toString(connector.relayDeadline()));
     args.addAll(done);
     run(session, Script.BROADCAST, ScriptOutputType.MULTI, keys(from.room.membersKey),
         args.toArray(String[]::new))
         .whenComplete((answer, failure) -> {
+          inFlight.done(from.share, size);
           if (failure != null) {
             failed(session, failure);
+            from.link.undelivered("*", Delivery.UNREACHABLE, ref);
+          } else if (answer instanceof List<?> missed && missed.equals(List.of(LATE))) {
+            metrics.late();
             from.link.undelivered("*", Delivery.UNREACHABLE, ref);
           } else if (answer instanceof List<?> missed) {
             for (Object id : missed) {
@@ -299,6 +363,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           // Issued before the join's script on the same connection: a survivor that finds this
           // node dead finds this room among its rooms.
           session.redis().sadd(Keys.roomsOf(session.node()), name);
+          session.redis().pexpire(Keys.roomsOf(session.node()), Keys.EXPIRY_MARGIN_MS);
           room.subscribed =
               session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
         } catch (RuntimeException refused) {
@@ -429,7 +494,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     if (member != null) {
       room.locals.put(peer, member);
       member.link.offer(codec.encode(new Outbound.Joined(
-          room.name, peer, name, peers(event), member.token, false, null, member.ref)));
+          room.name, peer, name, peers(event), member.token, false,
+          member.admission.iceServersFor(peer), member.ref)));
     }
   }
 
@@ -449,8 +515,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     room.members.add(peer);
     ClusterMember previous = room.locals.put(peer, member);
     member.link.offer(codec.encode(new Outbound.Joined(
-        room.name, peer, event.getString("n"), peers(event), member.token, true, null,
-        member.ref)));
+        room.name, peer, event.getString("n"), peers(event), member.token, true,
+        member.admission.iceServersFor(peer), member.ref)));
     JsonValue held = event.get("buf");
     if (held instanceof JsonArray frames) {
       for (JsonValue frame : frames) {
@@ -537,7 +603,11 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  /** A command failed: a timeout means Redis does not serve this node, so the session ends. */
+  /**
+   * A command failed, or a join gave up waiting for one: that command fails alone. Whether Redis
+   * serves this node is the health ping's to say (NodeWatch), never one slow command's. Only
+   * scripts that Redis no longer has end the session: nothing this node issues could run.
+   */
   private void failed(RedisConnector.Session session, Throwable failure) {
     if (failure == null) {
       return;
@@ -545,9 +615,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     metrics.failed();
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    if (cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException) {
-      connector.lost(session, "a command timed out");
-    } else if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+    if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
       connector.lost(session, "Redis no longer has this node's scripts");
     } else {
       LOG.log(Level.DEBUG, () -> "Redis command failed: " + RedisConnector.rootMessage(cause));

@@ -19,6 +19,8 @@ enum Script {
   RELAY("relay"),
   BROADCAST("broadcast"),
   LOSE_NODE("lose_node"),
+  /** Keeps the keys of a room this node serves from expiring. */
+  TOUCH("touch"),
   /** Reads the grace index, not a room: no prelude. */
   DUE("due");
 
@@ -28,10 +30,12 @@ enum Script {
     this.file = file;
   }
 
-  /** The script's source, with the room prelude in front where it needs it. */
+  /** The script's source, with the room prelude (and the expiry margin) in front where needed. */
   String source() {
     String body = read(file);
-    return this == DUE ? body : read("prelude") + "\n" + body;
+    return this == DUE
+        ? body
+        : "local margin_ms = " + Keys.EXPIRY_MARGIN_MS + "\n" + read("prelude") + "\n" + body;
   }
 
   private static String read(String name) {

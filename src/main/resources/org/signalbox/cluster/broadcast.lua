@@ -1,9 +1,11 @@
--- KEYS: members. ARGV: sender id, sender's node, frame, resumeBuffer, grace ms, then the ids the
--- sender's node delivered itself. One publish per other node with an active member; members in
--- their grace get the frame in their buffers. Returns the ids whose buffer was full.
-local limit, grace = tonumber(ARGV[4]), tonumber(ARGV[5])
+-- KEYS: members. ARGV: sender id, sender's node, frame, resumeBuffer, grace ms,
+-- resumeBufferBytes, deadline, then the ids the sender's node delivered itself. One publish per
+-- other node with an active member; members in their grace get the frame in their buffers.
+-- Returns the ids whose buffer was full, or {'late'} when run after its deadline (nothing sent).
+if now_ms() > tonumber(ARGV[7]) then return {'late'} end
+local limit, grace, limit_bytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local done = {[ARGV[1]] = true}
-for i = 6, #ARGV do done[ARGV[i]] = true end
+for i = 8, #ARGV do done[ARGV[i]] = true end
 local list = roster()
 local missed, nodes, seen = {}, {}, {}
 for _, m in ipairs(list) do
@@ -15,7 +17,7 @@ for _, m in ipairs(list) do
         seen[m.node] = true
         nodes[#nodes + 1] = m.node
       end
-    elseif hold(m.id, ARGV[3], limit) == 'full' then
+    elseif hold(m.id, m, ARGV[3], limit, limit_bytes) == 'full' then
       missed[#missed + 1] = m.id
     end
   end
@@ -26,7 +28,8 @@ for _, node in ipairs(nodes) do
     for _, m in ipairs(list) do
       if m.st == 'a' and m.node == node and not done[m.id] then
         to_grace(m.id, m, grace)
-        if hold(m.id, ARGV[3], limit) == 'full' then missed[#missed + 1] = m.id end
+        keep(grace)
+        if hold(m.id, m, ARGV[3], limit, limit_bytes) == 'full' then missed[#missed + 1] = m.id end
       end
     end
   end

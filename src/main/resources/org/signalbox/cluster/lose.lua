@@ -8,4 +8,5 @@ if grace <= 0 then
   return 'gone'
 end
 to_grace(ARGV[1], m, grace, ARGV[4])
+keep(grace)
 return 'grace'

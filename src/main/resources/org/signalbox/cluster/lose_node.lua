@@ -4,7 +4,10 @@
 local out = {}
 for _, m in ipairs(roster()) do
   if m.node == ARGV[1] then
-    if m.st == 'a' then to_grace(m.id, m, tonumber(ARGV[2])) end
+    if m.st == 'a' then
+      to_grace(m.id, m, tonumber(ARGV[2]))
+      keep(ARGV[2])
+    end
     out[#out + 1] = m.id
     out[#out + 1] = m.ep
     out[#out + 1] = m.dl

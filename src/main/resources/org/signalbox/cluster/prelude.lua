@@ -3,7 +3,8 @@
 -- hash tag, so a Redis Cluster keeps a room's keys and channels on one shard.
 -- A member is cjson {n = name, node = serving node, st = 'a' (active) | 'g' (grace),
 -- seq = join order, tok = current resume token, ep = grace epoch (a string), dl = grace
--- deadline (ms)}.
+-- deadline (ms), bb = UTF-8 bytes in its grace buffer, who = '=' .. identity ('' for none)}.
+-- margin_ms (Keys.EXPIRY_MARGIN_MS) is defined in front of this prelude when it is loaded.
 local members = KEYS[1]
 local base = string.sub(members, 1, -2)
 
@@ -66,10 +67,27 @@ local function to_grace(id, m, grace, epoch)
   return m
 end
 
-local function hold(id, frame, limit)
+-- Every key of a room expires by itself once nothing refers to it: the room's hashes and counter
+-- a grace plus the margin after the last script or refresh that kept them (each node serving
+-- a member refreshes them, NodeWatch), so a room whose nodes all died leaves nothing forever.
+local function keep(grace)
+  local ttl = tonumber(grace) + margin_ms
+  redis.call('PEXPIRE', members, ttl)
+  redis.call('PEXPIRE', base .. 't', ttl)
+  redis.call('PEXPIRE', base .. 's', ttl)
+end
+
+-- Buffers a relay for member m in its grace, within limit frames and limit_bytes UTF-8 bytes
+-- (Redis counts a string's bytes, and the node sends UTF-8). The buffer expires with the grace
+-- plus the margin.
+local function hold(id, m, frame, limit, limit_bytes)
   local b = buffer(id)
-  if redis.call('LLEN', b) >= limit then return 'full' end
+  local held = m.bb or 0
+  if redis.call('LLEN', b) >= limit or held + #frame > limit_bytes then return 'full' end
   redis.call('RPUSH', b, frame)
+  redis.call('PEXPIREAT', b, m.dl + margin_ms)
+  m.bb = held + #frame
+  put(id, m)
   return 'buffered'
 end
 

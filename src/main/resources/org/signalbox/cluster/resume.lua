@@ -1,17 +1,20 @@
--- KEYS: members, tokens. ARGV: the resume token presented, the new node, the new token.
--- Returns the member's id, or 'stale' when the token is not the member's current one.
+-- KEYS: members, tokens. ARGV: the resume token presented, the new node, the new token, grace
+-- ms, the identity of the resuming connection (as join.lua stores it).
+-- Returns the member's id, or 'stale' when the token is not the member's current one or the
+-- member joined under another identity (PROTOCOL.md: then it is not a resume; nothing changes).
 -- Moves the member to the new node, hands it its buffer in the same message as its joined, and
 -- tells every other node where it is now (its old node closes the old connection with 1000).
 local id = redis.call('HGET', KEYS[2], ARGV[1])
 if not id then return 'stale' end
 local m = get(id)
-if not m or m.tok ~= ARGV[1] then return 'stale' end
+if not m or m.tok ~= ARGV[1] or (m.who or '') ~= ARGV[5] then return 'stale' end
 local list = roster()
 local old, was_active = m.node, m.st == 'a'
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[3], id)
-m.node, m.st, m.tok = ARGV[2], 'a', ARGV[3]
+m.node, m.st, m.tok, m.bb = ARGV[2], 'a', ARGV[3], 0
 put(id, m)
+keep(ARGV[4])
 local held = redis.call('LRANGE', buffer(id), 0, -1)
 redis.call('DEL', buffer(id))
 local moved = 'E' .. cjson.encode({e = 'moved', p = id, node = ARGV[2]})

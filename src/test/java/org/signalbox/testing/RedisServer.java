@@ -168,6 +168,82 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** The names of the keys of database 0 that match {@code pattern} ({@code KEYS}: tests only). */
+  public List<String> keys(String pattern) throws IOException {
+    byte[] request = resp("KEYS", pattern);
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      String header = line(in);
+      if (!header.startsWith("*")) {
+        throw new IOException("KEYS answered " + header);
+      }
+      int n = Integer.parseInt(header.substring(1));
+      List<String> keys = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int length = Integer.parseInt(line(in).substring(1));
+        byte[] key = in.readNBytes(length + 2);
+        keys.add(new String(key, 0, length, StandardCharsets.UTF_8));
+      }
+      return keys;
+    }
+  }
+
+  /** {@code PTTL key}: ms left, -1 for a key that never expires, -2 for none. */
+  public long pttl(String key) throws IOException {
+    String reply = command("PTTL", key);
+    if (!reply.startsWith(":")) {
+      throw new IOException("PTTL answered " + reply);
+    }
+    return Long.parseLong(reply.substring(1));
+  }
+
+  /**
+   * Stops the server's process (SIGSTOP), as a Redis that stalls (a fork, a slow disk, a busy
+   * host) would: connections stay open, nothing is answered until {@link #unpause}.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  public void unpause() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(String which) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", which, Long.toString(pid())).inheritIO().start();
+    if (!kill.waitFor(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill " + which + " " + pid() + " failed");
+    }
+  }
+
+  private static byte[] resp(String... words) {
+    StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
+    for (String word : words) {
+      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+      request.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
+    }
+    return request.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int previous = -1;
+    int b;
+    while ((b = in.read()) >= 0) {
+      if (previous == '\r' && b == '\n') {
+        byte[] bytes = line.toByteArray();
+        return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+      }
+      line.write(b);
+      previous = b;
+    }
+    throw new IOException("redis closed the connection without a reply");
+  }
+
   /** The number of keys in database 0. */
   public long dbSize() throws IOException {
     String reply = command("DBSIZE");
