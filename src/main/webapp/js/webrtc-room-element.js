@@ -218,7 +218,7 @@ export class WebrtcRoomElement extends HTMLElement {
       const code = /** @type {any} */ (error).code ?? 'error';
       const message = code === 'unreachable'
         ? 'The signaling server is unreachable. Check the address or try again later.'
-        : code === 'unauthorized' ? UNAUTHORIZED
+        : code === 'unauthorized' ? 'The server did not accept your sign-in for this room (unauthorized).'
           : error instanceof Error ? error.message : String(error);
       this.setStatus(message, 'error');
       this.retryButton.hidden = false;
