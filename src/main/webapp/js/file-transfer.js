@@ -116,6 +116,7 @@ export function sendFile(pc, file, { onProgress } = {}) {
     abort = finish;
     /** @type {string|null} the receiver's reason when it declined */
     let declined = null;
+    let accepted = false;
     const progress = throttled((bytes) => onProgress?.({ name, bytes, size: file.size }));
     channel.addEventListener('open', () => {
       channel.send(JSON.stringify({
@@ -134,6 +135,8 @@ export function sendFile(pc, file, { onProgress } = {}) {
         return;
       }
       if (message?.type === 'file-accept') {
+        if (accepted) return; // a second accept must not send the file twice
+        accepted = true;
         clearTimeout(answerTimer);
         stream(channel, file, progress.update).catch((error) => finish(error));
       } else if (message?.type === 'file-done') {
