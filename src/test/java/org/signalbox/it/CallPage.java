@@ -16,6 +16,12 @@ final class CallPage implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  /**
+   * A join after the click opens the fake camera first, which a loaded machine can hold up for
+   * a long time (seen: over 30 s for a fifth browser beside four in a video call).
+   */
+  static final Duration JOIN_WAIT = Duration.ofSeconds(90);
+
   /** Page-side helpers: the widget, its shadow root, and one element by test id. */
   private static final String PRELUDE =
       "const widget = document.querySelector('webrtc-room');"
@@ -49,7 +55,12 @@ final class CallPage implements AutoCloseable {
       CallPage page = new CallPage(browser);
       page.assertNothingStartedBeforeTheClick();
       page.js("document.querySelector('[data-testid=\"join\"]').click(); return true;");
-      page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
+      try {
+        page.awaitTrue("joined " + room, "return !!room && !!room.peerId;", JOIN_WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the page says: " + page.js(
+            "return {status: shadow && byId('status').textContent, getUserMediaCalls: window.getUserMediaCalls};"), e);
+      }
       return page;
     } catch (RuntimeException | Error e) {
       browser.close();
