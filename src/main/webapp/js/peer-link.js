@@ -1,6 +1,6 @@
 // One RTCPeerConnection to one remote peer, negotiated with the W3C perfect-negotiation pattern.
 
-import { receiveFile, sendFile } from './file-transfer.js';
+import { DEFAULT_MAX_FILE_BYTES, receiveFile, sendFile } from './file-transfer.js';
 
 /** How long a connection may stay `disconnected` before an ICE restart repairs it. */
 const DISCONNECTED_GRACE_MS = 5000;
@@ -14,16 +14,22 @@ const DISCONNECTED_GRACE_MS = 5000;
  * @property {MediaStream|null} localStream
  * @property {boolean} initiator true when this side joined later and offers media first
  * @property {(data: object) => void} sendSignal sends `data` to the remote peer via the server
+ * @property {number} [maxFileBytes] larger incoming files are declined unasked
  */
 
 /**
  * Events: `state` {connectionState}, `track` {stream}, `chat` {message}, `channel` {open},
- * `file` {name, size, blob}.
+ * `file-offer` (a {@link import('./file-transfer.js').FileOffer}), `file-rejected` {name, size,
+ * reason}, `file-progress` {name, bytes, size, direction}, `file` {name, size, blob}, `error`.
  */
 export class PeerLink extends EventTarget {
   /** @param {PeerLinkOptions} options */
-  constructor({ selfId, peerId, iceServers, iceTransportPolicy, localStream, initiator, sendSignal }) {
+  constructor({
+    selfId, peerId, iceServers, iceTransportPolicy, localStream, initiator, sendSignal,
+    maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+  }) {
     super();
+    this.maxFileBytes = maxFileBytes;
     this.peerId = peerId;
     this.polite = selfId < peerId;
     this.sendSignal = sendSignal;
@@ -50,6 +56,12 @@ export class PeerLink extends EventTarget {
     /** Signals are applied one at a time, in arrival order. */
     this.signals = Promise.resolve();
     this.closed = false;
+    /**
+     * Files being sent: closing the connection closes their channels without a `close` event,
+     * so their promises are rejected here.
+     * @type {Set<import('./file-transfer.js').FileSend>}
+     */
+    this.sending = new Set();
 
     this.pc.addEventListener('negotiationneeded', () => {
       // Skipped, not lost: the browser asks again once the first exchange leaves it stable.
@@ -94,7 +106,14 @@ export class PeerLink extends EventTarget {
     });
     this.pc.addEventListener('datachannel', ({ channel }) => {
       if (channel.label === 'file') {
-        receiveFile(channel, (file) => this.emit('file', file));
+        receiveFile(channel, {
+          maxFileBytes: this.maxFileBytes,
+          onOffer: (offer) => this.emit('file-offer', offer),
+          onRejected: (rejected) => this.emit('file-rejected', rejected),
+          onProgress: (progress) => this.emit('file-progress', { ...progress, direction: 'receive' }),
+          onFile: (file) => this.emit('file', file),
+          onError: (error) => this.emit('error', error),
+        });
       }
     });
     this.chat.addEventListener('open', () => this.emit('channel', { open: true }));
@@ -132,9 +151,32 @@ export class PeerLink extends EventTarget {
     return true;
   }
 
-  /** @param {Blob & {name?: string}} file */
+  /**
+   * @param {Blob & {name?: string}} file
+   * @returns {import('./file-transfer.js').FileSend}
+   */
   sendFile(file) {
-    return sendFile(this.pc, file);
+    const send = sendFile(this.pc, file, {
+      onProgress: (progress) => this.emit('file-progress', { ...progress, direction: 'send' }),
+    });
+    this.sending.add(send);
+    const settled = () => this.sending.delete(send);
+    send.then(settled, settled);
+    return send;
+  }
+
+  /**
+   * Uses `iceServers` from now on (fresh TURN credentials from a `joined`), for candidates
+   * gathered later: ICE restarts included. A connection that refuses keeps its old list.
+   * @param {RTCIceServer[]} iceServers
+   */
+  setIceServers(iceServers) {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (error) {
+      this.emit('error', { code: 'ice-servers', message: `could not apply new ICE servers: ${error}` });
+    }
   }
 
   /**
@@ -227,6 +269,9 @@ export class PeerLink extends EventTarget {
 
   close() {
     this.closed = true;
+    for (const send of this.sending) {
+      send.cancel(Object.assign(new Error('the connection to the peer closed'), { code: 'file-aborted' }));
+    }
     clearTimeout(this.disconnectedTimer);
     this.chat.close();
     this.pc.close();

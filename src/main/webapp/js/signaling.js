@@ -19,11 +19,14 @@ export function defaultSignalUrl() {
  * Events: `welcome` (the frame), `joined` (the frame, plus `reconnect`: true after a drop),
  * `envelope` for every other server frame, `reconnecting` {attempt, delay}; and, before the first
  * join only, `closed` {code, reason} and `join-error` (the server's error), which make
- * {@link SignalingChannel#start} reject.
+ * {@link SignalingChannel#start} reject. A later join refused as `unauthorized` stops the channel
+ * for good (retrying with the same credentials cannot help): its error still comes as `envelope`.
  */
 export class SignalingChannel extends EventTarget {
   /**
-   * @param {{url: string, room: string, name?: string, token?: string}} options
+   * @param {{url: string, room: string, name?: string,
+   *   token?: string|(() => (string|Promise<string>))}} options a token, or a function asked for one
+   *   before every join
    */
   constructor({ url, room, name, token }) {
     super();
@@ -152,13 +155,8 @@ export class SignalingChannel extends EventTarget {
       case 'welcome': {
         this.heartbeatMs = frame.heartbeatMs || this.heartbeatMs;
         this.dispatchEvent(new CustomEvent('welcome', { detail: frame }));
-        /** @type {Envelope} */
-        const join = { type: 'join', room: this.room, id: 'join' };
-        if (this.name) join.name = this.name;
-        if (this.token) join.token = this.token;
-        if (this.resumeToken) join.resume = this.resumeToken;
-        this.socket?.send(JSON.stringify(join));
         this.startHeartbeat();
+        this.sendJoin();
         break;
       }
       case 'joined': {
@@ -179,6 +177,9 @@ export class SignalingChannel extends EventTarget {
       case 'error':
         if (frame.ref === 'join') {
           this.dispatchEvent(new CustomEvent('join-error', { detail: frame }));
+          // The token no longer opens this room (revoked, another secret, a resume under another
+          // name): reconnecting would only repeat the refusal, so the page has to decide.
+          if (frame.code === 'unauthorized') this.stop();
         }
         this.dispatchEvent(new CustomEvent('envelope', { detail: frame }));
         break;
@@ -187,6 +188,34 @@ export class SignalingChannel extends EventTarget {
       default:
         this.dispatchEvent(new CustomEvent('envelope', { detail: frame }));
     }
+  }
+
+  /** Sends `join` on the current socket, with a token asked for now when `token` is a function. */
+  async sendJoin() {
+    const socket = this.socket;
+    /** @type {unknown} */
+    let token;
+    try {
+      const source = this.token;
+      token = typeof source === 'function' ? await source() : source;
+    } catch (error) {
+      if (this.socket !== socket) return;
+      const message = `no token for the join: ${error instanceof Error ? error.message : error}`;
+      if (this.firstAttempt) {
+        this.dispatchEvent(new CustomEvent('join-error', { detail: { code: 'token-unavailable', message } }));
+      } else {
+        // Perhaps the portal was briefly unreachable: try again with the usual backoff.
+        socket?.close(4002, 'no token');
+      }
+      return;
+    }
+    if (this.socket !== socket || socket?.readyState !== WebSocket.OPEN) return;
+    /** @type {Envelope} */
+    const join = { type: 'join', room: this.room, id: 'join' };
+    if (this.name) join.name = this.name;
+    if (token !== undefined && token !== null && token !== '') join.token = String(token);
+    if (this.resumeToken) join.resume = this.resumeToken;
+    socket.send(JSON.stringify(join));
   }
 
   // The server pings, but a browser cannot see pings: a socket whose peer vanished without a

@@ -1,9 +1,12 @@
 // <webrtc-room room="standup" name="Alice" media="video|audio|none" token="…"
 //              ice-transport-policy="all|relay">: a self-contained call widget for portal pages.
+// With media, it waits for a click on its Join button (or a call of join() from the page's own
+// click handler): a link or an embed alone never turns a camera or microphone on.
 
 import { joinRoom } from './webrtc-room.js';
 
 const ROOM_EVENTS = ['peer-joined', 'peer-left', 'peer-state', 'track', 'chat', 'file',
+  'file-offer', 'file-progress', 'file-rejected',
   'reconnecting', 'reconnected', 'error', 'channel', 'screen-share'];
 
 const STYLE = `
@@ -41,7 +44,18 @@ const STYLE = `
   form { display: flex; gap: .4rem; }
   input[type="text"] { flex: 1; font: inherit; padding: .35rem; border: 1px solid #b8c0cc; border-radius: 6px; }
   h3 { font-size: .9rem; margin: 0; color: #5b6473; font-weight: 600; }
+  .offer { display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
+  .offer button { padding: .1rem .5rem; }
+  progress { width: 6rem; }
 `;
+
+/** @param {number} bytes */
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
 
 /** A small helper: an element with attributes and text, never markup from data. */
 function el(tag, attributes = {}, text = '') {
@@ -51,6 +65,9 @@ function el(tag, attributes = {}, text = '') {
   return node;
 }
 
+const UNAUTHORIZED = 'The server no longer accepts your sign-in for this room (unauthorized), so the call '
+  + 'stopped reconnecting. Sign in again, then try again.';
+
 export class WebrtcRoomElement extends HTMLElement {
   static get observedAttributes() { return ['room']; }
 
@@ -59,6 +76,12 @@ export class WebrtcRoomElement extends HTMLElement {
     /** @type {import('./webrtc-room.js').Room|null} */
     this.room = null;
     this.joining = false;
+    /**
+     * A token, or a function asked for one before every join (portals that refresh tokens set
+     * this property); the `token` attribute is used when this is unset.
+     * @type {string|(() => (string|Promise<string>))|undefined}
+     */
+    this.token = undefined;
     const root = this.attachShadow({ mode: 'open' });
     root.append(el('style', {}, STYLE));
     const bar = el('div', { class: 'bar' });
@@ -67,7 +90,10 @@ export class WebrtcRoomElement extends HTMLElement {
     this.muteVideo = el('button', { 'data-testid': 'mute-video', 'aria-pressed': 'false' }, 'Camera off');
     this.share = el('button', { 'data-testid': 'share-screen', 'aria-pressed': 'false' }, 'Share screen');
     this.leaveButton = el('button', { 'data-testid': 'leave' }, 'Leave');
-    bar.append(this.status, this.muteAudio, this.muteVideo, this.share, this.leaveButton);
+    this.joinButton = el('button', { 'data-testid': 'join', hidden: '' }, 'Join');
+    this.retryButton = el('button', { 'data-testid': 'retry', hidden: '' }, 'Try again');
+    bar.append(this.status, this.joinButton, this.retryButton, this.muteAudio, this.muteVideo, this.share,
+      this.leaveButton);
 
     const main = el('div', { class: 'main' });
     this.grid = el('div', { class: 'grid', 'data-testid': 'video-grid' });
@@ -105,14 +131,26 @@ export class WebrtcRoomElement extends HTMLElement {
     this.fileInput.addEventListener('change', async () => {
       const file = this.fileInput.files?.[0];
       if (!file || !this.room) return;
-      this.addSystem(`Sending ${file.name}…`);
-      try {
-        await this.room.sendFile(file);
-        this.addSystem(`Sent ${file.name}.`);
-      } catch (error) {
-        this.addSystem(`Could not send ${file.name}: ${error instanceof Error ? error.message : error}`);
-      }
       this.fileInput.value = '';
+      const entry = el('p', { class: 'entry system offer', 'data-testid': 'file-sending' });
+      const text = el('span', {}, `Sending ${file.name} (${formatSize(file.size)}); waiting for the others to accept…`);
+      const cancel = el('button', { type: 'button', 'data-testid': 'file-cancel' }, 'Cancel');
+      entry.append(text, cancel);
+      this.log.append(entry);
+      const sending = this.room.sendFile(file);
+      cancel.addEventListener('click', () => sending.cancel());
+      try {
+        await sending;
+        text.textContent = `Sent ${file.name}: received in full.`;
+      } catch (error) {
+        text.textContent = `Could not send ${file.name}: ${error instanceof Error ? error.message : error}`;
+      }
+      cancel.remove();
+    });
+    this.joinButton.addEventListener('click', () => this.join());
+    this.retryButton.addEventListener('click', () => {
+      this.teardown();
+      this.join();
     });
     this.muteAudio.addEventListener('click', () => this.toggle(this.muteAudio, (on) => this.room?.setMicrophoneEnabled(!on)));
     this.muteVideo.addEventListener('click', () => this.toggle(this.muteVideo, (on) => this.room?.setCameraEnabled(!on)));
@@ -130,7 +168,7 @@ export class WebrtcRoomElement extends HTMLElement {
   }
 
   connectedCallback() {
-    if (this.getAttribute('room') && !this.room && !this.joining) this.join();
+    this.offerJoin();
   }
 
   disconnectedCallback() {
@@ -138,19 +176,35 @@ export class WebrtcRoomElement extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    if (this.isConnected && this.getAttribute('room') && !this.room && !this.joining) this.join();
+    if (this.isConnected) this.offerJoin();
+  }
+
+  /** Joins at once without media; with media, shows the Join button and waits for a click. */
+  offerJoin() {
+    if (!this.getAttribute('room') || this.room || this.joining) return;
+    const media = this.getAttribute('media') ?? 'video';
+    if (media === 'none') {
+      this.join();
+      return;
+    }
+    this.joinButton.textContent = media === 'audio' ? 'Join with microphone' : 'Join with camera and microphone';
+    this.joinButton.hidden = false;
+    this.setStatus(`Room “${this.getAttribute('room')}”: camera and microphone start when you join.`);
   }
 
   /** Joins the room the attributes name; the status line says what went wrong, if anything. */
   async join() {
+    if (this.joining || this.room || !this.getAttribute('room')) return;
     this.joining = true;
+    this.joinButton.hidden = true;
+    this.retryButton.hidden = true;
     const media = this.getAttribute('media') ?? 'video';
     this.setStatus('Connecting…');
     try {
       const room = await joinRoom({
         room: /** @type {string} */ (this.getAttribute('room')),
         name: this.getAttribute('name') ?? undefined,
-        token: this.getAttribute('token') ?? undefined,
+        token: this.token ?? this.getAttribute('token') ?? undefined,
         url: this.getAttribute('url') ?? undefined,
         iceTransportPolicy: /** @type {RTCIceTransportPolicy} */ (this.getAttribute('ice-transport-policy') ?? 'all'),
         media: media === 'none' ? null : { audio: true, video: media === 'video' },
@@ -164,8 +218,10 @@ export class WebrtcRoomElement extends HTMLElement {
       const code = /** @type {any} */ (error).code ?? 'error';
       const message = code === 'unreachable'
         ? 'The signaling server is unreachable. Check the address or try again later.'
-        : error instanceof Error ? error.message : String(error);
+        : code === 'unauthorized' ? 'The server did not accept your sign-in for this room (unauthorized).'
+          : error instanceof Error ? error.message : String(error);
       this.setStatus(message, 'error');
+      this.retryButton.hidden = false;
       this.dispatchEvent(new CustomEvent('error', { detail: { code, message } }));
     } finally {
       this.joining = false;
@@ -174,15 +230,21 @@ export class WebrtcRoomElement extends HTMLElement {
 
   leave() {
     if (!this.room) return;
-    this.room.leave();
+    this.teardown();
+    this.setStatus('You left the room.');
+    this.dispatchEvent(new CustomEvent('left'));
+  }
+
+  /** Closes the room, if any, and clears what it showed. */
+  teardown() {
+    this.room?.leave();
     this.room = null;
     for (const node of this.grid.querySelectorAll('figure[data-peer-id]')) node.remove();
     this.peerList.replaceChildren();
     this.localVideo.srcObject = null;
     this.localFigure.hidden = true;
+    this.retryButton.hidden = true;
     this.setControls(false);
-    this.setStatus('You left the room.');
-    this.dispatchEvent(new CustomEvent('left'));
   }
 
   /** @param {import('./webrtc-room.js').Room} room */
@@ -222,14 +284,37 @@ export class WebrtcRoomElement extends HTMLElement {
       const { from, name, text } = /** @type {any} */ (e).detail;
       this.addEntry(from, name, text, false);
     });
+    room.addEventListener('file-offer', (e) => this.showOffer(room, /** @type {any} */ (e).detail));
+    room.addEventListener('file-progress', (e) => {
+      const { peerId, name, received, size, direction } = /** @type {any} */ (e).detail;
+      if (direction !== 'receive') return;
+      const bar = this.offerProgress(peerId, name);
+      if (bar) { bar.max = size; bar.value = received; }
+    });
+    room.addEventListener('file-rejected', (e) => {
+      const { from, name, size, reason } = /** @type {any} */ (e).detail;
+      const who = room.peers.get(from)?.name ?? 'Someone';
+      const entry = this.offerEntry(from, name);
+      const text = reason === 'too-large'
+        ? `${who} offered ${name} (${formatSize(size)}): refused, larger than ${formatSize(room.maxFileBytes)}.`
+        : reason === 'timeout' ? `${who} offered ${name}: declined, no answer within 30 s.`
+          : reason === 'cancelled' ? `${who} withdrew ${name}.` : `You declined ${name} from ${who}.`;
+      if (entry) {
+        entry.removeAttribute('data-pending');
+        entry.replaceChildren(text);
+      } else {
+        this.addSystem(text);
+      }
+    });
     room.addEventListener('file', (e) => {
       const { from, name, size, blob } = /** @type {any} */ (e).detail;
       const who = room.peers.get(from)?.name ?? 'someone';
-      const entry = el('p', { class: 'entry system', 'data-from': from });
-      const link = /** @type {HTMLAnchorElement} */ (el('a', { download: name }, name));
+      const entry = this.offerEntry(from, name) ?? el('p', { class: 'entry system', 'data-from': from });
+      entry.removeAttribute('data-pending');
+      const link = /** @type {HTMLAnchorElement} */ (el('a', { download: name, 'data-testid': 'file-link' }, name));
       link.href = URL.createObjectURL(blob);
-      entry.append(`${who} sent `, link, ` (${size} bytes)`);
-      this.log.append(entry);
+      entry.replaceChildren(`${who} sent `, link, ` (${formatSize(size)})`);
+      if (!entry.isConnected) this.log.append(entry);
     });
     room.addEventListener('screen-share', (e) => {
       const { active, track } = /** @type {any} */ (e).detail;
@@ -238,8 +323,18 @@ export class WebrtcRoomElement extends HTMLElement {
       this.localVideo.srcObject = active ? new MediaStream([track]) : room.localStream;
     });
     room.addEventListener('error', (e) => {
-      const { code, errorCode } = /** @type {any} */ (e).detail;
-      if (code === 'ice-server-refused') {
+      const { code, errorCode, message } = /** @type {any} */ (e).detail;
+      if (code === 'unauthorized') {
+        // The client stopped reconnecting; peer connections may live on, but the server will not
+        // take this membership back with these credentials.
+        this.setStatus(UNAUTHORIZED, 'error');
+        this.retryButton.hidden = false;
+      } else if (code === 'file-overrun' || code === 'file-unrequested' || code === 'file-aborted') {
+        const entry = this.offerEntry(undefined, /** @type {any} */ (e).detail.name);
+        entry?.removeAttribute('data-pending');
+        if (entry) entry.replaceChildren(message);
+        else this.addSystem(message);
+      } else if (code === 'ice-server-refused') {
         this.setStatus(errorCode === 401
           ? 'The TURN server refused the credentials (401): the call cannot be relayed.'
           : `The TURN server refused the connection (${errorCode}).`, 'error');
@@ -252,6 +347,48 @@ export class WebrtcRoomElement extends HTMLElement {
       this.setStatus(/** @type {any} */ (e).detail.resumed
         ? `Back in room “${room.room}”.` : `Rejoined room “${room.room}” after the server restarted.`);
     });
+  }
+
+  /**
+   * The consent prompt: nothing of the file is kept before Accept; Decline, or no answer within
+   * 30 s, tells the sender no.
+   * @param {import('./webrtc-room.js').Room} room
+   * @param {{from: string, name: string, size: number, mime: string, accept: () => void, reject: () => void}} offer
+   */
+  showOffer(room, offer) {
+    const who = room.peers.get(offer.from)?.name ?? 'Someone';
+    const entry = el('p', {
+      class: 'entry system offer', 'data-testid': 'file-offer', 'data-from': offer.from,
+      'data-file-name': offer.name, 'data-pending': '',
+    });
+    const accept = el('button', { type: 'button', 'data-testid': 'file-accept' }, 'Accept');
+    const decline = el('button', { type: 'button', 'data-testid': 'file-decline' }, 'Decline');
+    accept.setAttribute('aria-label', `Accept ${offer.name}`);
+    decline.setAttribute('aria-label', `Decline ${offer.name}`);
+    entry.append(el('span', {}, `${who} wants to send you ${offer.name} (${formatSize(offer.size)}).`), accept, decline);
+    accept.addEventListener('click', () => {
+      offer.accept();
+      const bar = /** @type {HTMLProgressElement} */ (el('progress', { max: String(Math.max(1, offer.size)), value: '0' }));
+      entry.replaceChildren(el('span', {}, `Receiving ${offer.name}…`), bar);
+    });
+    decline.addEventListener('click', () => offer.reject());
+    this.log.append(entry);
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  /**
+   * The log entry of an offer still in progress.
+   * @param {string|undefined} from @param {string} name
+   * @returns {HTMLElement|null}
+   */
+  offerEntry(from, name) {
+    const entries = /** @type {HTMLElement[]} */ ([...this.log.querySelectorAll('[data-testid="file-offer"][data-pending]')]);
+    return entries.find((e) => e.dataset.fileName === name && (from === undefined || e.dataset.from === from)) ?? null;
+  }
+
+  /** @param {string} from @param {string} name */
+  offerProgress(from, name) {
+    return /** @type {HTMLProgressElement|null} */ (this.offerEntry(from, name)?.querySelector('progress') ?? null);
   }
 
   /** @param {import('./webrtc-room.js').RemotePeer} peer */

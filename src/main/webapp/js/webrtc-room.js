@@ -1,6 +1,7 @@
 // The public API of the Signalbox browser client (see the team's CLIENT.md): joinRoom() and the
 // Room it returns. A full mesh: one PeerLink (RTCPeerConnection) per other peer of the room.
 
+import { DEFAULT_MAX_FILE_BYTES } from './file-transfer.js';
 import { PeerLink } from './peer-link.js';
 import { defaultSignalUrl, SignalingChannel } from './signaling.js';
 
@@ -9,9 +10,16 @@ import { defaultSignalUrl, SignalingChannel } from './signaling.js';
  * @property {string} room
  * @property {string} [url] the socket; default: `<context>/signal` beside this module
  * @property {string} [name]
- * @property {string} [token]
+ * @property {string|TokenSource} [token] a token, or a function asked for one before every `join`
  * @property {{audio?: boolean, video?: boolean}|MediaStream|null} [media] default null: data only
  * @property {RTCIceTransportPolicy} [iceTransportPolicy] `all` (default) or `relay`
+ * @property {number} [maxFileBytes] incoming files above this are declined unasked; default 256 MiB
+ */
+
+/**
+ * Called for every `join` the client sends (the first, each resume, each rejoin), so a portal can
+ * hand out a fresh token each time.
+ * @typedef {() => (string|Promise<string>)} TokenSource
  */
 
 /**
@@ -60,8 +68,11 @@ async function openMedia(media) {
 /**
  * One membership of one room. Events (CustomEvent, payload in `detail`): `peer-joined` {peer},
  * `peer-left` {peerId, reason}, `peer-state` {peerId, connectionState}, `track` {peerId, stream},
- * `chat` {from, name, text, at}, `file` {from, name, size, blob}, `reconnecting` {attempt},
- * `reconnected` {resumed}, `error` {code, message}; also `channel` {peerId, open}.
+ * `chat` {from, name, text, at}, `file-offer` {from, name, size, mime, accept(), reject()},
+ * `file-progress` {peerId, name, sent|received, size, direction}, `file` {from, name, size, blob},
+ * `reconnecting` {attempt}, `reconnected` {resumed}, `error` {code, message}; also `channel`
+ * {peerId, open}, `file-rejected` {from, name, size, reason} and `screen-share` {active, track}.
+ * Without a `file-offer` listener every incoming file is declined.
  */
 export class Room extends EventTarget {
   /**
@@ -85,6 +96,13 @@ export class Room extends EventTarget {
     /** @type {RTCIceServer[]} */
     this.iceServers = [];
     this.iceTransportPolicy = options.iceTransportPolicy ?? 'all';
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    /**
+     * The `file-offer` listeners (and whether each is `once`): an offer nobody can answer is
+     * declined at once instead of waiting out its 30 s.
+     * @type {Map<EventListenerOrEventListenerObject, boolean>}
+     */
+    this.offerListeners = new Map();
     /** @type {MediaStreamTrack|null} */
     this.screenTrack = null;
     this.left = false;
@@ -106,6 +124,31 @@ export class Room extends EventTarget {
   }
 
   /**
+   * @param {string} type
+   * @param {EventListenerOrEventListenerObject|null} listener
+   * @param {boolean|AddEventListenerOptions} [options]
+   */
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    if (type !== 'file-offer' || !listener) return;
+    const once = typeof options === 'object' && !!options.once;
+    this.offerListeners.set(listener, once);
+    if (typeof options === 'object' && options.signal) {
+      options.signal.addEventListener('abort', () => this.offerListeners.delete(listener), { once: true });
+    }
+  }
+
+  /**
+   * @param {string} type
+   * @param {EventListenerOrEventListenerObject|null} listener
+   * @param {boolean|EventListenerOptions} [options]
+   */
+  removeEventListener(type, listener, options) {
+    super.removeEventListener(type, listener, options);
+    if (type === 'file-offer' && listener) this.offerListeners.delete(listener);
+  }
+
+  /**
    * Chat to every peer, or one: over the DataChannel, else through the server relay.
    * @param {string} text
    * @param {{to?: string}} [options]
@@ -123,17 +166,25 @@ export class Room extends EventTarget {
   }
 
   /**
-   * Sends a file to every peer, or one, each over its own DataChannel.
+   * Sends a file to every peer, or one, each over its own DataChannel. Resolves when every
+   * receiver confirmed every byte; rejects when one declines, closes early or does not answer.
    * @param {Blob & {name?: string}} file
    * @param {{to?: string}} [options]
+   * @returns {Promise<void> & {cancel: () => void}} `cancel()` stops every transfer of this file
    */
-  async sendFile(file, { to } = {}) {
+  sendFile(file, { to } = {}) {
     const targets = to ? [to] : [...this.links.keys()];
-    await Promise.all(targets.map((peerId) => {
+    const sends = targets.map((peerId) => {
       const link = this.links.get(peerId);
-      if (!link) throw new Error(`no connection to ${peerId}`);
-      return link.sendFile(file);
-    }));
+      try {
+        if (!link) throw Object.assign(new Error(`no connection to ${peerId}`), { code: 'no-connection' });
+        return link.sendFile(file);
+      } catch (error) {
+        return Object.assign(Promise.reject(error), { cancel: () => {} });
+      }
+    });
+    const all = Promise.all(sends).then(() => undefined);
+    return Object.assign(all, { cancel: () => sends.forEach((send) => send.cancel()) });
   }
 
   /** @param {boolean} enabled */
@@ -200,6 +251,13 @@ export class Room extends EventTarget {
     }
     this.peerId = joined.peerId;
     this.name = joined.name;
+    // In token and container mode TURN credentials come only with `joined`, afresh each time: they
+    // replace welcome's list, for connections to come and, where the browser allows, for the
+    // ones a resume kept (their next ICE restart gathers with them).
+    if (Array.isArray(joined.iceServers)) {
+      this.iceServers = joined.iceServers;
+      for (const link of this.links.values()) link.setIceServers(this.iceServers);
+    }
     /** @type {Set<string>} */
     const present = new Set(joined.peers.map((/** @type {any} */ p) => p.peerId));
     // On a resume the list is the truth: peers that left during the cut are gone, peers that came
@@ -246,7 +304,7 @@ export class Room extends EventTarget {
     this.peers.set(peerId, peer);
     const link = new PeerLink({
       selfId: this.peerId, peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy,
-      localStream: this.localStream, initiator,
+      localStream: this.localStream, initiator, maxFileBytes: this.maxFileBytes,
       sendSignal: (data) => this.signaling.send({ type: 'signal', to: peerId, data }),
     });
     this.links.set(peerId, link);
@@ -263,14 +321,44 @@ export class Room extends EventTarget {
       this.emit('track', { peerId, stream: peer.stream });
     });
     link.addEventListener('chat', (e) => this.receiveChat(peerId, /** @type {any} */ (e).detail.message));
+    link.addEventListener('file-offer', (e) => this.offerFile(peerId, /** @type {any} */ (e).detail));
+    link.addEventListener('file-rejected', (e) => {
+      const { name: fileName, size, reason } = /** @type {any} */ (e).detail;
+      this.emit('file-rejected', { from: peerId, name: fileName, size, reason });
+    });
+    link.addEventListener('file-progress', (e) => {
+      const { name: fileName, bytes, size, direction } = /** @type {any} */ (e).detail;
+      this.emit('file-progress', direction === 'send'
+        ? { peerId, name: fileName, sent: bytes, size, direction }
+        : { peerId, name: fileName, received: bytes, size, direction });
+    });
     link.addEventListener('file', (e) => {
       const { name: fileName, size, blob } = /** @type {any} */ (e).detail;
       this.emit('file', { from: peerId, name: fileName, size, blob });
     });
-    link.addEventListener('error', (e) => this.emit('error', /** @type {any} */ (e).detail));
+    link.addEventListener('error', (e) => this.emit('error', { ...(/** @type {any} */ (e).detail), peerId }));
     // The screen, when shared, replaces the camera for newcomers too.
     if (this.screenTrack) link.replaceTrack(this.screenTrack);
     this.emit('peer-joined', { peer });
+  }
+
+  /**
+   * Asks the page about an incoming file; nobody to ask means no.
+   * @param {string} from
+   * @param {import('./file-transfer.js').FileOffer} offer
+   */
+  offerFile(from, offer) {
+    if (this.offerListeners.size === 0) {
+      offer.reject('no-listener');
+      return;
+    }
+    for (const [listener, once] of this.offerListeners) {
+      if (once) this.offerListeners.delete(listener);
+    }
+    this.emit('file-offer', {
+      from, name: offer.name, size: offer.size, mime: offer.mime,
+      accept: () => offer.accept(), reject: () => offer.reject('declined'),
+    });
   }
 
   /**

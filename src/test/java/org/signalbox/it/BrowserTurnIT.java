@@ -51,6 +51,36 @@ class BrowserTurnIT {
     }
   }
 
+  /**
+   * In token mode welcome carries STUN only and the TURN credentials come with joined: a
+   * relay-only call must take them from there.
+   */
+  @Test
+  void inTokenModeRelayOnlyPeersConnectWithTheCredentialsOfJoined() throws Exception {
+    Map<String, String> environment = new java.util.HashMap<>();
+    try (Coturn coturn = Coturn.start("relay-token", SECRET)) {
+      environment.putAll(turn(coturn, SECRET, "600"));
+      environment.put("SIGNALBOX_AUTH", "token");
+      environment.put("SIGNALBOX_TOKEN_SECRET", org.signalbox.auth.Tokens.SECRET);
+      try (RunCommandServer server = RunCommandServer.start("browser-turn-token", environment);
+          CallPage a = CallPage.join(server.origin(), "turn-token", "A", "none", RELAY + token("turn-token", "a"));
+          CallPage b = CallPage.join(server.origin(), "turn-token", "B", "none", RELAY + token("turn-token", "b"))) {
+        CallPage.awaitPair(a, b);
+        for (CallPage page : List.of(a, b)) {
+          assertEquals("relay", page.js(SELECTED_LOCAL_TYPE), "the selected pair is relayed");
+          assertEquals(true, page.js("return room.iceServers.some(s => s.username && s.credential);"),
+              "the TURN entry of joined is in use");
+        }
+        a.chatThroughTheUi("through the relay, in token mode");
+        b.awaitChat(a.peerId(), "through the relay, in token mode");
+      }
+    }
+  }
+
+  private static String token(String room, String sub) {
+    return "&token=" + org.signalbox.auth.Tokens.sign(org.signalbox.auth.Tokens.claims(room, sub).build());
+  }
+
   @Test
   void aWrongTurnSecretIsReportedAsAnErrorInsteadOfHanging() throws Exception {
     try (Coturn coturn = Coturn.start("wrong-secret", SECRET);

@@ -16,6 +16,12 @@ final class CallPage implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  /**
+   * A join after the click opens the fake camera first, which a loaded machine can hold up for
+   * a long time (seen: over 30 s for a fifth browser beside four in a video call).
+   */
+  static final Duration JOIN_WAIT = Duration.ofSeconds(90);
+
   /** Page-side helpers: the widget, its shadow root, and one element by test id. */
   private static final String PRELUDE =
       "const widget = document.querySelector('webrtc-room');"
@@ -34,14 +40,27 @@ final class CallPage implements AutoCloseable {
     return join(base, room, name, media, "");
   }
 
-  /** As {@link #join(String, String, String, String)}, with more of the query ({@code &k=v}). */
+  /**
+   * As {@link #join(String, String, String, String)}, with more of the query ({@code &k=v}).
+   * Like a person following a link: the page shows the join form and, before the click, has not
+   * asked for camera or microphone nor joined (asserted here, so every browser test checks it);
+   * then the Join click.
+   */
   static CallPage join(String base, String room, String name, String media, String moreQuery) {
     Chromium browser = Chromium.start();
     try {
+      browser.beforeEveryPage(COUNT_GET_USER_MEDIA);
       browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media
           + moreQuery);
       CallPage page = new CallPage(browser);
-      page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
+      page.assertNothingStartedBeforeTheClick();
+      page.js("document.querySelector('[data-testid=\"join\"]').click(); return true;");
+      try {
+        page.awaitTrue("joined " + room, "return !!room && !!room.peerId;", JOIN_WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the page says: " + page.js(
+            "return {status: shadow && byId('status').textContent, getUserMediaCalls: window.getUserMediaCalls};"), e);
+      }
       return page;
     } catch (RuntimeException | Error e) {
       browser.close();
@@ -49,10 +68,55 @@ final class CallPage implements AutoCloseable {
     }
   }
 
-  /** Opens the demo page without joining: the join form. */
+  /** Counts getUserMedia calls in {@code window.getUserMediaCalls}, from before the page runs. */
+  static final String COUNT_GET_USER_MEDIA =
+      "window.getUserMediaCalls = 0;"
+          + "if (navigator.mediaDevices) {"
+          + "  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);"
+          + "  navigator.mediaDevices.getUserMedia = (constraints) => {"
+          + "    window.getUserMediaCalls++; return original(constraints); };"
+          + "}";
+
+  /**
+   * A direct-join link has loaded (its module scripts ran): the Join button is shown and nothing
+   * asked for camera or microphone, no room element joined.
+   */
+  void assertNothingStartedBeforeTheClick() {
+    awaitTrue("the prefilled join form with its Join button",
+        "await new Promise(r => setTimeout(r, 0));"
+            + "const button = document.querySelector('[data-testid=\"join\"]');"
+            + "return document.readyState === 'complete' && !!button && button.offsetParent !== null;");
+    Object state = js("return {calls: window.getUserMediaCalls, widget: !!widget};");
+    if (!java.util.Map.of("calls", 0L, "widget", false).equals(state)) {
+      throw new AssertionError("a link alone started something before the Join click: " + state);
+    }
+  }
+
+  /**
+   * Opens the demo page and places a {@code <webrtc-room media="none">} in it the way a portal
+   * would, with its {@code token} property set to {@code tokenExpression} (JavaScript: a string,
+   * or a function returning a token or a promise of one); waits until joined.
+   */
+  static CallPage embed(String base, String room, String tokenExpression) {
+    CallPage page = openForm(base);
+    try {
+      page.js("const w = document.createElement('webrtc-room');"
+          + "w.token = " + tokenExpression + ";"
+          + "w.setAttribute('room', " + quote(room) + "); w.setAttribute('media', 'none');"
+          + "document.querySelector('main').append(w); return true;");
+      page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
+      return page;
+    } catch (RuntimeException | Error e) {
+      page.close();
+      throw e;
+    }
+  }
+
+  /** Opens the demo page without joining: the join form. getUserMedia calls are counted. */
   static CallPage openForm(String base) {
     Chromium browser = Chromium.start();
     try {
+      browser.beforeEveryPage(COUNT_GET_USER_MEDIA);
       browser.open(base + "/");
       return new CallPage(browser);
     } catch (RuntimeException | Error e) {

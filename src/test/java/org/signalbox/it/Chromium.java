@@ -75,6 +75,15 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
+   * Runs {@code script} in every document this browser loads from now on, before the page's own
+   * scripts (DevTools' {@code Page.addScriptToEvaluateOnNewDocument}): what a test must watch from
+   * the first moment, such as calls to getUserMedia.
+   */
+  void beforeEveryPage(String script) {
+    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", script));
+  }
+
+  /**
    * Runs {@code body} as the body of an async function in the page and returns its result
    * (numbers come back as Long or Double, objects as Maps, arrays as Lists). A rejection or an
    * exception in the page fails with the page's message.
