@@ -269,26 +269,27 @@ export function receiveFile(channel, { maxFileBytes, onOffer, onRejected, onProg
           clearTimeout(offerTimer);
           phase = 'receiving';
           channel.send(JSON.stringify({ type: 'file-accept' }));
-          if (offered.size === 0) complete();
+          if (received === offered.size) complete();
+          else progress.update(received);
         },
         reject: (reason = 'declined') => decline(String(reason)),
       });
       return;
     }
     if (typeof event.data === 'string') return; // unknown control messages are ignored
-    if (phase === 'offered') {
-      // The sender did not wait for our answer: what it sent was not asked for.
-      fail('file-unrequested', `${header?.name}: bytes arrived before the transfer was accepted`);
-      return;
-    }
     const chunk = /** @type {ArrayBuffer} */ (event.data);
     const size = /** @type {{size: number}} */ (header).size;
     if (received + chunk.byteLength > size) {
       fail('file-overrun', `${header?.name}: more bytes arrived than the ${size} announced`);
       return;
     }
+    // A sender that follows only CLIENT.md's wire format streams right after the header without
+    // waiting for file-accept, and a data channel cannot pause it. Its bytes are held, unseen,
+    // until the user answers: never more than the announced size, which is within maxFileBytes,
+    // never a Blob before accept(), and dropped on a decline or a timeout.
     chunks.push(chunk);
     received += chunk.byteLength;
+    if (phase === 'offered') return;
     if (received === size) complete();
     else progress.update(received);
   });
@@ -298,6 +299,7 @@ export function receiveFile(channel, { maxFileBytes, onOffer, onRejected, onProg
       // The sender cancelled before our user answered.
       clearTimeout(offerTimer);
       phase = 'ended';
+      chunks = [];
       if (header) onRejected({ name: header.name, size: header.size, reason: 'cancelled' });
     }
   });

@@ -329,7 +329,7 @@ export class WebrtcRoomElement extends HTMLElement {
         // take this membership back with these credentials.
         this.setStatus(UNAUTHORIZED, 'error');
         this.retryButton.hidden = false;
-      } else if (code === 'file-overrun' || code === 'file-unrequested' || code === 'file-aborted') {
+      } else if (code === 'file-overrun' || code === 'file-aborted') {
         const entry = this.offerEntry(undefined, /** @type {any} */ (e).detail.name);
         entry?.removeAttribute('data-pending');
         if (entry) entry.replaceChildren(message);

@@ -211,6 +211,32 @@ class BrowserFileIT {
   }
 
   @Test
+  void aSenderThatStreamsWithoutWaitingForConsentStillDeliversOnceTheUserAccepts() {
+    try (CallPage sender = CallPage.join(server.origin(), "file-v1", "Sender", "none");
+        CallPage receiver = CallPage.join(server.origin(), "file-v1", "Receiver", "none")) {
+      CallPage.awaitPair(sender, receiver);
+      receiver.js(RECORD_FILE_EVENTS);
+      // CLIENT.md's wire format alone: the header, then every chunk at once, file-accept unread.
+      sender.js(rawFileChannel("{type: 'file', name: 'v1.txt', size: 40000, mime: 'text/plain'}",
+          "const bytes = new TextEncoder().encode('a'.repeat(40000));"
+              + "for (let o = 0; o < bytes.length; o += 16384) ch.send(bytes.slice(o, o + 16384).buffer);",
+          ""));
+      receiver.awaitTrue("the consent prompt",
+          "return !!shadow.querySelector('[data-testid=\"file-offer\"] [data-testid=\"file-accept\"]');");
+      assertEquals(Map.of("offers", 1L, "progress", 0L, "files", 0L, "errors", 0L), receiver.js(
+          "const s = window.seen; return {offers: s.offers.length, progress: s.progress.length,"
+              + " files: s.files.length, errors: s.errors.length};"),
+          "nothing handed over before the user answers");
+      receiver.js("shadow.querySelector('[data-testid=\"file-accept\"]').click(); return true;");
+      receiver.awaitTrue("the file", "return window.seen.files.length === 1;");
+      assertEquals("a".repeat(40_000), receiver.js("return window.seen.files[0].text;"));
+      sender.awaitTrue("the receiver confirmed and closed", "return window.raw.closed;");
+      assertEquals(List.of("{\"type\":\"file-accept\"}", "{\"type\":\"file-done\"}"),
+          sender.js("return window.raw.messages;"));
+    }
+  }
+
+  @Test
   void aSenderThatSendsMoreThanItAnnouncedIsCutOff() {
     try (CallPage sender = CallPage.join(server.origin(), "file-overrun", "Sender", "none");
         CallPage receiver = CallPage.join(server.origin(), "file-overrun", "Receiver", "none")) {
