@@ -6,29 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
-import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.EmbeddedServer;
+import org.signalbox.testing.RawSocket;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -156,7 +147,7 @@ class FlowControlTest {
       JsonObject left = null;
       for (int seq = 0; left == null; seq++) {
         assertTrue(System.nanoTime() < deadline, "not cut off after " + seq + " frames");
-        sender.send("{\"type\":\"message\",\"to\":\"" + stalled.peerId
+        sender.send("{\"type\":\"message\",\"to\":\"" + stalled.peerId()
             + "\",\"data\":{\"seq\":" + seq + ",\"pad\":\"" + pad + "\"}}");
         JsonObject f;
         while (left == null && (f = sender.poll()) != null) {
@@ -227,7 +218,7 @@ class FlowControlTest {
       // the size of a video call's SDP (6 KB: 3 MB in all, within the default outboundBytes).
       receiver.pause();
       sender.join("behind", "sender");
-      String to = receiver.peerId;
+      String to = receiver.peerId();
       String pad = "x".repeat(6_000);
       int relays = 499; // with the join, the whole default burst
       for (int seq = 0; seq < relays; seq++) {
@@ -427,7 +418,7 @@ class FlowControlTest {
       // Only more than 10 x burst drops within 10 s may close, and each drop is answered first.
       assertTrue(dropped > 10 * burst, "closed after only " + dropped + " drops");
       JsonObject left = witness.expect("peer-left");
-      assertEquals(flooder.peerId, left.getString("peerId"));
+      assertEquals(flooder.peerId(), left.getString("peerId"));
       assertEquals("disconnected", left.getString("reason"));
     }
   }
@@ -507,7 +498,7 @@ class FlowControlTest {
       fragmented.sendPart(over.substring(500, 1000), false);
       fragmented.trySendPart(over.substring(1000), true);
       assertEquals(1009, fragmented.awaitClose());
-      assertDisconnected(witness, fragmented.peerId);
+      assertDisconnected(witness, fragmented.peerId());
     }
   }
 
@@ -662,137 +653,6 @@ class FlowControlTest {
       assertTrue(System.nanoTime() < deadline, "connections: "
           + server.node().connectionCount() + ", want " + count);
       LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-    }
-  }
-
-  /**
-   * A bare JDK WebSocket for what {@link TestClient} cannot do: send a message in fragments, and
-   * wait for "the next frame or the close", whichever comes first. Events are JSON objects, and
-   * an Integer close code (1006 when the connection broke) as the last one.
-   */
-  private static final class RawSocket implements WebSocket.Listener, AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private volatile boolean paused;
-    private WebSocket socket;
-    private String peerId;
-
-    static RawSocket open(URI uri) throws Exception {
-      RawSocket raw = new RawSocket();
-      raw.socket = HTTP.newWebSocketBuilder()
-          .buildAsync(uri, raw).get(10, TimeUnit.SECONDS);
-      JsonObject welcome = raw.nextText();
-      assertEquals("welcome", welcome.getString("type"));
-      raw.peerId = welcome.getString("peerId");
-      return raw;
-    }
-
-    void send(String frame) throws Exception {
-      sendPart(frame, true);
-    }
-
-    void sendPart(String part, boolean last) throws Exception {
-      socket.sendText(part, last).get(10, TimeUnit.SECONDS);
-    }
-
-    /** Sends unless the output is closed already (the server's close may cross the frame). */
-    boolean trySend(String frame) throws Exception {
-      return trySendPart(frame, true);
-    }
-
-    boolean trySendPart(String part, boolean last) throws Exception {
-      try {
-        sendPart(part, last);
-        return true;
-      } catch (ExecutionException e) {
-        return false;
-      }
-    }
-
-    /** Stops reading from the socket after the frame now asked for (one at most). */
-    void pause() {
-      paused = true;
-    }
-
-    /** Reads again. An extra request racing the listener's own is harmless. */
-    void resume() {
-      paused = false;
-      socket.request(1);
-    }
-
-    /** The next frame or close code, within 10 s. */
-    Object next() throws InterruptedException {
-      Object event = events.poll(10, TimeUnit.SECONDS);
-      assertNotNull(event, "no frame and no close within 10 s");
-      return event;
-    }
-
-    JsonObject nextText() throws InterruptedException {
-      Object event = next();
-      if (event instanceof JsonObject frame) {
-        return frame;
-      }
-      return fail("closed with " + event);
-    }
-
-    /** Skips frames up to the close and returns its code. */
-    int awaitClose() throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (true) {
-        Object event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        assertNotNull(event, "not closed within 10 s");
-        if (event instanceof Integer code) {
-          return code;
-        }
-      }
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try (JsonReader reader = Json.createReader(new StringReader(partial.toString()))) {
-          events.add(reader.readObject());
-        }
-        partial.setLength(0);
-      }
-      if (!paused) {
-        webSocket.request(1);
-      }
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-      if (!paused) {
-        webSocket.request(1);
-      }
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      events.add(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      events.add(1006);
-    }
-
-    @Override
-    public void close() {
-      if (socket != null) {
-        socket.abort();
-      }
     }
   }
 }

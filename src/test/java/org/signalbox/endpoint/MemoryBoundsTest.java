@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.NodeGauges;
-import org.signalbox.testing.StalledReader;
+import org.signalbox.testing.RawSocket;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -44,10 +44,10 @@ class MemoryBoundsTest {
     try (EmbeddedServer server = EmbeddedServer.start(settings);
         TestClient a = TestClient.connect(server.uri());
         TestClient b = TestClient.connect(server.uri())) {
-      List<StalledReader> stalled = new ArrayList<>();
+      List<RawSocket> stalled = new ArrayList<>();
       try {
         for (int i = 0; i < receivers; i++) {
-          StalledReader r = StalledReader.open(server.uri());
+          RawSocket r = RawSocket.open(server.uri());
           stalled.add(r);
           r.join("pinned");
           r.pause();
@@ -71,9 +71,13 @@ class MemoryBoundsTest {
           drainLeaves(a, open);
         }
         assertTrue(open.isEmpty(), "never closed: " + open + " after " + sent + " relays of 60 KB");
-        for (StalledReader r : stalled) {
+        NodeGauges.awaitCloses(server.node(), 1008, receivers);
+        for (RawSocket r : stalled) {
+          // What the network held, then the close frame; or a reset where the server gave up
+          // waiting for the stalled write first.
           r.resume();
-          assertEquals(1008, r.awaitClose(), "closed for its outbound bytes");
+          int code = r.awaitClose();
+          assertTrue(code == 1008 || code == 1006, "closed for its outbound bytes: " + code);
         }
         System.out.printf("outboundBytes: %d stalled receivers closed after %d relays of 60 KB;"
             + " the server's queues peaked at %.0f bytes (bound %d each)%n",
@@ -82,7 +86,7 @@ class MemoryBoundsTest {
             "queued " + peak + " bytes for " + receivers + " receivers of " + bound);
         assertTrue(peak > 0, "the queues were used at all");
       } finally {
-        stalled.forEach(StalledReader::close);
+        stalled.forEach(RawSocket::close);
       }
     }
   }

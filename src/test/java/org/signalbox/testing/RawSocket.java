@@ -14,15 +14,18 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client that can stop reading and read again, and send pongs on its own: what a tab does when
- * its main thread is busy, or a hostile client that keeps its socket alive without reading.
- * Events are JSON objects, then an Integer close code (1006 when the connection broke).
+ * A bare JDK WebSocket for what {@link TestClient} cannot do: stop reading and read again (a tab
+ * whose main thread is busy), send pongs on its own (a hostile client that keeps its socket alive
+ * without reading), send a message in fragments, and wait for "the next frame or the close",
+ * whichever comes first. Events are JSON objects, then an Integer close code (1006 when the
+ * connection broke).
  */
-public final class StalledReader implements WebSocket.Listener, AutoCloseable {
+public final class RawSocket implements WebSocket.Listener, AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -35,8 +38,8 @@ public final class StalledReader implements WebSocket.Listener, AutoCloseable {
   private WebSocket socket;
   private String peerId;
 
-  public static StalledReader open(URI uri) throws Exception {
-    StalledReader reader = new StalledReader();
+  public static RawSocket open(URI uri) throws Exception {
+    RawSocket reader = new RawSocket();
     reader.socket = HTTP.newWebSocketBuilder().buildAsync(uri, reader).get(10, TimeUnit.SECONDS);
     JsonObject welcome = reader.nextText();
     assertEquals("welcome", welcome.getString("type"));
@@ -49,7 +52,25 @@ public final class StalledReader implements WebSocket.Listener, AutoCloseable {
   }
 
   public void send(String frame) throws Exception {
-    socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
+    sendPart(frame, true);
+  }
+
+  public void sendPart(String part, boolean last) throws Exception {
+    socket.sendText(part, last).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Sends unless the output is closed already (the server's close may cross the frame). */
+  public boolean trySend(String frame) throws Exception {
+    return trySendPart(frame, true);
+  }
+
+  public boolean trySendPart(String part, boolean last) throws Exception {
+    try {
+      sendPart(part, last);
+      return true;
+    } catch (ExecutionException e) {
+      return false;
+    }
   }
 
   /** Joins {@code room} and reads {@code joined}. */
