@@ -27,6 +27,14 @@ final class ServerLog {
   private static final Pattern OURS =
       Pattern.compile("signalbox|jakarta\\.json|parsson|json-p", Pattern.CASE_INSENSITIVE);
 
+  /**
+   * Tomcat's own background thread ("Catalina-utility-N") runs each context's periodic work with
+   * that context's class loader; when an undeploy lands during it, Tomcat reports its own thread
+   * as "started by" the application. Signalbox starts no thread of that name.
+   */
+  private static final Pattern TOMCATS_OWN_THREAD =
+      Pattern.compile("started a thread named \\[Catalina-utility-\\d+\\]");
+
   private ServerLog() {}
 
   static Path path() {
@@ -68,6 +76,7 @@ final class ServerLog {
   static List<String> problems() {
     return records().stream()
         .filter(r -> PROBLEM.matcher(header(r)).find() && OURS.matcher(r).find())
+        .filter(r -> !TOMCATS_OWN_THREAD.matcher(r).find())
         .toList();
   }
 
