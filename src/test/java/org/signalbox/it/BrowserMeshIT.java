@@ -35,10 +35,14 @@ class BrowserMeshIT {
       pages.add(CallPage.join(server.origin(), "mesh", "Peer 5", "video"));
       awaitFullMesh(pages);
 
-      CallPage leaving = pages.remove(1);
+      CallPage leaving = pages.get(1);
       leaving.js("byId('leave').click(); return true;");
-      awaitFullMesh(pages);
-      leaving.close();
+      pages.remove(leaving);
+      try {
+        awaitFullMesh(pages);
+      } finally {
+        leaving.close();
+      }
       pages.get(pages.size() - 1).awaitLiveVideoFromEveryPeer();
     } finally {
       pages.forEach(CallPage::close);
