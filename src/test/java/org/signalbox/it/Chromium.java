@@ -28,7 +28,12 @@ final class Chromium implements AutoCloseable {
   static final String BINARY = "/usr/lib/chromium/chromium";
   static final String DRIVER = "/usr/bin/chromedriver";
 
-  private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long one script in a page may take, a click included. Five browsers with live video on two
+   * cores can keep a page's main thread from running a script for over 30 s (BrowserMeshIT's leave
+   * click, seen twice in CI); a test's own waits are bounded separately.
+   */
+  private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration POLL = Duration.ofMillis(50);
 
   private final ChromeDriver driver;
