@@ -20,6 +20,13 @@ import java.util.Objects;
  * @param maxConnectionsPerAddress live connections from one client address; 0 for no limit
  * @param trustedProxies proxy addresses or CIDRs whose {@code X-Forwarded-*} headers are believed
  * @param serverNames the {@code Host} values this service answers to; empty for any
+ * @param adminAuth who may use the admin API (PORTAL.md)
+ * @param adminSecret HS256 secret of admin tokens, or {@code null}
+ * @param webhookUrls where room events are posted; empty for none
+ * @param webhookSecret the Standard Webhooks secret as configured ({@code whsec_…} or raw), or
+ *     {@code null}
+ * @param webhookRetryHours how long an undelivered event is retried
+ * @param webhookQueue events a single node holds before it drops the oldest
  */
 public record Settings(
     List<String> allowedOrigins,
@@ -44,7 +51,13 @@ public record Settings(
     long writeTimeoutMs,
     int maxConnectionsPerAddress,
     List<String> trustedProxies,
-    List<String> serverNames) {
+    List<String> serverNames,
+    AdminAuth adminAuth,
+    String adminSecret,
+    List<String> webhookUrls,
+    String webhookSecret,
+    long webhookRetryHours,
+    int webhookQueue) {
 
   public static final String ANY_ORIGIN = "*";
 
@@ -54,7 +67,9 @@ public record Settings(
     turnUrls = List.copyOf(turnUrls);
     trustedProxies = List.copyOf(trustedProxies);
     serverNames = List.copyOf(serverNames);
+    webhookUrls = List.copyOf(webhookUrls);
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(adminAuth, "adminAuth");
   }
 
   /** Every setting at its CONFIG.md default. */
@@ -65,6 +80,11 @@ public record Settings(
   /** True when TURN credentials go into {@code welcome.iceServers}. */
   public boolean turnEnabled() {
     return !turnUrls.isEmpty() && turnSecret != null;
+  }
+
+  /** True when room events are posted to webhooks. */
+  public boolean webhooksEnabled() {
+    return !webhookUrls.isEmpty();
   }
 
   /** Whether {@code *} is in the allow-list: any origin, and none, may connect. */
@@ -100,7 +120,13 @@ public record Settings(
         + " writeTimeoutMs=" + writeTimeoutMs
         + " maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + " trustedProxies=" + String.join(",", trustedProxies)
-        + " serverNames=" + (serverNames.isEmpty() ? "(any)" : String.join(",", serverNames));
+        + " serverNames=" + (serverNames.isEmpty() ? "(any)" : String.join(",", serverNames))
+        + " adminAuth=" + adminAuth.wire()
+        + " adminSecret=" + mask(adminSecret)
+        + " webhookUrls=" + webhookUrls.stream().map(Settings::maskUrlPassword).toList()
+        + " webhookSecret=" + mask(webhookSecret)
+        + " webhookRetryHours=" + webhookRetryHours
+        + " webhookQueue=" + webhookQueue;
   }
 
   private static String mask(String secret) {

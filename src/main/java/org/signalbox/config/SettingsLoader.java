@@ -18,6 +18,15 @@ public final class SettingsLoader {
 
   static final int DEFAULT_OUTBOUND_QUEUE = 1024;
 
+  /** Standard Webhooks' prefix of a base64 secret. */
+  public static final String WEBHOOK_SECRET_PREFIX = "whsec_";
+
+  /**
+   * A {@code whsec_} key shorter than this is refused. The reference libraries generate 24 to
+   * 32 bytes; 24 bytes (192 bits) is already far beyond guessing.
+   */
+  static final int MIN_WEBHOOK_KEY_BYTES = 24;
+
   /**
    * Queue plus grace buffer of one connection stay within about 5 MiB whatever its peers send
    * (PROTOCOL.md, Limits in detail): 64 maximal frames queued, 16 buffered.
@@ -75,6 +84,12 @@ public final class SettingsLoader {
         integer("maxConnectionsPerAddress", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0);
     List<String> trustedProxies = list("trustedProxies");
     List<String> serverNames = list("serverNames");
+    AdminAuth adminAuth = adminAuth();
+    String adminSecret = text("adminSecret");
+    List<String> webhookUrls = list("webhookUrls");
+    String webhookSecret = text("webhookSecret");
+    long webhookRetryHours = longValue("webhookRetryHours", 24, 0);
+    int webhookQueue = integer("webhookQueue", 10_000, 1);
 
     for (String origin : allowedOrigins) {
       if (!origin.equals(Settings.ANY_ORIGIN) && !looksLikeOrigin(origin)) {
@@ -126,11 +141,81 @@ public final class SettingsLoader {
               + "' is not like redis://host:port/db (or rediss:// for TLS, with :password@ before"
               + " the host when Redis asks for one)");
     }
+    if (adminAuth == AdminAuth.TOKEN && adminSecret == null) {
+      throw new InvalidSettingException("adminSecret", "is required with adminAuth=token");
+    }
+    if (adminSecret != null
+        && adminSecret.getBytes(StandardCharsets.UTF_8).length < MIN_TOKEN_SECRET_BYTES) {
+      throw new InvalidSettingException(
+          "adminSecret", "must be at least " + MIN_TOKEN_SECRET_BYTES + " bytes");
+    }
+    if (adminSecret != null && adminSecret.equals(tokenSecret)) {
+      // A peer's join token must never open the admin API.
+      throw new InvalidSettingException("adminSecret", "must differ from tokenSecret");
+    }
+    for (String url : webhookUrls) {
+      if (!looksLikeHttpUrl(url)) {
+        throw new InvalidSettingException(
+            "webhookUrls", "'" + Settings.maskUrlPassword(url) + "' is not an http(s) URL");
+      }
+    }
+    if (!webhookUrls.isEmpty() && webhookSecret == null) {
+      throw new InvalidSettingException("webhookSecret", "is required when webhookUrls is set");
+    }
+    if (webhookSecret != null) {
+      checkWebhookSecret(webhookSecret);
+    }
     return new Settings(
         allowedOrigins, auth, tokenSecret, maxRoomSize, maxMessageBytes, messagesPerSecond, burst,
         heartbeatMs, resumeGraceMs, resumeBuffer, outboundQueue, maxConnections, stunUrls,
         turnUrls, turnSecret, turnTtlSeconds, redisUrl, outboundBytes, resumeBufferBytes,
-        writeTimeoutMs, maxConnectionsPerAddress, trustedProxies, serverNames);
+        writeTimeoutMs, maxConnectionsPerAddress, trustedProxies, serverNames, adminAuth,
+        adminSecret, webhookUrls, webhookSecret, webhookRetryHours, webhookQueue);
+  }
+
+  /** Standard Webhooks: {@code whsec_} and base64 of the key, else the key's UTF-8 bytes. */
+  private static void checkWebhookSecret(String secret) {
+    if (secret.startsWith(WEBHOOK_SECRET_PREFIX)) {
+      byte[] key;
+      try {
+        key = java.util.Base64.getDecoder().decode(secret.substring(WEBHOOK_SECRET_PREFIX.length()));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSettingException("webhookSecret", "the part after whsec_ is not base64");
+      }
+      if (key.length < MIN_WEBHOOK_KEY_BYTES) {
+        throw new InvalidSettingException(
+            "webhookSecret", "the key after whsec_ must be at least " + MIN_WEBHOOK_KEY_BYTES
+                + " bytes");
+      }
+    } else if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_TOKEN_SECRET_BYTES) {
+      throw new InvalidSettingException(
+          "webhookSecret", "must be whsec_ and base64, or at least " + MIN_TOKEN_SECRET_BYTES
+              + " bytes");
+    }
+  }
+
+  private static boolean looksLikeHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private AdminAuth adminAuth() {
+    String raw = text("adminAuth");
+    if (raw == null) {
+      return AdminAuth.OFF;
+    }
+    for (AdminAuth mode : AdminAuth.values()) {
+      if (mode.wire().equals(raw.toLowerCase(Locale.ROOT))) {
+        return mode;
+      }
+    }
+    throw new InvalidSettingException(
+        "adminAuth", "'" + raw + "' is not one of off, container, token");
   }
 
   private static boolean looksLikeRedisUrl(String url) {

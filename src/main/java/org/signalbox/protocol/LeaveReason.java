@@ -7,7 +7,14 @@ public enum LeaveReason {
   /** The server closed it for a policy reason or a server-started close (1003, 1008, 1009, 1011). */
   DISCONNECTED("disconnected"),
   /** It was lost without a close frame and did not resume within the grace. */
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** The portal removed it (PORTAL.md, admin API). */
+  REMOVED("removed"),
+  /**
+   * The portal closed its room: its own {@code left} and the {@code peer.left} event say so; no
+   * {@code peer-left} is sent for a closed room.
+   */
+  CLOSED("closed");
 
   private final String wire;
 

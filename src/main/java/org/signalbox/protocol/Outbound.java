@@ -29,7 +29,17 @@ public sealed interface Outbound {
 
   record PeerLeft(String room, String peerId, LeaveReason reason) implements Outbound {}
 
-  record Left(String room, JsonValue ref) implements Outbound {}
+  /**
+   * @param reason null when it answers the peer's own {@code leave}; {@code removed} or {@code
+   *     closed} when the portal ended the membership (PORTAL.md)
+   */
+  record Left(String room, LeaveReason reason, JsonValue ref) implements Outbound {
+
+    /** The answer to a {@code leave}. */
+    public Left(String room, JsonValue ref) {
+      this(room, null, ref);
+    }
+  }
 
   record SignalRelay(String from, JsonText data) implements Outbound {}
 

@@ -82,7 +82,11 @@ public final class OutboundCodec {
     } else if (message instanceof Outbound.Joined m) {
       joined(g, m);
     } else if (message instanceof Outbound.Left m) {
-      ref(g.write("type", "left").write("room", m.room()), m.ref());
+      g.write("type", "left").write("room", m.room());
+      if (m.reason() != null) {
+        g.write("reason", m.reason().wire());
+      }
+      ref(g, m.ref());
     } else if (message instanceof Outbound.Welcome m) {
       welcome(g, m);
     } else {

@@ -8,7 +8,7 @@ import org.signalbox.protocol.ProtocolException;
  * The rooms as this node serves them: in memory for a single node ({@link RoomRegistry}), in the
  * cluster's shared store otherwise. Chosen once at start by configuration.
  */
-public interface Membership {
+public interface Membership extends RoomAdmin {
 
   /**
    * Joins {@code join.room()}: resumes the peer of {@code join.resume()} when that token is live,
