@@ -28,6 +28,7 @@ public final class SignalboxLifecycle implements ServletContextListener {
     Settings settings = SettingsLoader.load(SettingSource.standard(context::getInitParameter));
     synchronized (this) {
       node = Signalbox.start(settings);
+      Nodes.put(context, node);
       shutdownHook = new Thread(this::stopNode, "signalbox-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -47,6 +48,7 @@ public final class SignalboxLifecycle implements ServletContextListener {
         // The JVM is exiting and the hook runs (or ran) anyway; stopNode is idempotent.
       }
     }
+    Nodes.remove(event.getServletContext());
     stopNode();
   }
 
