@@ -63,7 +63,7 @@ public final class WebhookClient implements AutoCloseable {
   private static HttpClient build(ExecutorService executor) {
     Thread current = Thread.currentThread();
     ClassLoader loader = current.getContextClassLoader();
-    current.setContextClassLoader(HttpClient.class.getClassLoader());
+    current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
     try {
       return HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)

@@ -57,7 +57,7 @@ public final class WebhookPayload {
 
   /**
    * One branch per event type. Java 17 has no pattern switch; the final throw stands in for the
-   * compiler's exhaustiveness check, and PayloadTest covers every permitted type.
+   * compiler's exhaustiveness check, and WebhookPayloadTest covers every permitted type.
    */
   private JsonObjectBuilder data(RoomEvent event) {
     JsonObjectBuilder data = json.createObjectBuilder().add("room", event.room());
