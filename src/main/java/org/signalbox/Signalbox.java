@@ -31,6 +31,7 @@ import org.signalbox.events.EventStore;
 import org.signalbox.events.MemoryEventStore;
 import org.signalbox.events.RoomEventMetrics;
 import org.signalbox.ice.IceServers;
+import org.signalbox.webhook.Webhooks;
 import org.signalbox.metrics.NodeMetrics;
 import org.signalbox.protocol.InboundCodec;
 import org.signalbox.protocol.Outbound;
@@ -145,7 +146,8 @@ public final class Signalbox implements Hub {
           .map(l -> l.getClass().getName()).toList());
     }
     this.roomListeners = List.copyOf(listeners);
-    this.delivery = EventDelivery.NONE;
+    this.delivery = settings.webhooksEnabled()
+        ? Webhooks.start(settings, metrics.registry()) : EventDelivery.NONE;
     this.localEvents = new MemoryEventStore(
         settings.webhookQueue(), delivery::dropped, () -> {
           EventPump p = pump;

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.signalbox.config.Settings;
+import org.signalbox.events.EventDelivery;
 import org.signalbox.spi.RoomEvent;
 
 /**
@@ -24,7 +25,7 @@ import org.signalbox.spi.RoomEvent;
  *
  * <p>Thread-safe: attempts may overlap, and the counters are lock-free.
  */
-public final class Webhooks {
+public final class Webhooks implements EventDelivery {
 
   private static final System.Logger LOG = System.getLogger(Webhooks.class.getName());
 
@@ -71,11 +72,13 @@ public final class Webhooks {
         new Outcomes(registry));
   }
 
+  @Override
   public boolean enabled() {
     return client != null;
   }
 
   /** The number of {@code webhookUrls}; their indexes are those of {@link #attempt}. */
+  @Override
   public int urlCount() {
     return urls.size();
   }
@@ -85,6 +88,7 @@ public final class Webhooks {
    * with the URL indexes that have now answered 2xx, {@code done} included. The event is
    * delivered when the result holds every index below {@link #urlCount()}.
    */
+  @Override
   public CompletableFuture<Set<Integer>> attempt(RoomEvent event, Set<Integer> done) {
     Set<Integer> answered = new TreeSet<>(done);
     if (!enabled()) {
@@ -120,16 +124,19 @@ public final class Webhooks {
   }
 
   /** The wait before retry {@code retry} (1 for the first), in ms, with jitter. */
+  @Override
   public long retryDelayMs(int retry) {
     return backoff.delayMs(retry);
   }
 
   /** How long after its first attempt an event is given up; 0 means it is never retried. */
+  @Override
   public long giveUpAfterMs() {
     return backoff.giveUpAfterMs();
   }
 
   /** An event was delivered to every URL. */
+  @Override
   public void sent() {
     if (outcomes != null) {
       outcomes.sent.inc();
@@ -137,6 +144,7 @@ public final class Webhooks {
   }
 
   /** An attempt failed and the event will be tried again. */
+  @Override
   public void retried() {
     if (outcomes != null) {
       outcomes.retried.inc();
@@ -144,6 +152,7 @@ public final class Webhooks {
   }
 
   /** An event was given up after {@code webhookRetryHours}. */
+  @Override
   public void failed() {
     if (outcomes != null) {
       outcomes.failed.inc();
@@ -151,6 +160,7 @@ public final class Webhooks {
   }
 
   /** {@code n} events were pushed out of this node's full queue; logged at most once a minute. */
+  @Override
   public void dropped(long n) {
     if (outcomes == null || n <= 0) {
       return;
@@ -168,6 +178,7 @@ public final class Webhooks {
   }
 
   /** Ends the client's threads; attempts still running complete without the URLs they await. */
+  @Override
   public void stop() {
     if (client != null) {
       client.close();

@@ -22,6 +22,19 @@ public final class NodeGauges {
     throw new AssertionError("no gauge " + name);
   }
 
+  /** The counter {@code name} (without {@code _total}) where label {@code label} is {@code value}. */
+  public static double counter(Signalbox node, String name, String label, String value) {
+    for (MetricSnapshot snapshot : node.metrics().registry().scrape()) {
+      if (snapshot instanceof CounterSnapshot counter
+          && counter.getMetadata().getName().equals(name)) {
+        return counter.getDataPoints().stream()
+            .filter(p -> value.equals(p.getLabels().get(label)))
+            .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
+      }
+    }
+    return 0;
+  }
+
   /** Connections the node counted as closed with {@code code} ({@code signalbox_closes}). */
   public static double closes(Signalbox node, int code) {
     for (MetricSnapshot snapshot : node.metrics().registry().scrape()) {

@@ -1,5 +1,7 @@
 package org.signalbox.webhook;
 
+import org.signalbox.testing.SignatureVerifier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
