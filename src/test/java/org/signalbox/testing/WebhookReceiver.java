@@ -45,6 +45,8 @@ public final class WebhookReceiver implements AutoCloseable {
   private final SignatureVerifier verifier;
   private final List<Delivery> deliveries = new ArrayList<>();
   private volatile IntSupplier status = () -> 204;
+  /** Requests that arrived, answered or not yet. Guarded by deliveries. */
+  private int arrived;
 
   private WebhookReceiver(HttpServer server, String secret) {
     this.server = server;
@@ -73,6 +75,10 @@ public final class WebhookReceiver implements AutoCloseable {
         String ts = h.getFirst("webhook-timestamp");
         String sig = h.getFirst("webhook-signature");
         boolean signed = id != null && ts != null && sig != null && receiver.verifier.verifies(id, ts, body, sig);
+        synchronized (receiver.deliveries) {
+          receiver.arrived++;
+          receiver.deliveries.notifyAll();
+        }
         int answer = receiver.status.getAsInt();
         JsonObject json;
         try (var reader = Json.createReader(new StringReader(body))) {
@@ -86,7 +92,8 @@ public final class WebhookReceiver implements AutoCloseable {
         exchange.sendResponseHeaders(answer, -1);
         exchange.close();
       });
-      server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+      // Several threads: a test may hold one request unanswered while others arrive.
+      server.setExecutor(Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "webhook-receiver");
         t.setDaemon(true);
         return t;
@@ -106,6 +113,23 @@ public final class WebhookReceiver implements AutoCloseable {
   /** What to answer each request from now on. */
   public void answer(IntSupplier status) {
     this.status = status;
+  }
+
+  /** Waits (bounded) until {@code count} requests arrived, answered or not. */
+  public void awaitArrived(int count, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (deliveries) {
+      while (arrived < count) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        assertTrue(left > 0, count + " webhook requests within " + wait + ", not " + arrived);
+        try {
+          deliveries.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
 
   /** Everything received so far. */
