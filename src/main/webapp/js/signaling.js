@@ -17,6 +17,7 @@ export function defaultSignalUrl() {
 
 /**
  * Events: `welcome` (the frame), `joined` (the frame, plus `reconnect`: true after a drop),
+ * `ended` {reason} when the portal removed this peer or closed the room (the channel stops),
  * `envelope` for every other server frame, `reconnecting` {attempt, delay}; and, before the first
  * join only, `closed` {code, reason} and `join-error` (the server's error), which make
  * {@link SignalingChannel#start} reject. A later join refused as `unauthorized` stops the channel
@@ -184,6 +185,16 @@ export class SignalingChannel extends EventTarget {
         this.dispatchEvent(new CustomEvent('envelope', { detail: frame }));
         break;
       case 'pong':
+        break;
+      case 'left':
+        // Unasked, with a reason: the portal removed this peer or closed the room. The socket
+        // would stay open outside any room; nothing here may rejoin by itself (PROTOCOL.md).
+        if (frame.reason === 'removed' || frame.reason === 'closed') {
+          this.stop();
+          this.dispatchEvent(new CustomEvent('ended', { detail: { reason: frame.reason } }));
+          break;
+        }
+        this.dispatchEvent(new CustomEvent('envelope', { detail: frame }));
         break;
       default:
         this.dispatchEvent(new CustomEvent('envelope', { detail: frame }));

@@ -7,7 +7,13 @@ import { joinRoom } from './webrtc-room.js';
 
 const ROOM_EVENTS = ['peer-joined', 'peer-left', 'peer-state', 'track', 'chat', 'file',
   'file-offer', 'file-progress', 'file-rejected',
-  'reconnecting', 'reconnected', 'error', 'channel', 'screen-share'];
+  'reconnecting', 'reconnected', 'error', 'channel', 'screen-share', 'left'];
+
+/** What the status line says when the portal ended the call for this peer. */
+const ENDED = {
+  removed: 'You were removed from the call.',
+  closed: 'The call was ended.',
+};
 
 const STYLE = `
   [hidden] { display: none !important; }
@@ -339,6 +345,14 @@ export class WebrtcRoomElement extends HTMLElement {
           ? 'The TURN server refused the credentials (401): the call cannot be relayed.'
           : `The TURN server refused the connection (${errorCode}).`, 'error');
       }
+    });
+    room.addEventListener('left', (e) => {
+      const { reason } = /** @type {any} */ (e).detail;
+      // The room is over for this peer: clear the call, say why, and offer to join again, which
+      // only a click does.
+      this.teardown();
+      this.setStatus(ENDED[/** @type {'removed'|'closed'} */ (reason)] ?? 'The call was ended.', 'warn');
+      this.joinButton.hidden = false;
     });
     room.addEventListener('reconnecting', (e) => {
       this.setStatus(`Connection to the server lost; reconnecting (attempt ${/** @type {any} */ (e).detail.attempt})…`, 'warn');

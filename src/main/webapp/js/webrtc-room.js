@@ -65,12 +65,16 @@ async function openMedia(media) {
   }
 }
 
+/** The `from` of messages the portal sends (PROTOCOL.md); no peer id can equal it. */
+const SERVER = '@server';
+
 /**
  * One membership of one room. Events (CustomEvent, payload in `detail`): `peer-joined` {peer},
  * `peer-left` {peerId, reason}, `peer-state` {peerId, connectionState}, `track` {peerId, stream},
  * `chat` {from, name, text, at}, `file-offer` {from, name, size, mime, accept(), reject()},
  * `file-progress` {peerId, name, sent|received, size, direction}, `file` {from, name, size, blob},
- * `reconnecting` {attempt}, `reconnected` {resumed}, `error` {code, message}; also `channel`
+ * `reconnecting` {attempt}, `reconnected` {resumed}, `error` {code, message}, `left` {reason}
+ * when the portal removed this peer ('removed') or closed the room ('closed'); also `channel`
  * {peerId, open}, `file-rejected` {from, name, size, reason} and `screen-share` {active, track}.
  * Without a `file-offer` listener every incoming file is declined.
  */
@@ -114,6 +118,7 @@ export class Room extends EventTarget {
     });
     this.signaling.addEventListener('joined', (e) => this.onJoined(/** @type {any} */ (e).detail));
     this.signaling.addEventListener('envelope', (e) => this.onEnvelope(/** @type {any} */ (e).detail));
+    this.signaling.addEventListener('ended', (e) => this.onEnded(/** @type {any} */ (e).detail.reason));
     this.signaling.addEventListener('reconnecting', (e) => {
       this.emit('reconnecting', { attempt: /** @type {any} */ (e).detail.attempt });
     });
@@ -240,6 +245,23 @@ export class Room extends EventTarget {
     this.peers.clear();
     this.localStream?.getTracks().forEach((t) => t.stop());
     this.screenTrack?.stop();
+  }
+
+  /**
+   * The portal removed this peer or closed the room: the call is over for it. Every peer
+   * connection closes and the camera and microphone stop, as on leave; the signaling channel has
+   * stopped already and nothing rejoins by itself.
+   * @param {'removed'|'closed'} reason
+   */
+  onEnded(reason) {
+    if (this.left) return;
+    this.left = true;
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.peers.clear();
+    this.localStream?.getTracks().forEach((t) => t.stop());
+    this.screenTrack?.stop();
+    this.emit('left', { reason });
   }
 
   /** @param {any} joined */
@@ -377,7 +399,8 @@ export class Room extends EventTarget {
    * @param {{text?: unknown, at?: unknown}} message
    */
   receiveChat(from, message) {
-    const name = this.peers.get(from)?.name ?? 'unknown';
+    // '@server' is the portal (PROTOCOL.md): a chat-shaped message from it shows as its notice.
+    const name = from === SERVER ? 'Server' : this.peers.get(from)?.name ?? 'unknown';
     const at = typeof message.at === 'number' ? message.at : Date.now();
     this.emit('chat', { from, name, text: String(message.text ?? ''), at });
   }

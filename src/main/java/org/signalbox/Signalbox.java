@@ -45,13 +45,13 @@ import org.signalbox.transport.ClientAddresses;
 import org.signalbox.transport.Connection;
 import org.signalbox.transport.OriginPolicy;
 import org.signalbox.transport.Hub;
-import org.signalbox.transport.Hubs;
 import org.signalbox.transport.SignalingConfigurator;
 
 /**
  * One running signaling node, and the composition root: it builds the settings' parts (rooms,
- * events, connections, the threads that serve them) and hands each what it needs. Exactly one
- * serves a web application's endpoint ({@link Hubs}); servlets find it in their servlet context.
+ * events, connections, the threads that serve them) and hands each what it needs. One serves each
+ * web application: its lifecycle listener puts it in the servlet context, where servlets find it
+ * and where each socket's handshake takes it from ({@code HandshakeRequestListener}).
  * Started and stopped by the web application's lifecycle listener, or directly by an embedding
  * test.
  */
@@ -175,14 +175,9 @@ public final class Signalbox implements Hub {
   /** Starts the node with the given rooms (a test's, or a decorated default). */
   public static Signalbox start(Settings settings, Function<Signalbox, Membership> rooms) {
     Signalbox node = new Signalbox(settings);
-    if (!Hubs.bind(node)) {
-      node.stopThreads();
-      throw new IllegalStateException("a Signalbox node is already running here");
-    }
     try {
       node.membership = rooms.apply(node);
     } catch (RuntimeException e) {
-      Hubs.unbind(node);
       node.stopThreads();
       throw e;
     }
@@ -218,7 +213,6 @@ public final class Signalbox implements Hub {
 
   /** Closes every connection with 1001 and stops the node's threads. */
   public void stop() {
-    Hubs.unbind(this);
     connections.forEach(Connection::shutdown);
     membership.stop();
     if (pump != null) {

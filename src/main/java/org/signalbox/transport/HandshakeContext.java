@@ -11,11 +11,17 @@ import java.util.function.Supplier;
  * origin and modifies the handshake on that same thread, before the upgrade. Outside a servlet
  * container (Tyrus on its own, as the endpoint tests run it) nothing is recorded: the facts and
  * the user are null.
+ *
+ * <p>It also carries the node of the request's web application ({@link Hub}) to the handshake:
+ * the container creates the endpoint and its configurator itself, from a configuration made when
+ * it scanned the application, so the web application's own node reaches them through the request
+ * being upgraded, never through a static lookup.
  */
 public final class HandshakeContext {
 
   private static final ThreadLocal<RequestFacts> FACTS = new ThreadLocal<>();
   private static final ThreadLocal<Supplier<Principal>> USER = new ThreadLocal<>();
+  private static final ThreadLocal<Hub> HUB = new ThreadLocal<>();
 
   private HandshakeContext() {}
 
@@ -23,14 +29,21 @@ public final class HandshakeContext {
    * @param user asked only when the origin is checked: the container authenticates the request
    *     after the listener that records it ran
    */
-  public static void enter(RequestFacts facts, Supplier<Principal> user) {
+  public static void enter(RequestFacts facts, Supplier<Principal> user, Hub hub) {
     FACTS.set(facts);
     USER.set(user);
+    HUB.set(hub);
   }
 
   public static void exit() {
     FACTS.remove();
     USER.remove();
+    HUB.remove();
+  }
+
+  /** The node of the web application the request on this thread is for, or null. */
+  public static Hub hub() {
+    return HUB.get();
   }
 
   /** The authenticated user of the request on this thread, or null. */

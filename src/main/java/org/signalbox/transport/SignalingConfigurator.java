@@ -9,18 +9,35 @@ import org.signalbox.config.AuthMode;
 /**
  * The handshake checks the WebSocket API lets an application make. {@code checkOrigin} refuses a
  * handshake with HTTP 403 in every container, before the upgrade; {@code modifyHandshake} hands
- * the client's address on to the session, where {@link Hub#open} counts it.
+ * the node that serves the socket and the client's address on to the session, where {@link
+ * SignalingEndpoint} finds the node and {@link Hub#open} counts the address.
+ *
+ * <p>The node is the web application's own: {@link #hub()} takes it from the request being
+ * upgraded ({@link HandshakeContext}). A configurator made for one node (an embedding that has no
+ * servlet container) overrides {@link #hub()}.
  */
-public final class SignalingConfigurator extends ServerEndpointConfig.Configurator {
+public class SignalingConfigurator extends ServerEndpointConfig.Configurator {
 
   /** The user property that carries the client's address from the handshake to its session. */
   static final String CLIENT_ADDRESS = "org.signalbox.clientAddress";
 
+  /** The user property that carries the serving node from the handshake to its session. */
+  public static final String HUB = "org.signalbox.hub";
+
   private static final System.Logger LOG = System.getLogger(SignalingConfigurator.class.getName());
+
+  /** The node that serves this handshake, or null when none is running. */
+  protected Hub hub() {
+    return HandshakeContext.hub();
+  }
 
   @Override
   public boolean checkOrigin(String originHeaderValue) {
-    Hub node = Hubs.current();
+    Hub node = hub();
+    if (node == null) {
+      LOG.log(System.Logger.Level.WARNING, "handshake refused: Signalbox is not running");
+      return false;
+    }
     RequestFacts facts = HandshakeContext.facts();
     // Outside a servlet container only the Origin is known: a same-origin or serverNames check
     // then refuses, an allow-list or * decides alone.
@@ -37,8 +54,8 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
   }
 
   /**
-   * Puts the client's address in the handshake's user properties, which the session starts
-   * with. Every container passes a copy made for this one handshake (Tomcat's
+   * Puts the node and the client's address in the handshake's user properties, which the session
+   * starts with. Every container passes a copy made for this one handshake (Tomcat's
    * WsPerSessionServerEndpointConfig, Jetty's per-upgrade config wrapper, Undertow's
    * PerConnectionServerEndpointConfig, Tyrus' per-request properties), as WebSocket 2.1 asks, so
    * concurrent handshakes never see each other's address; the server suites check it.
@@ -46,12 +63,18 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
   @Override
   public void modifyHandshake(
       ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+    Hub node = hub();
     RequestFacts facts = HandshakeContext.facts();
-    String address = facts == null ? null : Hubs.current().clientAddresses().of(facts);
+    String address = facts == null || node == null ? null : node.clientAddresses().of(facts);
     if (address == null) {
       config.getUserProperties().remove(CLIENT_ADDRESS);
     } else {
       config.getUserProperties().put(CLIENT_ADDRESS, address);
+    }
+    if (node == null) {
+      config.getUserProperties().remove(HUB);
+    } else {
+      config.getUserProperties().put(HUB, node);
     }
   }
 
@@ -59,6 +82,12 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
   public static String clientAddress(Session session) {
     Object address = session.getUserProperties().get(CLIENT_ADDRESS);
     return address instanceof String s ? s : null;
+  }
+
+  /** The node {@link #modifyHandshake} recorded for the session, or null. */
+  static Hub hubOf(Session session) {
+    Object hub = session.getUserProperties().get(HUB);
+    return hub instanceof Hub h ? h : null;
   }
 
   /** A plain constructor call: the default looks the constructor up reflectively each time. */

@@ -24,10 +24,14 @@ import java.nio.ByteBuffer;
 public final class SignalingEndpoint extends Endpoint {
 
   /** Where the endpoint is served, and the handshake checks it runs behind. */
-  public static final ServerEndpointConfig CONFIG =
-      ServerEndpointConfig.Builder.create(SignalingEndpoint.class, "/signal")
-          .configurator(new SignalingConfigurator())
-          .build();
+  public static final ServerEndpointConfig CONFIG = config(new SignalingConfigurator());
+
+  /** The endpoint at {@code /signal} behind {@code configurator}'s handshake checks. */
+  public static ServerEndpointConfig config(SignalingConfigurator configurator) {
+    return ServerEndpointConfig.Builder.create(SignalingEndpoint.class, "/signal")
+        .configurator(configurator)
+        .build();
+  }
 
   private Connection connection;
 
@@ -40,7 +44,13 @@ public final class SignalingEndpoint extends Endpoint {
     // large one as too big for its buffer (1009).
     session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
     session.addMessageHandler(PongMessage.class, this::onPong);
-    connection = Hubs.current().open(session);
+    Hub hub = SignalingConfigurator.hubOf(session);
+    if (hub == null) {
+      // No handshake of ours ran (a container that skipped the configurator): nobody to serve.
+      throw new IllegalStateException(
+          "Signalbox is not running: its ServletContextListener did not start it");
+    }
+    connection = hub.open(session);
   }
 
   /** A text message, or a part of one (see {@link Connection#onTextPart}). */

@@ -8,14 +8,16 @@ import org.signalbox.transport.HandshakeContext;
 /**
  * Records the facts and the user of each request for the handshake checks (origin, server
  * names, client address, container authentication): listeners run before any filter, so before
- * every container's WebSocket upgrade.
+ * every container's WebSocket upgrade. With them goes the web application's node, which the
+ * handshake hands on to the socket's session.
  */
 public final class HandshakeRequestListener implements ServletRequestListener {
 
   @Override
   public void requestInitialized(ServletRequestEvent event) {
     if (event.getServletRequest() instanceof HttpServletRequest request) {
-      HandshakeContext.enter(RequestFactsOf.request(request), request::getUserPrincipal);
+      HandshakeContext.enter(RequestFactsOf.request(request), request::getUserPrincipal,
+          Nodes.orNull(request.getServletContext()));
     }
   }
 

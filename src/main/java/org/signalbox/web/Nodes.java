@@ -24,6 +24,11 @@ public final class Nodes {
         "Signalbox is not running: its ServletContextListener did not start it");
   }
 
+  /** The running node of {@code context}, or null when it is not running. */
+  static Signalbox orNull(ServletContext context) {
+    return context.getAttribute(ATTRIBUTE) instanceof Signalbox running ? running : null;
+  }
+
   static void put(ServletContext context, Signalbox node) {
     context.setAttribute(ATTRIBUTE, node);
   }

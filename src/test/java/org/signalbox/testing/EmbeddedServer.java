@@ -13,7 +13,6 @@ import org.signalbox.Signalbox;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
 import org.signalbox.room.Membership;
-import org.signalbox.transport.SignalingApplication;
 
 /**
  * The endpoint in embedded Tyrus (Grizzly) on a free loopback port, with the node started from
@@ -49,12 +48,17 @@ public final class EmbeddedServer implements AutoCloseable {
     merged.putAll(settings);
     Signalbox node = Signalbox.start(SettingsLoader.load(SettingSource.of(merged)), rooms);
     int port = freePort();
-    Server server = new Server("127.0.0.1", port, "/", Map.of(), SignalingApplication.class);
-    try {
-      server.start();
-    } catch (Exception e) {
-      node.stop();
-      throw new IllegalStateException("Tyrus did not start", e);
+    Server server = new Server("127.0.0.1", port, "/", Map.of(), EmbeddedApplication.class);
+    synchronized (EmbeddedServer.class) {
+      EmbeddedApplication.starting = node;
+      try {
+        server.start();
+      } catch (Exception e) {
+        node.stop();
+        throw new IllegalStateException("Tyrus did not start", e);
+      } finally {
+        EmbeddedApplication.starting = null;
+      }
     }
     return new EmbeddedServer(server, node, port);
   }

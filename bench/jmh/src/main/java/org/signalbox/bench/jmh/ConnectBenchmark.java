@@ -41,9 +41,10 @@ public class ConnectBenchmark {
   public void setUp() {
     SIGNALBOX_LOG.setLevel(Level.WARNING);
     node = Signalbox.start(SettingsLoader.load(SettingSource.of(Map.of("heartbeatMs", "3600000"))));
+    session.servedBy(node);
     for (int i = 0; i < 3; i++) {
       SignalingEndpoint member = new SignalingEndpoint();
-      member.onOpen(new FakeSession("member" + i).session(), SignalingEndpoint.CONFIG);
+      member.onOpen(new FakeSession("member" + i).servedBy(node).session(), SignalingEndpoint.CONFIG);
       member.onText(Frames.JOIN, true);
     }
   }

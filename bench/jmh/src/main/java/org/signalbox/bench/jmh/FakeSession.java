@@ -19,6 +19,8 @@ import java.util.concurrent.Future;
 final class FakeSession {
 
   private final Remote remote = new Remote();
+  /** What a handshake would have left: the benchmarks put the node here. */
+  final java.util.Map<String, Object> properties = new java.util.concurrent.ConcurrentHashMap<>();
   private final Session session;
 
   FakeSession(String id) {
@@ -34,8 +36,15 @@ final class FakeSession {
                       case "hashCode" -> System.identityHashCode(proxy);
                       case "equals" -> proxy == args[0];
                       case "isOpen" -> true;
+                      case "getUserProperties" -> properties;
                       default -> zero(method.getReturnType());
                     });
+  }
+
+  /** As a handshake leaves it: served by {@code node}. */
+  FakeSession servedBy(org.signalbox.transport.Hub node) {
+    properties.put(org.signalbox.transport.SignalingConfigurator.HUB, node);
+    return this;
   }
 
   Session session() {

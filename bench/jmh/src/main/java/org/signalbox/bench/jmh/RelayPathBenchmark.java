@@ -65,8 +65,8 @@ public class RelayPathBenchmark {
                         // The receiver sends nothing: it must not time out during a run.
                         "heartbeatMs", "3600000"))));
     SignalingEndpoint receiver = new SignalingEndpoint();
-    sender.onOpen(senderSession.session(), SignalingEndpoint.CONFIG);
-    receiver.onOpen(receiverSession.session(), SignalingEndpoint.CONFIG);
+    sender.onOpen(senderSession.servedBy(node).session(), SignalingEndpoint.CONFIG);
+    receiver.onOpen(receiverSession.servedBy(node).session(), SignalingEndpoint.CONFIG);
     String receiverId =
         JsonProvider.provider()
             .createReader(new StringReader(receiverSession.last()))
