@@ -1,5 +1,6 @@
 package org.signalbox;
 
+import org.signalbox.cluster.ClusterContext;
 import org.signalbox.cluster.RedisMembership;
 import org.signalbox.room.Membership;
 
@@ -13,6 +14,8 @@ final class ClusterLoader {
   private ClusterLoader() {}
 
   static Membership membership(Signalbox node) {
-    return RedisMembership.start(node);
+    return RedisMembership.start(new ClusterContext(node.settings(), node.outbound(),
+        node.metrics().registry(), node.timers(), node.blockingExecutor(), node.ids(),
+        node::closeAllGoingAway));
   }
 }

@@ -6,7 +6,10 @@ import java.lang.System.Logger.Level;
 import java.net.URL;
 import java.security.CodeSource;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -17,11 +20,16 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.signalbox.auth.JoinPolicies;
 import org.signalbox.auth.TokenVerifier;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
+import org.signalbox.events.EventDelivery;
+import org.signalbox.events.EventPump;
+import org.signalbox.events.EventStore;
+import org.signalbox.events.MemoryEventStore;
+import org.signalbox.events.RoomEventMetrics;
 import org.signalbox.ice.IceServers;
 import org.signalbox.metrics.NodeMetrics;
 import org.signalbox.protocol.InboundCodec;
@@ -30,22 +38,32 @@ import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.room.Ids;
 import org.signalbox.room.Membership;
 import org.signalbox.room.RoomRegistry;
+import org.signalbox.spi.RoomListener;
 import org.signalbox.transport.AddressCounts;
 import org.signalbox.transport.ClientAddresses;
 import org.signalbox.transport.Connection;
 import org.signalbox.transport.OriginPolicy;
+import org.signalbox.transport.Hub;
+import org.signalbox.transport.Hubs;
 import org.signalbox.transport.SignalingConfigurator;
 
 /**
- * One running signaling node: the settings, the rooms, the live connections and the threads that
- * serve them. Exactly one exists per web application; the endpoint, whose instances the container
- * creates, finds it through {@link #current()}. Started and stopped by the web application's
- * lifecycle listener, or directly by an embedding test.
+ * One running signaling node, and the composition root: it builds the settings' parts (rooms,
+ * events, connections, the threads that serve them) and hands each what it needs. Exactly one
+ * serves a web application's endpoint ({@link Hubs}); servlets find it in their servlet context.
+ * Started and stopped by the web application's lifecycle listener, or directly by an embedding
+ * test.
  */
-public final class Signalbox {
+public final class Signalbox implements Hub {
 
   /** {@code welcome.protocol}. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = Hub.PROTOCOL_VERSION;
+
+  /** How often a cluster node looks for room events other nodes produced. */
+  private static final long CLUSTER_EVENT_POLL_MS = 250;
+
+  /** A single node's pump waits for a wake-up, or for this long at most. */
+  private static final long LOCAL_EVENT_POLL_MS = 5_000;
 
   private static final System.Logger LOG = System.getLogger(Signalbox.class.getName());
 
@@ -55,7 +73,6 @@ public final class Signalbox {
   /** How long a stop waits for close frames to be written. */
   private static final long STOP_GRACE_MS = 2_000;
 
-  private static final AtomicReference<Signalbox> CURRENT = new AtomicReference<>();
 
   private final Settings settings;
   private final InboundCodec inbound;
@@ -82,6 +99,13 @@ public final class Signalbox {
   private final NodeMetrics metrics;
   /** Checks join tokens in auth=token mode; null in the other modes. */
   private final TokenVerifier tokens;
+  private final JoinPolicies joinPolicies;
+  private final List<RoomListener> roomListeners;
+  /** The single node's room events; unused by a cluster, whose events live in Redis. */
+  private final MemoryEventStore localEvents;
+  private final EventDelivery delivery;
+  /** Set once by {@link #start}, with the membership. */
+  private volatile EventPump pump;
 
   private Signalbox(Settings settings) {
     this.json = JsonProvider.provider();
@@ -111,6 +135,30 @@ public final class Signalbox {
         () -> connections.stream().mapToLong(Connection::pending).sum(),
         () -> connections.stream().mapToLong(Connection::pendingBytes).sum(),
         () -> membership.bufferedBytes());
+    ClassLoader loader = classLoader();
+    this.joinPolicies = JoinPolicies.load(loader, blocking);
+    List<RoomListener> listeners = new ArrayList<>();
+    listeners.add(new RoomEventMetrics(metrics.registry()));
+    ServiceLoader.load(RoomListener.class, loader).forEach(listeners::add);
+    if (listeners.size() > 1) {
+      LOG.log(Level.INFO, () -> "room listeners: " + listeners.stream().skip(1)
+          .map(l -> l.getClass().getName()).toList());
+    }
+    this.roomListeners = List.copyOf(listeners);
+    this.delivery = EventDelivery.NONE;
+    this.localEvents = new MemoryEventStore(
+        settings.webhookQueue(), delivery::dropped, () -> {
+          EventPump p = pump;
+          if (p != null) {
+            p.wake();
+          }
+        });
+  }
+
+  /** The web application's class loader: where ServiceLoader looks for the portal's SPI. */
+  private static ClassLoader classLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : Signalbox.class.getClassLoader();
   }
 
   /**
@@ -125,17 +173,23 @@ public final class Signalbox {
   /** Starts the node with the given rooms (a test's, or a decorated default). */
   public static Signalbox start(Settings settings, Function<Signalbox, Membership> rooms) {
     Signalbox node = new Signalbox(settings);
-    if (!CURRENT.compareAndSet(null, node)) {
+    if (!Hubs.bind(node)) {
       node.stopThreads();
       throw new IllegalStateException("a Signalbox node is already running here");
     }
     try {
       node.membership = rooms.apply(node);
     } catch (RuntimeException e) {
-      CURRENT.compareAndSet(node, null);
+      Hubs.unbind(node);
       node.stopThreads();
       throw e;
     }
+    EventStore events = node.membership.events();
+    boolean local = events == null;
+    node.pump = new EventPump(local ? node.localEvents : events, node.roomListeners,
+        node.delivery, Clock.systemUTC(), local ? LOCAL_EVENT_POLL_MS : CLUSTER_EVENT_POLL_MS,
+        node.daemon("signalbox-events"));
+    node.pump.start();
     // The write timeout is checked on the same beat, so the beat follows the shorter of the two.
     long period = Math.max(1,
         Math.min(settings.heartbeatMs(), settings.writeTimeoutMs()) / HEARTBEAT_CHECKS_PER_INTERVAL);
@@ -154,26 +208,20 @@ public final class Signalbox {
     return type.getName() + " from " + (location == null ? "the platform" : location);
   }
 
-  /** The single node's rooms, in memory. */
+  /** The single node's rooms, in memory, feeding the node's own event queue. */
   public static Membership inMemory(Signalbox node) {
-    return new RoomRegistry(node.settings, node.outbound, node.timers, node.ids);
-  }
-
-  /** The running node. */
-  public static Signalbox current() {
-    Signalbox node = CURRENT.get();
-    if (node == null) {
-      throw new IllegalStateException(
-          "Signalbox is not running: its ServletContextListener did not start it");
-    }
-    return node;
+    return new RoomRegistry(node.settings, node.outbound, node.timers, node.ids,
+        node.localEvents::emit, Clock.systemUTC());
   }
 
   /** Closes every connection with 1001 and stops the node's threads. */
   public void stop() {
-    CURRENT.compareAndSet(this, null);
+    Hubs.unbind(this);
     connections.forEach(Connection::shutdown);
     membership.stop();
+    if (pump != null) {
+      pump.stop();
+    }
     stopThreads();
     LOG.log(Level.INFO, "Signalbox stopped");
   }
@@ -182,6 +230,7 @@ public final class Signalbox {
    * Registers a new socket and welcomes it, or refuses it with 1013 past maxConnections or past
    * maxConnectionsPerAddress for its client address.
    */
+  @Override
   public Connection open(Session session) {
     Connection connection = new Connection(this, session, ids.peerId());
     int max = settings.maxConnections();
@@ -223,7 +272,7 @@ public final class Signalbox {
     return connection;
   }
 
-  /** Called once per connection the node registered, when the container reports its close. */
+  @Override
   public void closed(Connection connection) {
     if (connections.remove(connection)) {
       connectionCount.decrementAndGet();
@@ -231,40 +280,49 @@ public final class Signalbox {
     }
   }
 
+  @Override
   public Settings settings() {
     return settings;
   }
 
+  @Override
   public InboundCodec inbound() {
     return inbound;
   }
 
+  @Override
   public OutboundCodec outbound() {
     return outbound;
   }
 
+  @Override
   public OriginPolicy originPolicy() {
     return originPolicy;
   }
 
   /** Who a request comes from, as trustedProxies lets the node believe. */
+  @Override
   public ClientAddresses clientAddresses() {
     return clientAddresses;
   }
 
   /** Live connections per client address. */
+  @Override
   public AddressCounts connectionsPerAddress() {
     return perAddress;
   }
 
+  @Override
   public IceServers iceServers() {
     return iceServers;
   }
 
+  @Override
   public Outbound.Limits limits() {
     return limits;
   }
 
+  @Override
   public Membership membership() {
     return membership;
   }
@@ -284,21 +342,34 @@ public final class Signalbox {
     }
   }
 
+  @Override
   public NodeMetrics metrics() {
     return metrics;
   }
 
-  /** The join-token check of auth=token mode, or null when joins are not token-checked. */
+  @Override
   public TokenVerifier tokens() {
     return tokens;
   }
 
+  @Override
+  public JoinPolicies joinPolicies() {
+    return joinPolicies;
+  }
+
+  /** The single node's queue of room events (a cluster's are in Redis). */
+  public MemoryEventStore localEvents() {
+    return localEvents;
+  }
+
   /** The node's one timer thread: only short tasks, never a blocking call. */
+  @Override
   public ScheduledExecutorService timers() {
     return timers;
   }
 
   /** Runs the calls that may block on a stalled socket (pings, closes). */
+  @Override
   public ExecutorService blockingExecutor() {
     return blocking;
   }

@@ -3,6 +3,8 @@ package org.signalbox.auth;
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import org.signalbox.protocol.InboundCodec;
 
 /**
@@ -44,7 +46,12 @@ public final class TokenVerifier {
    * @param timely false when only its {@code exp} or {@code nbf} window failed, which a resume
    *     allows (PROTOCOL.md, Authentication) and a fresh join does not
    */
-  public record Verified(String subject, String name, boolean timely) {}
+  public record Verified(String subject, String name, boolean timely, Map<String, Object> claims) {
+
+    public Verified {
+      claims = claims == null ? Map.of() : Collections.unmodifiableMap(claims);
+    }
+  }
 
   /**
    * The display name a valid token gives for joining {@code room}: its {@code name} claim, else
@@ -86,6 +93,6 @@ public final class TokenVerifier {
     if (untimely != null && !forResume) {
       throw new TokenRejected(untimely);
     }
-    return new Verified(subject, name, untimely == null);
+    return new Verified(subject, name, untimely == null, claims.toJSONObject());
   }
 }

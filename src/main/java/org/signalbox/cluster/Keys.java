@@ -12,6 +12,18 @@ final class Keys {
   /** Every node id registered and not yet reaped. */
   static final String NODES = PREFIX + "nodes";
 
+  /**
+   * Rooms with room events waiting for a pump, scored by when their work is due (Redis's ms
+   * clock). Outside any room's hash tag: one Redis, not a Redis Cluster.
+   */
+  static final String EVENTS = PREFIX + "events";
+
+  /**
+   * A room's undelivered events expire this long after the last event or delivery attempt: longer
+   * than the longest retry that {@code webhookRetryHours} allows (a week).
+   */
+  static final long EVENTS_TTL_MS = 8L * 24 * 3600 * 1000;
+
   /** Graces by deadline: members {@code room \n peer \n epoch}, scores in Redis's ms clock. */
   static final String GRACES = PREFIX + "graces";
 
@@ -36,6 +48,26 @@ final class Keys {
 
   static String sequence(String room) {
     return PREFIX + "{" + room + "}:s";
+  }
+
+  /** The room's events, oldest first (JSON, each with its seq). */
+  static String events(String room) {
+    return PREFIX + "{" + room + "}:e";
+  }
+
+  /** The delivery state of a room's oldest event, and how far the listeners have the others. */
+  static String eventState(String room) {
+    return PREFIX + "{" + room + "}:h";
+  }
+
+  /** Held by the one pump that works on a room's events. */
+  static String eventLease(String room) {
+    return PREFIX + "{" + room + "}:l";
+  }
+
+  /** When the room's first member joined. */
+  static String created(String room) {
+    return PREFIX + "{" + room + "}:c";
   }
 
   /** The channel on which {@code node} hears about {@code room}. */

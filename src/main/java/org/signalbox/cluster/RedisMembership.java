@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.signalbox.Signalbox;
 import org.signalbox.config.Settings;
 import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.Inbound;
@@ -56,10 +55,14 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
 
   /** How long a join waits for Redis: its subscription, then its script. */
   private static final long JOIN_WAIT_MS = RedisConnector.COMMAND_TIMEOUT.toMillis() + 500;
+  /** The sender of the portal's messages (PROTOCOL.md), which no peer id can equal. */
+  static final String SERVER = "@server";
+
   /** What relay.lua and broadcast.lua answer when Redis ran them after their deadline. */
   private static final String LATE = "late";
 
-  private final Signalbox node;
+  private final ClusterContext node;
+  private final RedisEventStore events;
   private final Settings settings;
   private final OutboundCodec codec;
   private final JsonProvider json = JsonProvider.provider();
@@ -78,15 +81,15 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   /** Joins whose script ran or runs, by the token they issued, until their event arrives. */
   private final ConcurrentHashMap<String, ClusterMember> pending = new ConcurrentHashMap<>();
 
-  private RedisMembership(Signalbox node) {
+  private RedisMembership(ClusterContext node) {
     this.node = node;
     this.settings = node.settings();
-    this.codec = node.outbound();
+    this.codec = node.codec();
     this.inFlight = new InFlight(settings);
-    this.metrics = new ClusterMetrics(node.metrics().registry(), this::available, inFlight);
+    this.metrics = new ClusterMetrics(node.metrics(), this::available, inFlight);
     this.connector =
         new RedisConnector(
-            settings.redisUrl(), node.timers(), node.blockingExecutor(), node.ids()::peerId,
+            settings.redisUrl(), node.timers(), node.blocking(), node.ids()::peerId,
             new RedisPubSubAdapter<>() {
               @Override
               public void smessage(String channel, String message) {
@@ -99,10 +102,11 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     this.bufferArg = Integer.toString(settings.resumeBuffer());
     this.bufferBytesArg = Integer.toString(settings.resumeBufferBytes());
     this.graceArg = Long.toString(settings.resumeGraceMs());
+    this.events = new RedisEventStore(connector, node.ids().peerId(), json);
   }
 
   /** Connects to Redis (or starts trying to) and starts watching the other nodes. */
-  public static RedisMembership start(Signalbox node) {
+  public static RedisMembership start(ClusterContext node) {
     RedisMembership membership = new RedisMembership(node);
     membership.connector.start(membership);
     membership.watch.start();
@@ -135,13 +139,119 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     connector.stop();
   }
 
+  @Override
+  public RedisEventStore events() {
+    return events;
+  }
+
+  // ---- The portal's view and commands (PORTAL.md), answered from Redis for the whole cluster
+
+  @Override
+  public List<Summary> rooms() {
+    RedisConnector.Session session = connector.session();
+    List<Summary> rooms = new ArrayList<>();
+    for (String key : RedisAdmin.roomKeys(session)) {
+      String name = key.substring(key.indexOf('{') + 1, key.lastIndexOf('}'));
+      long peers = awaitValue(session, session.redis().hlen(key).toCompletableFuture());
+      if (peers > 0) {
+        rooms.add(new Summary(name, (int) peers, createdAt(session, name)));
+      }
+    }
+    rooms.sort(java.util.Comparator.comparing(Summary::room));
+    return rooms;
+  }
+
+  @Override
+  public java.util.Optional<Detail> room(String name) {
+    RedisConnector.Session session = connector.session();
+    java.util.Map<String, String> raw =
+        awaitValue(session, session.redis().hgetall(Keys.members(name)).toCompletableFuture());
+    if (raw.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<JsonObject> entries = new ArrayList<>(raw.size());
+    List<String> ids = new ArrayList<>(raw.size());
+    raw.forEach((id, value) -> {
+      ids.add(id);
+      entries.add(parse(value));
+    });
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      order.add(i);
+    }
+    order.sort(java.util.Comparator.comparingLong(i -> entries.get(i).getJsonNumber("seq").longValue()));
+    List<PeerState> peers = new ArrayList<>(order.size());
+    for (int i : order) {
+      JsonObject m = entries.get(i);
+      long joinedAt = m.containsKey("at") ? m.getJsonNumber("at").longValue() : 0;
+      peers.add(new PeerState(ids.get(i), m.getString("n"), joinedAt, "g".equals(m.getString("st")),
+          "websocket"));
+    }
+    return java.util.Optional.of(new Detail(name, createdAt(session, name), peers));
+  }
+
+  @Override
+  public boolean remove(String room, String peerId) {
+    RedisConnector.Session session = connector.session();
+    Object answer = await(session, run(session, Script.REMOVE, ScriptOutputType.VALUE,
+        keys(Keys.members(room), Keys.tokens(room)), peerId));
+    return "ok".equals(answer);
+  }
+
+  @Override
+  public boolean close(String room) {
+    RedisConnector.Session session = connector.session();
+    Object answer = await(session, run(session, Script.CLOSE, ScriptOutputType.VALUE,
+        keys(Keys.members(room), Keys.tokens(room))));
+    return "ok".equals(answer);
+  }
+
+  @Override
+  public boolean message(String room, String to, String frame) {
+    RedisConnector.Session session = connector.session();
+    String deadline = Long.toString(connector.relayDeadline());
+    if (to != null) {
+      Object answer = await(session, run(session, Script.RELAY, ScriptOutputType.VALUE,
+          keys(Keys.members(room)), to, frame, bufferArg, graceArg, bufferBytesArg, deadline));
+      return !"gone".equals(answer);
+    }
+    long peers = awaitValue(session, session.redis().hlen(Keys.members(room)).toCompletableFuture());
+    if (peers == 0) {
+      return false;
+    }
+    // From a sender that no member can be: every member gets it, those in grace in their buffer.
+    await(session, run(session, Script.BROADCAST, ScriptOutputType.MULTI,
+        keys(Keys.members(room)), SERVER, session.node(), frame, bufferArg, graceArg,
+        bufferBytesArg, deadline));
+    return true;
+  }
+
+  private long createdAt(RedisConnector.Session session, String room) {
+    String created =
+        awaitValue(session, session.redis().get(Keys.created(room)).toCompletableFuture());
+    return created == null ? 0 : Long.parseLong(created);
+  }
+
+  private <T> T awaitValue(RedisConnector.Session session, CompletableFuture<T> future) {
+    try {
+      return future.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      failed(session, e instanceof ExecutionException ? e.getCause() : e);
+      throw new Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
+    } finally {
+      NettyThreadState.release();
+    }
+  }
+
   // ---- Joining
 
   @Override
   public Member join(Inbound.Join join, Admission admission, Link link, JsonValue ref)
       throws ProtocolException {
     String peerId = admission.peerId();
-    String name = admission.name();
     RedisConnector.Session session = connector.session();
     ClusterRoom room = acquire(session, join.room());
     boolean joined = false;
@@ -153,19 +263,17 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           return resumed;
         }
       }
-      if (!admission.freshAllowed()) {
-        throw new ProtocolException(ErrorCode.UNAUTHORIZED,
-            "token refused: expired, and there is no peer to resume", ref);
-      }
+      Admission fresh = admission.forFreshJoin(join.room(), ref);
+      String name = fresh.name();
       String token = node.ids().resumeToken();
       ClusterMember member =
-          new ClusterMember(this, room, peerId, token, admission, link, ref, true);
+          new ClusterMember(this, room, peerId, token, fresh, link, ref, true);
       Object answer;
       try {
         answer = joinScript(session, member, Script.JOIN,
             keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
             peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token,
-            graceArg, identityArg(admission));
+            graceArg, identityArg(fresh));
       } catch (Unavailable e) {
         // The script may have run: take the member out again rather than leave it unserved.
         run(session, Script.LEAVE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey),
@@ -458,13 +566,14 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   }
 
   private void event(ClusterRoom room, JsonObject event) {
-    String peer = event.getString("p");
+    String peer = event.getString("p", null);
     synchronized (room) {
       switch (event.getString("e")) {
         case "join" -> joinedEvent(room, peer, event);
         case "resume" -> resumedEvent(room, peer, event);
         case "moved" -> movedEvent(room, peer, event.getString("node"));
         case "left" -> leftEvent(room, peer, LeaveReason.fromWire(event.getString("r")));
+        case "closed" -> closedEvent(room);
         default -> LOG.log(Level.WARNING, () -> "unknown cluster event " + event);
       }
     }
@@ -539,19 +648,35 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  // Caller holds the room's monitor.
+  // Caller holds the room's monitor. A member the portal removed is told so here, on the node
+  // that serves it, and stays connected outside the room.
   private void leftEvent(ClusterRoom room, String peer, LeaveReason reason) {
-    if (!room.loaded || !room.members.remove(peer)) {
-      return;
-    }
     ClusterMember local = room.locals.remove(peer);
     if (local != null) {
+      if (reason == LeaveReason.REMOVED) {
+        local.link.ended(codec.encode(new Outbound.Left(room.name, reason, null)));
+      }
       local.release();
+    }
+    if (!room.loaded || !room.members.remove(peer)) {
+      return;
     }
     String frame = codec.encode(new Outbound.PeerLeft(room.name, peer, reason));
     for (ClusterMember m : room.locals.values()) {
       m.link.offer(frame);
     }
+  }
+
+  // Caller holds the room's monitor. The portal closed the room: every member served here is told
+  // so; nobody gets a peer-left.
+  private void closedEvent(ClusterRoom room) {
+    String left = codec.encode(new Outbound.Left(room.name, LeaveReason.CLOSED, null));
+    for (ClusterMember local : List.copyOf(room.locals.values())) {
+      local.link.ended(left);
+      local.release();
+    }
+    room.locals.clear();
+    room.members.clear();
   }
 
   // Caller holds the room's monitor.
@@ -596,8 +721,8 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
     pending.clear();
     try {
-      node.blockingExecutor().execute(
-          () -> node.closeAllGoingAway("cluster store unreachable; resume on another node"));
+      node.blocking().execute(() -> node.closeAllGoingAway()
+          .accept("cluster store unreachable; resume on another node"));
     } catch (RejectedExecutionException stopping) {
       // The node is stopping and closes them itself.
     }

@@ -19,6 +19,14 @@ enum Script {
   RELAY("relay"),
   BROADCAST("broadcast"),
   LOSE_NODE("lose_node"),
+  /** The portal removes a member. */
+  REMOVE("remove"),
+  /** The portal closes a room. */
+  CLOSE("close"),
+  /** An event pump claims a room's due events. */
+  CLAIM("claim"),
+  /** An event pump records what it did with its claim. */
+  SETTLE("settle"),
   /** Keeps the keys of a room this node serves from expiring. */
   TOUCH("touch"),
   /** Reads the grace index, not a room: no prelude. */
@@ -35,7 +43,10 @@ enum Script {
     String body = read(file);
     return this == DUE
         ? body
-        : "local margin_ms = " + Keys.EXPIRY_MARGIN_MS + "\n" + read("prelude") + "\n" + body;
+        : "local margin_ms = " + Keys.EXPIRY_MARGIN_MS + "\n"
+            + "local events_ttl_ms = " + Keys.EVENTS_TTL_MS + "\n"
+            + "local events_index = '" + Keys.EVENTS + "'\n"
+            + read("prelude") + "\n" + body;
   }
 
   private static String read(String name) {

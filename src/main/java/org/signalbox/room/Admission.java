@@ -1,8 +1,11 @@
 package org.signalbox.room;
 
+import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.function.Function;
+import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.Outbound.IceServer;
+import org.signalbox.protocol.ProtocolException;
 
 /**
  * Who a {@code join} admits, as the connection's checks decided: the id a fresh join takes, the
@@ -16,17 +19,59 @@ import org.signalbox.protocol.Outbound.IceServer;
  * @param freshAllowed false when the token is good only for a resume (its {@code exp} or {@code
  *     nbf} window has passed): a join that cannot resume is then {@code unauthorized}
  * @param iceServers {@code joined.iceServers} for the peer id the join ends with, or null for none
+ * @param gate asked once the join is known to be fresh (not a resume): the portal's join policy
  */
 public record Admission(
     String peerId,
     String name,
     String identity,
     boolean freshAllowed,
-    Function<String, List<IceServer>> iceServers) {
+    Function<String, List<IceServer>> iceServers,
+    Gate gate) {
 
   /** A join in {@code open} mode that hands out no ICE servers: for tests and benchmarks. */
   public static Admission open(String peerId, String name) {
-    return new Admission(peerId, name, null, true, null);
+    return new Admission(peerId, name, null, true, null, null);
+  }
+
+  public Admission(
+      String peerId,
+      String name,
+      String identity,
+      boolean freshAllowed,
+      Function<String, List<IceServer>> iceServers) {
+    this(peerId, name, identity, freshAllowed, iceServers, null);
+  }
+
+  /**
+   * The admission of a fresh join to {@code room}, as the gate decides: this one, or one under
+   * another display name.
+   *
+   * @throws ProtocolException {@code unauthorized} when the gate refuses
+   */
+  public Admission forFreshJoin(String room, JsonValue ref) throws ProtocolException {
+    if (!freshAllowed) {
+      throw new ProtocolException(
+          ErrorCode.UNAUTHORIZED, "token refused: expired, and there is no peer to resume", ref);
+    }
+    if (gate == null) {
+      return this;
+    }
+    String granted = gate.nameFor(room, this, ref);
+    return granted.equals(name)
+        ? this
+        : new Admission(peerId, granted, identity, true, iceServers, null);
+  }
+
+  /** Decides a fresh join, after the token or container check and before the room's size. */
+  @FunctionalInterface
+  public interface Gate {
+
+    /**
+     * @return the display name the join is allowed under
+     * @throws ProtocolException {@code unauthorized} when it is refused
+     */
+    String nameFor(String room, Admission admission, JsonValue ref) throws ProtocolException;
   }
 
   /** True when a peer joined under {@code earlier} may be resumed by this admission. */

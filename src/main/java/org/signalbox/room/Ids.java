@@ -37,6 +37,11 @@ public final class Ids {
     return next(PEER_ID_BYTES);
   }
 
+  /** A room event's id, the {@code webhook-id} of its deliveries: {@code msg_} and 128 bits. */
+  public String eventId() {
+    return "msg_" + next(PEER_ID_BYTES);
+  }
+
   public String resumeToken() {
     return next(RESUME_TOKEN_BYTES);
   }

@@ -19,6 +19,13 @@ public interface Link {
   void replaced();
 
   /**
+   * The portal ended this membership (PORTAL.md: removed, or the room closed): queue {@code
+   * left}, the encoded {@code left} frame with its reason, and serve no room any more; the
+   * connection stays open. Called under the room's lock: must not block.
+   */
+  void ended(String left);
+
+  /**
    * A relay this connection's peer sent earlier turned out undeliverable (a cluster learns that
    * after the fact): answer the sender with an {@code error}. Any thread; must not block.
    */

@@ -1,6 +1,7 @@
 package org.signalbox.room;
 
 import jakarta.json.JsonValue;
+import org.signalbox.events.EventStore;
 import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.ProtocolException;
 
@@ -45,6 +46,14 @@ public interface Membership extends RoomAdmin {
   /** False while the node cannot serve joins or relays (its cluster store is unreachable). */
   default boolean available() {
     return true;
+  }
+
+  /**
+   * Where this membership's room events wait for the listeners and webhooks, when it keeps them
+   * itself (a cluster, in its shared store); null when it feeds the node's own queue.
+   */
+  default EventStore events() {
+    return null;
   }
 
   /** Releases what the membership holds; called once when the node stops. */

@@ -29,6 +29,8 @@ public final class Peer implements Member {
   /** The token's sub or the container's principal, or null in open mode: who may resume it. */
   private final String identity;
   private final Room room;
+  /** When it joined, in ms since the epoch. */
+  private final long joinedAt;
 
   // Guarded by room.
   Link link;
@@ -40,7 +42,8 @@ public final class Peer implements Member {
   ScheduledFuture<?> graceTimer;
   long graceEpoch;
 
-  Peer(String id, String name, String identity, Room room, Link link) {
+  Peer(String id, String name, String identity, Room room, Link link, long joinedAt) {
+    this.joinedAt = joinedAt;
     this.id = id;
     this.name = name;
     this.identity = identity;
@@ -92,6 +95,11 @@ public final class Peer implements Member {
 
   PeerInfo info() {
     return new PeerInfo(id, name);
+  }
+
+  /** As the admin API shows it. Caller holds the room's lock. */
+  RoomAdmin.PeerState state() {
+    return new RoomAdmin.PeerState(id, name, joinedAt, state == State.GRACE, "websocket");
   }
 
   /**

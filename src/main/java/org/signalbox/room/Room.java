@@ -4,6 +4,7 @@ import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.PeerInfo;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.spi.RoomEvent;
 
 /**
  * One room: its members in join order, their resume grace and buffers. All state is guarded by
@@ -19,6 +21,9 @@ import org.signalbox.protocol.ProtocolException;
  * is what makes membership events reach every member in the same order, makes {@code
  * joined.peers} plus later events equal the room, and keeps each sender's relays in order across
  * a resume. Nothing under the lock blocks: queuing a frame never waits for the network.
+ *
+ * <p>The room is also where its events (PORTAL.md) happen: each is handed to the registry's event
+ * sink under the lock, so the events of one room are in the order the room changed.
  */
 public final class Room {
 
@@ -29,6 +34,8 @@ public final class Room {
   private final LinkedHashMap<String, Peer> members = new LinkedHashMap<>();
   // Guarded by this. A disposed room is out of the registry; a join that finds one retries.
   private boolean disposed;
+  // Guarded by this. When the first member joined, in ms since the epoch; 0 before that.
+  private long createdAt;
 
   Room(String name, RoomRegistry registry) {
     this.name = name;
@@ -55,11 +62,19 @@ public final class Room {
           "room '" + name + "' has " + registry.settings().maxRoomSize() + " peers",
           ref);
     }
-    Peer peer = new Peer(admission.peerId(), admission.name(), admission.identity(), this, link);
+    long now = registry.now();
+    Peer peer =
+        new Peer(admission.peerId(), admission.name(), admission.identity(), this, link, now);
     List<PeerInfo> others = infosExcept(peer);
+    if (members.isEmpty()) {
+      createdAt = now;
+      registry.emit(new RoomEvent.RoomStarted(registry.eventId(), name, now));
+    }
     members.put(peer.id(), peer);
     link.offer(joined(peer, others, false, admission, ref));
     broadcastEvent(peer, new Outbound.PeerJoined(name, peer.info()));
+    registry.emit(new RoomEvent.PeerJoined(
+        registry.eventId(), name, now, peer.id(), peer.name(), admission.identity()));
     return peer;
   }
 
@@ -90,6 +105,7 @@ public final class Room {
     if (previous != null) {
       previous.replaced();
     }
+    registry.emit(new RoomEvent.PeerResumed(registry.eventId(), name, registry.now(), peer.id()));
     return peer;
   }
 
@@ -133,6 +149,7 @@ public final class Room {
     peer.state = Peer.State.GRACE;
     peer.graceEpoch = epoch;
     peer.graceTimer = timer;
+    registry.emit(new RoomEvent.PeerLost(registry.eventId(), name, registry.now(), peer.id()));
   }
 
   /** Relays {@code frame} from {@code from} to the member {@code to}. */
@@ -174,19 +191,121 @@ public final class Room {
     }
   }
 
+  /**
+   * Removes the member {@code peerId} for the portal: it gets {@code left} {@code removed} and
+   * stays connected, the others {@code peer-left} {@code removed}.
+   *
+   * @return false when it is not a member
+   */
+  synchronized boolean removeByPortal(String peerId) {
+    Peer peer = members.get(peerId);
+    if (peer == null) {
+      return false;
+    }
+    endLink(peer, LeaveReason.REMOVED);
+    remove(peer, LeaveReason.REMOVED);
+    return true;
+  }
+
+  /**
+   * Ends the room for the portal: every member gets {@code left} {@code closed}, none a {@code
+   * peer-left}.
+   *
+   * @return false when the room has no member (any more)
+   */
+  synchronized boolean close() {
+    if (members.isEmpty()) {
+      return false;
+    }
+    for (Peer peer : List.copyOf(members.values())) {
+      endLink(peer, LeaveReason.CLOSED);
+      forget(peer);
+      members.remove(peer.id());
+      registry.emit(new RoomEvent.PeerLeft(
+          registry.eventId(), name, registry.now(), peer.id(), LeaveReason.CLOSED.wire()));
+    }
+    finish();
+    return true;
+  }
+
+  /**
+   * Queues a frame from the portal for member {@code to}, or every member when null; members in
+   * their grace get it in their buffers, within bounds.
+   *
+   * @return false when {@code to} is not a member or the room is empty
+   */
+  synchronized boolean fromServer(String to, String frame) {
+    int bufferLimit = registry.settings().resumeBuffer();
+    long byteLimit = registry.settings().resumeBufferBytes();
+    if (to != null) {
+      Peer target = members.get(to);
+      if (target == null) {
+        return false;
+      }
+      target.deliver(frame, bufferLimit, byteLimit);
+      return true;
+    }
+    for (Peer p : members.values()) {
+      p.deliver(frame, bufferLimit, byteLimit);
+    }
+    return !members.isEmpty();
+  }
+
+  /** The room as the admin API shows it, or empty once it has no member. */
+  synchronized Optional<RoomAdmin.Detail> detail() {
+    if (members.isEmpty()) {
+      return Optional.empty();
+    }
+    List<RoomAdmin.PeerState> peers = new ArrayList<>(members.size());
+    for (Peer p : members.values()) {
+      peers.add(p.state());
+    }
+    return Optional.of(new RoomAdmin.Detail(name, createdAt, peers));
+  }
+
+  /** Its row in the admin API's list, or empty once it has no member. */
+  synchronized Optional<RoomAdmin.Summary> summary() {
+    return members.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new RoomAdmin.Summary(name, members.size(), createdAt));
+  }
+
+  // Caller holds the lock. A member served now gets its left; one in its grace has no
+  // connection to tell, and its resume will find it gone (a fresh join).
+  private void endLink(Peer peer, LeaveReason reason) {
+    if (peer.state == Peer.State.ACTIVE) {
+      peer.link.ended(registry.codec().encode(new Outbound.Left(name, reason, null)));
+    }
+  }
+
   // Caller holds the lock.
   private void remove(Peer peer, LeaveReason reason) {
+    forget(peer);
+    members.remove(peer.id());
+    broadcastEvent(peer, new Outbound.PeerLeft(name, peer.id(), reason));
+    registry.emit(new RoomEvent.PeerLeft(
+        registry.eventId(), name, registry.now(), peer.id(), reason.wire()));
+    if (members.isEmpty()) {
+      finish();
+    }
+  }
+
+  // Caller holds the lock.
+  private void forget(Peer peer) {
     cancelGrace(peer);
     peer.state = Peer.State.GONE;
     peer.link = null;
     peer.clearBuffer();
     registry.forgetToken(peer);
-    members.remove(peer.id());
-    broadcastEvent(peer, new Outbound.PeerLeft(name, peer.id(), reason));
-    if (members.isEmpty()) {
-      disposed = true;
-      registry.dispose(this);
-    }
+  }
+
+  // Caller holds the lock; the room has no member left.
+  private void finish() {
+    long now = registry.now();
+    registry.emit(
+        new RoomEvent.RoomFinished(registry.eventId(), name, now, Math.max(0, now - createdAt)));
+    disposed = true;
+    registry.dispose(this);
   }
 
   // Caller holds the lock. Events go to live members only: PROTOCOL.md says membership events

@@ -1,6 +1,11 @@
 package org.signalbox.room;
 
 import jakarta.json.JsonValue;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import org.signalbox.config.Settings;
@@ -8,6 +13,7 @@ import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.Inbound;
 import org.signalbox.protocol.OutboundCodec;
 import org.signalbox.protocol.ProtocolException;
+import org.signalbox.spi.RoomEvent;
 
 /**
  * The rooms of a single node, in memory, and the index of live resume tokens. The maps are
@@ -21,15 +27,26 @@ public final class RoomRegistry implements Membership {
   private final OutboundCodec codec;
   private final ScheduledExecutorService timers;
   private final Ids ids;
+  private final RoomEventSink events;
+  private final Clock clock;
   private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Peer> byResumeToken = new ConcurrentHashMap<>();
 
   public RoomRegistry(
-      Settings settings, OutboundCodec codec, ScheduledExecutorService timers, Ids ids) {
+      Settings settings, OutboundCodec codec, ScheduledExecutorService timers, Ids ids,
+      RoomEventSink events, Clock clock) {
     this.settings = settings;
     this.codec = codec;
     this.timers = timers;
     this.ids = ids;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** Rooms whose events nobody looks at: for tests and benchmarks. */
+  public RoomRegistry(
+      Settings settings, OutboundCodec codec, ScheduledExecutorService timers, Ids ids) {
+    this(settings, codec, timers, ids, RoomEventSink.NONE, Clock.systemUTC());
   }
 
   @Override
@@ -45,17 +62,48 @@ public final class RoomRegistry implements Membership {
         }
       }
     }
-    if (!admission.freshAllowed()) {
-      throw new ProtocolException(
-          ErrorCode.UNAUTHORIZED, "token refused: expired, and there is no peer to resume", ref);
-    }
+    Admission fresh = admission.forFreshJoin(join.room(), ref);
     while (true) {
       Room room = rooms.computeIfAbsent(join.room(), n -> new Room(n, this));
-      Peer peer = room.add(admission, link, ref);
+      Peer peer = room.add(fresh, link, ref);
       if (peer != null) {
         return peer;
       }
     }
+  }
+
+  @Override
+  public List<Summary> rooms() {
+    List<Summary> list = new ArrayList<>(rooms.size());
+    for (Room room : rooms.values()) {
+      room.summary().ifPresent(list::add);
+    }
+    list.sort(Comparator.comparing(Summary::room));
+    return list;
+  }
+
+  @Override
+  public Optional<Detail> room(String name) {
+    Room room = rooms.get(name);
+    return room == null ? Optional.empty() : room.detail();
+  }
+
+  @Override
+  public boolean remove(String room, String peerId) {
+    Room r = rooms.get(room);
+    return r != null && r.removeByPortal(peerId);
+  }
+
+  @Override
+  public boolean close(String room) {
+    Room r = rooms.get(room);
+    return r != null && r.close();
+  }
+
+  @Override
+  public boolean message(String room, String to, String frame) {
+    Room r = rooms.get(room);
+    return r != null && r.fromServer(to, frame);
   }
 
   @Override
@@ -83,6 +131,19 @@ public final class RoomRegistry implements Membership {
 
   ScheduledExecutorService timers() {
     return timers;
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  String eventId() {
+    return ids.eventId();
+  }
+
+  // Called under the room's lock.
+  void emit(RoomEvent event) {
+    events.emit(event);
   }
 
   // Called under the room's lock.

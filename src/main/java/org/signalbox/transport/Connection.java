@@ -7,9 +7,10 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.Principal;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.signalbox.Signalbox;
+import org.signalbox.auth.JoinPolicies;
 import org.signalbox.auth.TokenVerifier;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
@@ -17,6 +18,7 @@ import org.signalbox.ice.IceServers;
 import org.signalbox.protocol.Envelope;
 import org.signalbox.protocol.ErrorCode;
 import org.signalbox.protocol.Inbound;
+import org.signalbox.protocol.InboundCodec;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.Outbound;
 import org.signalbox.protocol.ProtocolException;
@@ -26,6 +28,7 @@ import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
 import org.signalbox.room.Membership;
+import org.signalbox.spi.JoinPolicy;
 
 /**
  * One client connection: its rate limit, its outbox, its room membership and how it ends. Frames
@@ -37,6 +40,9 @@ import org.signalbox.room.Membership;
 public final class Connection implements Link {
 
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
+  /** What {@code JoinPolicy} and the admin API call this binding. */
+  static final String TRANSPORT = "websocket";
 
   /** PROTOCOL.md: an absent display name. */
   static final String ANONYMOUS = "anonymous";
@@ -58,7 +64,7 @@ public final class Connection implements Link {
     SHUTDOWN
   }
 
-  private final Signalbox hub;
+  private final Hub hub;
   private final Session session;
   private final Outbox outbox;
   private final TokenBucket bucket;
@@ -80,7 +86,7 @@ public final class Connection implements Link {
   private volatile long lastTrafficNanos;
   private volatile long lastPingNanos;
 
-  public Connection(Signalbox hub, Session session, String peerId) {
+  public Connection(Hub hub, Session session, String peerId) {
     Settings settings = hub.settings();
     long now = System.nanoTime();
     this.hub = hub;
@@ -114,7 +120,7 @@ public final class Connection implements Link {
     send(
         new Outbound.Welcome(
             peerId, hub.iceServers().forWelcome(peerId), hub.settings().heartbeatMs(),
-            hub.limits(), Signalbox.PROTOCOL_VERSION));
+            hub.limits(), Hub.PROTOCOL_VERSION));
   }
 
   /** Refuses the connection with 1008: auth=container and the handshake had no user. */
@@ -275,6 +281,16 @@ public final class Connection implements Link {
     return outbox.pendingBytes();
   }
 
+  /**
+   * The portal removed this peer or closed its room: say so, and serve no room any more. The
+   * socket stays open; the client decides what comes next (PROTOCOL.md: not a rejoin by itself).
+   */
+  @Override
+  public void ended(String left) {
+    peer = null;
+    offer(left);
+  }
+
   @Override
   public void replaced() {
     if (ending.compareAndSet(null, Ending.REPLACED)) {
@@ -330,6 +346,7 @@ public final class Connection implements Link {
     String name = join.name() != null ? join.name() : ANONYMOUS;
     String identity = null;
     boolean freshAllowed = true;
+    Map<String, Object> claims = Map.of();
     if (hub.settings().auth() == AuthMode.CONTAINER) {
       Principal user = session.getUserPrincipal();
       name = ContainerUser.displayName(user);
@@ -345,13 +362,41 @@ public final class Connection implements Link {
         name = verified.name();
         identity = verified.subject();
         freshAllowed = verified.timely();
+        claims = verified.claims();
       } catch (TokenVerifier.TokenRejected e) {
         LOG.log(Level.DEBUG, () -> "connection " + session.getId() + ": token refused, " + e.getMessage());
         throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
       }
     }
     IceServers ice = hub.iceServers();
-    return new Admission(peerId, name, identity, freshAllowed, ice::forJoined);
+    JoinPolicies policies = hub.joinPolicies();
+    Map<String, Object> granted = claims;
+    Admission.Gate gate = policies.isEmpty() ? null
+        : (room, admission, joinRef) -> decide(policies, room, admission, granted, joinRef);
+    return new Admission(peerId, name, identity, freshAllowed, ice::forJoined, gate);
+  }
+
+  /** The portal's join policies on a fresh join: the name it may join under, or unauthorized. */
+  private String decide(JoinPolicies policies, String room, Admission admission,
+      Map<String, Object> claims, JsonValue ref) throws ProtocolException {
+    JoinPolicy.Decision decision = policies.decide(new JoinPolicy.JoinRequest(
+        room, admission.name(), admission.identity(), claims,
+        SignalingConfigurator.clientAddress(session), TRANSPORT));
+    if (decision instanceof JoinPolicy.Decision.Deny deny) {
+      LOG.log(Level.INFO, () -> "connection " + session.getId() + ": join of room '" + room
+          + "' denied by the join policy: " + deny.message());
+      throw new ProtocolException(ErrorCode.UNAUTHORIZED, deny.message(), ref);
+    }
+    if (decision instanceof JoinPolicy.Decision.Rename rename) {
+      String valid = InboundCodec.displayNameOrNull(rename.name());
+      if (valid == null) {
+        LOG.log(Level.WARNING, () -> "join policy renamed a peer to an invalid display name:"
+            + " a denial");
+        throw new ProtocolException(ErrorCode.UNAUTHORIZED, "refused by the join policy", ref);
+      }
+      return valid;
+    }
+    return admission.name();
   }
 
   private void leave(JsonValue ref) throws ProtocolException {

@@ -4,13 +4,12 @@ import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
-import org.signalbox.Signalbox;
 import org.signalbox.config.AuthMode;
 
 /**
  * The handshake checks the WebSocket API lets an application make. {@code checkOrigin} refuses a
  * handshake with HTTP 403 in every container, before the upgrade; {@code modifyHandshake} hands
- * the client's address on to the session, where {@link Signalbox#open} counts it.
+ * the client's address on to the session, where {@link Hub#open} counts it.
  */
 public final class SignalingConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -21,7 +20,7 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
 
   @Override
   public boolean checkOrigin(String originHeaderValue) {
-    Signalbox node = Signalbox.current();
+    Hub node = Hubs.current();
     RequestFacts facts = HandshakeContext.facts();
     // Outside a servlet container only the Origin is known: a same-origin or serverNames check
     // then refuses, an allow-list or * decides alone.
@@ -48,7 +47,7 @@ public final class SignalingConfigurator extends ServerEndpointConfig.Configurat
   public void modifyHandshake(
       ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
     RequestFacts facts = HandshakeContext.facts();
-    String address = facts == null ? null : Signalbox.current().clientAddresses().of(facts);
+    String address = facts == null ? null : Hubs.current().clientAddresses().of(facts);
     if (address == null) {
       config.getUserProperties().remove(CLIENT_ADDRESS);
     } else {

@@ -8,7 +8,6 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
-import org.signalbox.Signalbox;
 
 /**
  * The socket at {@code /signal}. Thin on purpose: one instance per connection, each callback
@@ -41,7 +40,7 @@ public final class SignalingEndpoint extends Endpoint {
     // large one as too big for its buffer (1009).
     session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
     session.addMessageHandler(PongMessage.class, this::onPong);
-    connection = Signalbox.current().open(session);
+    connection = Hubs.current().open(session);
   }
 
   /** A text message, or a part of one (see {@link Connection#onTextPart}). */

@@ -40,7 +40,7 @@ public final class RefusedUpgradeFilter extends HttpFilter {
       response.getWriter().write("This is the Signalbox WebSocket: connect with a WebSocket client.\n");
       return;
     }
-    Signalbox node = Signalbox.current();
+    Signalbox node = Nodes.of(request.getServletContext());
     RequestFacts facts = RequestFactsOf.request(request);
     String refusal = node.originPolicy().refusal(facts);
     if (refusal != null) {

@@ -7,6 +7,8 @@
 -- margin_ms (Keys.EXPIRY_MARGIN_MS) is defined in front of this prelude when it is loaded.
 local members = KEYS[1]
 local base = string.sub(members, 1, -2)
+-- base is 'sb:{' .. room .. '}:'
+local room_name = string.sub(base, 5, -3)
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -14,6 +16,23 @@ local function now_ms()
 end
 
 local function buffer(id) return base .. 'b:' .. id end
+
+-- A room event (PORTAL.md), produced once per cluster by the script that made the change: queued
+-- in the room's event list for the nodes' event pumps, and the room marked due in the index of
+-- rooms with events (a key outside the room's hash tag: one Redis, not yet a Redis Cluster).
+-- seq counts the room's events without a gap, so a pump finds its place in the list by it.
+local function emit(kind, data)
+  local seq = redis.call('INCR', base .. 'q')
+  local t = redis.call('TIME')
+  local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  data.room = room_name
+  local id = 'msg_' .. string.sub(redis.sha1hex(base .. t[1] .. '.' .. t[2] .. '.' .. seq), 1, 32)
+  redis.call('RPUSH', base .. 'e', cjson.encode({id = id, type = kind, at = at, seq = seq,
+    data = data}))
+  redis.call('PEXPIRE', base .. 'e', events_ttl_ms)
+  redis.call('PEXPIRE', base .. 'q', events_ttl_ms)
+  redis.call('ZADD', events_index, 'LT', at, room_name)
+end
 
 local function get(id)
   local raw = redis.call('HGET', members, id)
@@ -64,6 +83,7 @@ local function to_grace(id, m, grace, epoch)
   m.ep = epoch or (tostring(now_ms()) .. ':' .. m.seq)
   m.dl = now_ms() + grace
   put(id, m)
+  emit('peer.lost', {peerId = id})
   return m
 end
 
@@ -75,6 +95,7 @@ local function keep(grace)
   redis.call('PEXPIRE', members, ttl)
   redis.call('PEXPIRE', base .. 't', ttl)
   redis.call('PEXPIRE', base .. 's', ttl)
+  redis.call('PEXPIRE', base .. 'c', ttl)
 end
 
 -- Buffers a relay for member m in its grace, within limit frames and limit_bytes UTF-8 bytes
@@ -91,17 +112,31 @@ local function hold(id, m, frame, limit, limit_bytes)
   return 'buffered'
 end
 
-local function remove(id, m, reason)
+-- The room's last member left: it is finished.
+local function finish()
+  local created = tonumber(redis.call('GET', base .. 'c') or '0')
+  redis.call('DEL', members, base .. 't', base .. 's', base .. 'c')
+  local duration = now_ms() - created
+  if created == 0 or duration < 0 then duration = 0 end
+  emit('room.finished', {durationMs = duration})
+end
+
+-- also_node: a node told even when it serves no other member (the portal removed a member it
+-- serves, which must hear of it).
+local function remove(id, m, reason, also_node)
   redis.call('HDEL', members, id)
   redis.call('HDEL', base .. 't', m.tok)
   redis.call('DEL', buffer(id))
+  emit('peer.left', {peerId = id, reason = reason})
   local list = roster()
-  if #list == 0 then
-    redis.call('DEL', members, base .. 't', base .. 's')
-    return
-  end
   local event = 'E' .. cjson.encode({e = 'left', p = id, r = reason})
-  for _, node in ipairs(live_nodes(list, id)) do publish(node, event) end
+  local told = {}
+  for _, node in ipairs(live_nodes(list, id)) do
+    publish(node, event)
+    told[node] = true
+  end
+  if also_node and not told[also_node] then publish(also_node, event) end
+  if #list == 0 then finish() end
 end
 
 local function peers_except(list, id)

@@ -15,6 +15,7 @@ redis.call('HSET', KEYS[2], ARGV[3], id)
 m.node, m.st, m.tok, m.bb = ARGV[2], 'a', ARGV[3], 0
 put(id, m)
 keep(ARGV[4])
+emit('peer.resumed', {peerId = id})
 local held = redis.call('LRANGE', buffer(id), 0, -1)
 redis.call('DEL', buffer(id))
 local moved = 'E' .. cjson.encode({e = 'moved', p = id, node = ARGV[2]})

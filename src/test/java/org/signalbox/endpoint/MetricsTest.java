@@ -17,9 +17,9 @@ import org.signalbox.testing.TestClient;
 /** What the node counts is what happened: each metric moves with the traffic that drives it. */
 class MetricsTest {
 
-  private static String scrape() throws IOException {
+  private static String scrape(EmbeddedServer server) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrometheusTextFormatWriter.create().write(out, Signalbox.current().metrics().registry().scrape());
+    PrometheusTextFormatWriter.create().write(out, server.node().metrics().registry().scrape());
     return out.toString(StandardCharsets.UTF_8);
   }
 
@@ -49,7 +49,7 @@ class MetricsTest {
         a.expect("pong");
         a.expectError("rate-limited");
 
-        String text = scrape();
+        String text = scrape(server);
         // At least A and B (a connection of an earlier test may still be closing).
         assertTrue(text.lines().anyMatch(l -> l.startsWith("signalbox_connections ")
             && Double.parseDouble(l.substring("signalbox_connections ".length())) >= 2), text);
@@ -72,7 +72,7 @@ class MetricsTest {
         back.expect("joined");
         back.expectNothing(Duration.ofMillis(50));
       }
-      String text = scrape();
+      String text = scrape(server);
       assertLine(text, "signalbox_resumes_total 1.0");
       // B's dropped connection at least (the test clients' own closes may add to it).
       assertTrue(text.contains("signalbox_closes_total{code=\"1006\"} "), text);
@@ -90,11 +90,11 @@ class MetricsTest {
         }
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      String text = scrape();
+      String text = scrape(server);
       while (!text.contains("signalbox_closes_total{code=\"4000-4999\"} 3.0")) {
         assertTrue(System.nanoTime() < deadline, text);
         java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        text = scrape();
+        text = scrape(server);
       }
       assertLine(text, "signalbox_closes_total{code=\"3000-3999\"} 2.0");
       for (int code : codes) {

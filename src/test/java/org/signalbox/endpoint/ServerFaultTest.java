@@ -77,6 +77,31 @@ class ServerFaultTest {
     public int peerCount() {
       return rooms.peerCount();
     }
+
+    @Override
+    public List<Summary> rooms() {
+      return rooms.rooms();
+    }
+
+    @Override
+    public java.util.Optional<Detail> room(String name) {
+      return rooms.room(name);
+    }
+
+    @Override
+    public boolean remove(String room, String peerId) {
+      return rooms.remove(room, peerId);
+    }
+
+    @Override
+    public boolean close(String room) {
+      return rooms.close(room);
+    }
+
+    @Override
+    public boolean message(String room, String to, String frame) {
+      return rooms.message(room, to, frame);
+    }
   }
 
   @Test

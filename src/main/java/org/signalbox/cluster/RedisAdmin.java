@@ -1,0 +1,49 @@
+package org.signalbox.cluster;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.signalbox.room.Membership;
+
+/**
+ * Finds every room of the cluster for the admin API's list. Rooms have no index of their own
+ * (each lives under its hash tag), so the list is a {@code SCAN} of the member hashes: a cost the
+ * admin API pays per call, proportional to the keys in Redis, and never the message path's.
+ */
+final class RedisAdmin {
+
+  /** Keys asked for per SCAN step. */
+  private static final int SCAN_COUNT = 1_000;
+  /** Bounds one list call: at most this many SCAN steps. */
+  private static final int MAX_STEPS = 10_000;
+
+  private RedisAdmin() {}
+
+  /** The member hashes of every room, {@code sb:{<room>}:m}. */
+  static List<String> roomKeys(RedisConnector.Session session) {
+    List<String> keys = new ArrayList<>();
+    ScanArgs args = ScanArgs.Builder.matches("sb:{*}:m").limit(SCAN_COUNT);
+    ScanCursor cursor = ScanCursor.INITIAL;
+    try {
+      for (int step = 0; step < MAX_STEPS && !cursor.isFinished(); step++) {
+        KeyScanCursor<String> page = session.redis().scan(cursor, args).toCompletableFuture()
+            .get(RedisConnector.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        keys.addAll(page.getKeys());
+        cursor = page;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Membership.Unavailable("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new Membership.Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
+    } finally {
+      NettyThreadState.release();
+    }
+    return keys;
+  }
+}
