@@ -1,17 +1,9 @@
 package org.signalbox.auth;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
-import java.util.Date;
 import java.util.Map;
 import org.signalbox.protocol.InboundCodec;
 
@@ -19,27 +11,22 @@ import org.signalbox.protocol.InboundCodec;
  * Checks {@code join.token} in {@code auth=token} mode (PROTOCOL.md, Authentication): a JWT
  * signed with HS256 and the {@code tokenSecret}, with {@code exp} and {@code sub}, {@code nbf}
  * honoured, for this room or {@code "*"}. Parsing and the signature are Nimbus JOSE+JWT's; the
- * rules of the protocol are here. Every failure is a {@link TokenRejected} whose message says
- * which rule failed, for the log and the {@code unauthorized} answer.
+ * rules it shares with admin tokens are {@link Hs256Jwt}'s, the join's own are here. Every
+ * failure is a {@link TokenRejected} whose message says which rule failed, for the log and the
+ * {@code unauthorized} answer.
  */
 public final class TokenVerifier {
 
   /** Clock skew allowed between the portal that mints tokens and this node. */
-  static final Duration SKEW = Duration.ofSeconds(60);
+  static final Duration SKEW = Hs256Jwt.SKEW;
 
-  private final MACVerifier verifier;
-  private final Clock clock;
+  private final Hs256Jwt jwt;
 
   /**
    * @param secret the {@code tokenSecret}; its UTF-8 bytes are the HMAC key (at least 32)
    */
   public TokenVerifier(String secret, Clock clock) {
-    try {
-      this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
-    } catch (JOSEException e) {
-      throw new IllegalArgumentException("tokenSecret is not a usable HS256 key: " + e.getMessage(), e);
-    }
-    this.clock = clock;
+    this.jwt = new Hs256Jwt(secret, "tokenSecret", clock);
   }
 
   /** Why a token was not accepted. */
@@ -85,34 +72,7 @@ public final class TokenVerifier {
    * @throws TokenRejected when any rule fails (the time window too, unless {@code forResume})
    */
   public Verified verify(String token, String room, boolean forResume) throws TokenRejected {
-    if (token == null || token.isEmpty()) {
-      throw new TokenRejected("a token is required");
-    }
-    SignedJWT jwt;
-    JWTClaimsSet claims;
-    try {
-      // Only a signed JWT parses here: "alg":"none" (a PlainJWT) and encrypted ones fail.
-      jwt = SignedJWT.parse(token);
-      claims = jwt.getJWTClaimsSet();
-    } catch (ParseException | IllegalArgumentException e) {
-      throw new TokenRejected("not a signed JWT");
-    }
-    // The header's algorithm is checked before the key is used, so no other algorithm is ever
-    // tried with this secret.
-    if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-      throw new TokenRejected("algorithm " + jwt.getHeader().getAlgorithm() + " is not HS256");
-    }
-    try {
-      if (!jwt.verify(verifier)) {
-        throw new TokenRejected("bad signature");
-      }
-    } catch (JOSEException e) {
-      throw new TokenRejected("bad signature");
-    }
-    Date exp = claims.getExpirationTime();
-    if (exp == null) {
-      throw new TokenRejected("no exp");
-    }
+    JWTClaimsSet claims = jwt.signedClaims(token);
     String subject = claims.getSubject();
     if (subject == null || subject.isBlank()) {
       throw new TokenRejected("no sub");
@@ -129,22 +89,10 @@ public final class TokenVerifier {
     if (name == null) {
       throw new TokenRejected("its name is not a valid display name");
     }
-    String untimely = timeFault(exp, claims.getNotBeforeTime());
+    String untimely = jwt.timeFault(claims);
     if (untimely != null && !forResume) {
       throw new TokenRejected(untimely);
     }
     return new Verified(subject, name, untimely == null, claims.toJSONObject());
-  }
-
-  /** Why the token is outside its time window, or null when it is inside. */
-  private String timeFault(Date exp, Date nbf) {
-    Instant now = clock.instant();
-    if (now.isAfter(exp.toInstant().plus(SKEW))) {
-      return "expired";
-    }
-    if (nbf != null && now.plus(SKEW).isBefore(nbf.toInstant())) {
-      return "not valid yet";
-    }
-    return null;
   }
 }

@@ -176,7 +176,7 @@ public final class InboundCodec {
 
   private static Inbound.Join join(Fields object, JsonValue ref) throws ProtocolException {
     String room = requiredString(object, "room", ref);
-    if (!ROOM.matcher(room).matches()) {
+    if (!isRoomName(room)) {
       throw bad("'room' must be 1-64 chars of A-Z a-z 0-9 . _ : -", ref);
     }
     String name = optionalString(object, "name", ref);
@@ -209,6 +209,14 @@ public final class InboundCodec {
       throw bad("'name' must have 1-64 chars after trimming and no control characters", ref);
     }
     return name;
+  }
+
+  /**
+   * Whether {@code room} is a valid room name (PROTOCOL.md, Identities: 1-64 chars of {@code
+   * [A-Za-z0-9._:-]}): the one rule for {@code join} and for the admin API's paths.
+   */
+  public static boolean isRoomName(String room) {
+    return room != null && ROOM.matcher(room).matches();
   }
 
   /**

@@ -16,7 +16,22 @@ public final class Tokens {
 
   public static final String SECRET = "portal-and-signalbox-share-this-32+-byte-secret";
 
+  /** The admin API's {@code adminSecret} in tests: never the join tokens' secret. */
+  public static final String ADMIN_SECRET = "the-portal-back-end-alone-holds-this-admin-secret";
+
   private Tokens() {}
+
+  /** An admin token: {@code admin: true}, subject {@code sub}, valid for five minutes. */
+  public static String admin(String sub) {
+    return sign(adminClaims(sub).claim("admin", true).build(), ADMIN_SECRET, JWSAlgorithm.HS256);
+  }
+
+  /** Claims with subject {@code sub} and {@code exp} five minutes from now, nothing else. */
+  public static JWTClaimsSet.Builder adminClaims(String sub) {
+    Instant now = Instant.now();
+    return new JWTClaimsSet.Builder().subject(sub)
+        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)));
+  }
 
   /** A claims set for {@code room} and subject {@code sub}, valid for five minutes from now. */
   public static JWTClaimsSet.Builder claims(String room, String sub) {

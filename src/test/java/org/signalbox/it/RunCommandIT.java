@@ -22,20 +22,30 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.signalbox.auth.Tokens;
+import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.ConcurrencyScenario;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
 
-/** The README's run command, tested from outside as a user's browser and tools would. */
+/**
+ * The README's run command, tested from outside as a user's browser and tools would. The admin
+ * API is on ({@code adminAuth=token}), which changes nothing outside {@code /admin}: its checks
+ * share this server rather than start one of their own.
+ */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RunCommandIT {
 
   private static RunCommandServer server;
+  private static AdminChecks admin;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    server = RunCommandServer.start("default", Map.of());
+    server = RunCommandServer.start("default", Map.of(
+        "SIGNALBOX_ADMIN_AUTH", "token", "SIGNALBOX_ADMIN_SECRET", Tokens.ADMIN_SECRET));
+    admin = new AdminChecks(server.http("/"), server.socket(), server.origin(),
+        "Bearer " + Tokens.admin("it-ops"), null);
   }
 
   @AfterAll
@@ -122,6 +132,45 @@ class RunCommandIT {
   @Order(5)
   void binaryFramesCloseWith1003() {
     DeployedChecks.binaryFramesCloseWith1003(server.socket(), server.origin());
+  }
+
+  @Test
+  @Order(5)
+  void adminListsInspectsAndRemovesAPeerWhoStaysConnected() {
+    admin.listInspectAndRemoveAPeer("admin-remove");
+  }
+
+  @Test
+  @Order(5)
+  void adminClosesARoom() {
+    admin.closeARoom("admin-close");
+  }
+
+  @Test
+  @Order(5)
+  void adminSendsServerMessagesToOneAndToAll() {
+    admin.sendServerMessages("admin-message");
+  }
+
+  @Test
+  @Order(5)
+  void adminServesItsOpenApiDocument() {
+    admin.openApiDocument();
+  }
+
+  @Test
+  @Order(5)
+  void adminRefusesUnknownRoomsAndPeersBadNamesAndBadBodies() {
+    admin.refusalsOfAnAdmin("admin-refusals", 65536);
+  }
+
+  @Test
+  @Order(5)
+  void adminRefusesMissingForeignAndNonAdminTokens() {
+    AdminChecks.tokenRefusals(server.http("/"), Tokens.sign(
+        Tokens.adminClaims("mallory").claim("admin", true).build()),
+        Tokens.sign(Tokens.adminClaims("viewer").build(), Tokens.ADMIN_SECRET,
+            com.nimbusds.jose.JWSAlgorithm.HS256));
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.signalbox.auth.Tokens;
+import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
 
@@ -46,6 +48,8 @@ class RunCommandSettingsIT {
         assertEquals("disconnected", left.getString("reason"));
         assertEquals(1008, a.awaitClose());
       }
+      // adminAuth is off by default: no admin API, whatever the request carries.
+      AdminChecks.offIsNotFound(server.http("/"), "Bearer " + Tokens.admin("ops"));
     }
   }
 

@@ -19,11 +19,11 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
 
@@ -54,22 +54,16 @@ class ContainerAuthIT {
           + "<login-config><auth-method>BASIC</auth-method><realm-name>portal</realm-name></login-config>"
           + "<security-role><role-name>signalbox</role-name></security-role>";
 
-  /** The built WAR as {@code name}, with {@code extra} added to its web.xml. */
   private static WebArchive configured(String name, String extra) {
-    WebArchive war = BuiltWar.as(name);
-    String webXml;
-    try (var in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
-      webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    war.delete("WEB-INF/web.xml");
-    return war.setWebXML(new StringAsset(webXml.replace("</web-app>", extra + "</web-app>")));
+    return BuiltWar.configured(name, extra);
   }
+
+  /** The admin API in container mode: the role signalbox-admin, checked by the servlet. */
+  private static final String ADMIN_CONTAINER = BuiltWar.param("adminAuth", "container");
 
   @Deployment(name = "secured", testable = false)
   static WebArchive secured() {
-    return configured("secured.war", CONTAINER_AUTH + TURN + SECURITY);
+    return configured("secured.war", CONTAINER_AUTH + TURN + SECURITY + ADMIN_CONTAINER);
   }
 
   @Deployment(name = "unsecured", testable = false)
@@ -132,6 +126,29 @@ class ContainerAuthIT {
       assertTrue(turn.getString("username").endsWith(":" + joined.getString("peerId")));
       assertFalse(turn.getString("credential").isEmpty());
     }
+  }
+
+  /**
+   * adminAuth=container: the container authenticates (its own 401 without or with wrong
+   * credentials), a user without signalbox-admin gets the API's 403, and an admin lists,
+   * removes, closes and sends messages with the same Basic credentials.
+   */
+  @Test
+  void theAdminApiNeedsTheContainerRole(@ArquillianResource @OperateOnDeployment("secured") URL base) {
+    URI root = URI.create(base.toString());
+    assertEquals(401, AdminChecks.call(root, "GET", "admin/rooms", null, null).status());
+    assertEquals(401, AdminChecks.call(root, "GET", "admin/rooms", null,
+        basic("ada.admin", "wrong-password")).status());
+    AdminChecks.Answer notAdmin = AdminChecks.call(root, "GET", "admin/rooms", null,
+        basic("alice.doe", "alice-test-password"));
+    assertEquals(403, notAdmin.status(), notAdmin.body());
+    assertEquals("forbidden", notAdmin.error());
+
+    AdminChecks admin = new AdminChecks(root, socket(base), origin(base),
+        basic("ada.admin", "ada-test-password"), basic("alice.doe", "alice-test-password"));
+    admin.listInspectAndRemoveAPeer("admin-sso-remove");
+    admin.closeARoom("admin-sso-close");
+    admin.sendServerMessages("admin-sso-message");
   }
 
   @Test

@@ -24,6 +24,8 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.signalbox.auth.Tokens;
+import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.ConcurrencyScenario;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
@@ -32,6 +34,8 @@ import org.signalbox.testing.TestClient;
  * The built WAR, deployed by Arquillian into the server that {@code -Darquillian.launch} names
  * (Maven profiles tomcat, tomcat11, wildfly, payara), tested from outside as browsers use it.
  * Every server runs with {@code -Dsignalbox.maxRoomSize=12} (src/test/resources/arquillian.xml).
+ * The deployment turns the admin API on ({@code adminAuth=token}, as context parameters in its
+ * web.xml, the way an integrator would), which changes nothing outside {@code /admin}.
  */
 // DeploymentProcesses first: its afterAll runs last, after Arquillian has undeployed.
 @ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
@@ -42,7 +46,8 @@ class ServerSuiteIT {
 
   @Deployment(testable = false)
   static WebArchive war() {
-    return BuiltWar.as("signalbox.war");
+    return BuiltWar.configured("signalbox.war", BuiltWar.param("adminAuth", "token")
+        + BuiltWar.param("adminSecret", Tokens.ADMIN_SECRET));
   }
 
   @ArquillianResource private URL base;
@@ -53,6 +58,30 @@ class ServerSuiteIT {
 
   private String origin() {
     return base.getProtocol() + "://" + base.getAuthority();
+  }
+
+  private AdminChecks admin() {
+    return new AdminChecks(URI.create(base.toString()), socket(), origin(),
+        "Bearer " + Tokens.admin("suite-ops"), null);
+  }
+
+  @Test
+  void adminListsInspectsAndRemovesAPeerWhoStaysConnected() {
+    admin().listInspectAndRemoveAPeer("admin-remove");
+  }
+
+  @Test
+  void adminClosesARoomAndSendsServerMessages() {
+    admin().closeARoom("admin-close");
+    admin().sendServerMessages("admin-message");
+  }
+
+  @Test
+  void adminRefusesWithoutAValidAdminToken() {
+    AdminChecks.tokenRefusals(URI.create(base.toString()),
+        Tokens.sign(Tokens.adminClaims("mallory").claim("admin", true).build()),
+        Tokens.sign(Tokens.adminClaims("viewer").build(), Tokens.ADMIN_SECRET,
+            com.nimbusds.jose.JWSAlgorithm.HS256));
   }
 
   private HttpResponse<String> get(String path) throws Exception {
