@@ -1,9 +1,11 @@
 package org.signalbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.signalbox.it.ClusterTesting.peerId;
 
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -12,14 +14,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.signalbox.auth.Tokens;
+import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 import org.signalbox.testing.WebhookReceiver;
 import org.signalbox.testing.WebhookReceiver.Delivery;
 
 /**
- * PORTAL.md's events in a cluster: two nodes of the run command on one real Redis, each with the
- * same webhook receiver. Each event is produced once, by the script that made the change, and
+ * PORTAL.md in a cluster: two nodes of the run command on one real Redis, each with the same
+ * webhook receiver and the admin API on. Either node's admin API answers for the whole cluster. Each event is produced once, by the script that made the change, and
  * delivered once, in the room's order, whichever node serves whom; a node killed with {@code
  * kill -9} in the middle of delivering an event it produced loses nothing: the other node
  * delivers it once the dead node's lease has run out. The last test kills a node, so the class
@@ -33,39 +37,105 @@ class ClusterPortalIT {
 
   private static Map<String, String> environment(RedisServer redis, WebhookReceiver hooks) {
     return ClusterNodes.environment(redis, Map.of(
+        "SIGNALBOX_ADMIN_AUTH", "token",
+        "SIGNALBOX_ADMIN_SECRET", Tokens.ADMIN_SECRET,
         "SIGNALBOX_WEBHOOK_URLS", hooks.url(),
         "SIGNALBOX_WEBHOOK_SECRET", SECRET,
         "SIGNALBOX_RESUME_GRACE_MS", Long.toString(RESUME_GRACE_MS)));
   }
 
+  /** The admin API of node {@code i}, as the portal's back end calls it. */
+  private static AdminChecks.Answer admin(ClusterNodes nodes, int i, String method, String path,
+      String body) {
+    return AdminChecks.call(nodes.node(i).http("/"), method, path, body,
+        "Bearer " + Tokens.admin("cluster-ops"));
+  }
+
+  /**
+   * A call with peers on both nodes, governed through either node's admin API: each node answers
+   * for the whole cluster (list, inspect, message, remove, close), and each event of the call
+   * reaches the receiver once, in order, whichever node produced it.
+   */
   @Test
-  void eachEventOfACallAcrossTwoNodesArrivesOnceInOrder() throws Exception {
+  void theAdminApiGovernsTheClusterAndEachEventArrivesOnceInOrder() throws Exception {
     try (WebhookReceiver hooks = WebhookReceiver.start(SECRET);
         RedisServer redis = RedisServer.start("portal-once", false);
         ClusterNodes nodes = ClusterNodes.start("cluster-portal", 2, environment(redis, hooks));
         TestClient a = TestClient.connect(nodes.socket(0));
-        TestClient b = TestClient.connect(nodes.socket(1))) {
+        TestClient b = TestClient.connect(nodes.socket(1));
+        TestClient c = TestClient.connect(nodes.socket(0))) {
       String alice = peerId(a.join("review", "Alice"));
       String bob = peerId(b.join("review", "Bob"));
       a.expect("peer-joined");
+
+      // Node 1 sees the room as a whole, Alice (node 0) first.
+      JsonObject list = admin(nodes, 1, "GET", "admin/rooms", null).json();
+      assertEquals("review", list.getJsonArray("rooms").getJsonObject(0).getString("room"));
+      assertEquals(2, list.getJsonArray("rooms").getJsonObject(0).getInt("peers"));
+      JsonObject detail = admin(nodes, 1, "GET", "admin/rooms/review", null).json();
+      assertEquals(List.of(alice, bob), detail.getJsonArray("peers").stream()
+          .map(p -> p.asJsonObject().getString("peerId")).toList());
+      assertEquals("connected", detail.getJsonArray("peers").getJsonObject(0).getString("state"));
+      assertTrue(detail.getJsonNumber("createdAt").longValue() > 0);
+
+      // A message through node 1 to Alice on node 0, then to everyone.
+      assertEquals(202, admin(nodes, 1, "POST", "admin/rooms/review/messages",
+          "{\"to\":\"" + alice + "\",\"data\":{\"notice\":1}}").status());
+      JsonObject one = a.expect("message");
+      assertEquals("@server", one.getString("from"));
+      assertEquals(alice, one.getString("to"));
+      assertEquals(202, admin(nodes, 0, "POST", "admin/rooms/review/messages",
+          "{\"data\":{\"notice\":2}}").status());
+      for (TestClient peer : List.of(a, b)) {
+        JsonObject all = peer.expect("message");
+        assertEquals("@server", all.getString("from"));
+        assertFalse(all.containsKey("to"));
+        assertEquals(2, all.getJsonObject("data").getInt("notice"));
+      }
+
+      // Carol joins on node 0 and is removed through node 1.
+      String carol = peerId(c.join("review", "Carol"));
+      a.expect("peer-joined");
+      b.expect("peer-joined");
+      assertEquals(204, admin(nodes, 1, "DELETE", "admin/rooms/review/peers/" + carol, null)
+          .status());
+      assertEquals("removed", c.expect("left").getString("reason"));
+      for (TestClient peer : List.of(a, b)) {
+        JsonObject left = peer.expect("peer-left");
+        assertEquals(carol, left.getString("peerId"));
+        assertEquals("removed", left.getString("reason"));
+      }
+      c.send("{\"type\":\"ping\",\"id\":\"still\"}");
+      c.expect("pong");
+      assertEquals(404, admin(nodes, 0, "DELETE", "admin/rooms/review/peers/" + carol, null)
+          .status());
+
       b.send("{\"type\":\"leave\"}");
       b.expect("left");
       assertEquals("left", a.expect("peer-left").getString("reason"));
-      a.send("{\"type\":\"leave\"}");
-      a.expect("left");
-      hooks.await(list -> list.stream().anyMatch(d -> d.type().equals("room.finished")), WAIT);
+      // Node 1 serves nobody in the room any more and still closes it for the cluster.
+      assertEquals(204, admin(nodes, 1, "DELETE", "admin/rooms/review", null).status());
+      assertEquals("closed", a.expect("left").getString("reason"));
+      assertEquals(404, admin(nodes, 0, "GET", "admin/rooms/review", null).status());
+
+      hooks.await(l -> l.stream().anyMatch(d -> d.type().equals("room.finished")), WAIT);
       // A duplicate has no event to await: give it a bounded second to show (both pumps look
       // four times a second).
       Thread.sleep(1_000);
       List<Delivery> all = hooks.deliveries();
-      assertEquals(List.of("room.started", "peer.joined", "peer.joined", "peer.left",
-          "peer.left", "room.finished"), all.stream().map(Delivery::type).toList());
+      assertEquals(List.of("room.started", "peer.joined", "peer.joined", "peer.joined",
+          "peer.left", "peer.left", "peer.left", "room.finished"),
+          all.stream().map(Delivery::type).toList());
       assertEquals(alice, all.get(1).data().getString("peerId"));
       assertEquals(bob, all.get(2).data().getString("peerId"));
-      assertEquals(bob, all.get(3).data().getString("peerId"));
-      assertEquals("left", all.get(3).data().getString("reason"));
-      assertEquals(alice, all.get(4).data().getString("peerId"));
-      assertEquals(6, new HashSet<>(all.stream().map(Delivery::id).toList()).size());
+      assertEquals(carol, all.get(3).data().getString("peerId"));
+      assertEquals(List.of(carol, "removed"), List.of(all.get(4).data().getString("peerId"),
+          all.get(4).data().getString("reason")));
+      assertEquals(List.of(bob, "left"), List.of(all.get(5).data().getString("peerId"),
+          all.get(5).data().getString("reason")));
+      assertEquals(List.of(alice, "closed"), List.of(all.get(6).data().getString("peerId"),
+          all.get(6).data().getString("reason")));
+      assertEquals(8, new HashSet<>(all.stream().map(Delivery::id).toList()).size());
       assertTrue(all.stream().allMatch(Delivery::signed), "every delivery signed");
       double counted = 0;
       for (int i = 0; i < 2; i++) {
@@ -73,7 +143,7 @@ class ClusterPortalIT {
           counted += nodes.metric(i, "signalbox_room_events_total{type=\"" + type + "\"}");
         }
       }
-      assertEquals(6.0, counted, "the listeners got each event once in the cluster");
+      assertEquals(8.0, counted, "the listeners got each event once in the cluster");
     }
   }
 
