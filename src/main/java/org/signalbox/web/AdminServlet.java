@@ -17,6 +17,7 @@ import org.signalbox.Signalbox;
 import org.signalbox.auth.AdminTokenVerifier;
 import org.signalbox.config.AdminAuth;
 import org.signalbox.config.Settings;
+import org.signalbox.room.Membership;
 
 /**
  * The admin API at {@code /admin/*} (PORTAL.md): a thin adapter that asks the {@link AdminGate}
@@ -126,6 +127,11 @@ public final class AdminServlet extends HttpServlet {
       answer = api.answer(route, body);
     } catch (AdminFailure failure) {
       answer = failure.answer();
+    } catch (Membership.Unavailable e) {
+      // A cluster node that cannot reach Redis cannot answer for the cluster: say so, as /health
+      // does, rather than answer from what this node alone knows.
+      answer = AdminAnswer.error(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable",
+          "the cluster store cannot be reached now; try again later");
     }
     write(response, answer);
     log(who, request, what, answer.status());
