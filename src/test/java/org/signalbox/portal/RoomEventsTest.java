@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.signalbox.auth.Tokens;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.NodeGauges;
 import org.signalbox.testing.TestClient;
@@ -151,6 +152,22 @@ class RoomEventsTest {
         assertEquals(3.0, NodeGauges.counter(server.node(), "signalbox_webhook_events",
             "outcome", "retried"), 0.0);
       }
+    }
+  }
+
+  @Test
+  void aJoinInTokenModeNamesItsIdentity() {
+    try (WebhookReceiver hooks = WebhookReceiver.start(SECRET);
+        EmbeddedServer server = EmbeddedServer.start(Map.of("auth", "token",
+            "tokenSecret", Tokens.SECRET, "webhookUrls", hooks.url(), "webhookSecret", SECRET));
+        TestClient a = TestClient.connect(server.uri())) {
+      String token = Tokens.sign(Tokens.claims("audited", "user-4711")
+          .claim("name", "Dana Q.").build());
+      a.send("{\"type\":\"join\",\"room\":\"audited\",\"token\":\"" + token + "\"}");
+      a.expect("joined");
+      Delivery joined = hooks.awaitAccepted(2, WAIT).get(1);
+      assertEquals("peer.joined", joined.type());
+      assertData(joined, "peerId", a.welcomePeerId(), "name", "Dana Q.", "identity", "user-4711");
     }
   }
 
