@@ -5,10 +5,6 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.signalbox.room.Membership;
 
 /**
  * Finds every room of the cluster for the admin API's list. Rooms have no index of their own
@@ -29,20 +25,11 @@ final class RedisAdmin {
     List<String> keys = new ArrayList<>();
     ScanArgs args = ScanArgs.Builder.matches("sb:{*}:m").limit(SCAN_COUNT);
     ScanCursor cursor = ScanCursor.INITIAL;
-    try {
-      for (int step = 0; step < MAX_STEPS && !cursor.isFinished(); step++) {
-        KeyScanCursor<String> page = session.redis().scan(cursor, args).toCompletableFuture()
-            .get(RedisConnector.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        keys.addAll(page.getKeys());
-        cursor = page;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Membership.Unavailable("interrupted");
-    } catch (ExecutionException | TimeoutException e) {
-      throw new Membership.Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
-    } finally {
-      NettyThreadState.release();
+    for (int step = 0; step < MAX_STEPS && !cursor.isFinished(); step++) {
+      KeyScanCursor<String> page =
+          Blocking.await(session.redis().scan(cursor, args).toCompletableFuture());
+      keys.addAll(page.getKeys());
+      cursor = page;
     }
     return keys;
   }

@@ -11,13 +11,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.signalbox.events.EventStore;
-import org.signalbox.room.Membership;
 import org.signalbox.spi.RoomEvent;
 
 /**
@@ -56,7 +51,7 @@ final class RedisEventStore implements EventStore {
       return List.of();
     }
     // Scored by Redis's clock, like everything the scripts write: ask for what is due by it.
-    return await(session.redis().zrangebyscore(Keys.EVENTS,
+    return Blocking.await(session.redis().zrangebyscore(Keys.EVENTS,
         Range.create(Double.NEGATIVE_INFINITY, (double) now + 1), Limit.create(0, max))
         .toCompletableFuture());
   }
@@ -67,7 +62,7 @@ final class RedisEventStore implements EventStore {
     if (session == null) {
       return null;
     }
-    Object answer = await(RedisMembership.run(session, Script.CLAIM, ScriptOutputType.MULTI,
+    Object answer = Blocking.await(RedisMembership.run(session, Script.CLAIM, ScriptOutputType.MULTI,
         keys(room), room, leaseId, Long.toString(LEASE_MS), Integer.toString(FRESH_PER_CLAIM)));
     if (!(answer instanceof List<?> parts) || parts.size() < 5) {
       return null;
@@ -97,7 +92,7 @@ final class RedisEventStore implements EventStore {
       case FINISHED -> "finished";
       case RETRY -> "retry";
     };
-    await(RedisMembership.run(session, Script.SETTLE, ScriptOutputType.VALUE, keys(room), room,
+    Blocking.await(RedisMembership.run(session, Script.SETTLE, ScriptOutputType.VALUE, keys(room), room,
         leaseId, Long.toString(s.announcedThrough()), outcome,
         claim.head() == null ? "-1" : Long.toString(claim.head().seq()),
         Integer.toString(s.attempts()), Long.toString(s.firstAttemptAt()),
@@ -144,16 +139,4 @@ final class RedisEventStore implements EventStore {
     return new Stored(seq, event);
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.get(RedisConnector.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Membership.Unavailable("interrupted");
-    } catch (ExecutionException | TimeoutException e) {
-      throw new Membership.Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
-    } finally {
-      NettyThreadState.release();
-    }
-  }
 }

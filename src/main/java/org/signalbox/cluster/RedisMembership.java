@@ -10,7 +10,10 @@ import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -152,42 +155,35 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     List<Summary> rooms = new ArrayList<>();
     for (String key : RedisAdmin.roomKeys(session)) {
       String name = key.substring(key.indexOf('{') + 1, key.lastIndexOf('}'));
-      long peers = awaitValue(session, session.redis().hlen(key).toCompletableFuture());
+      long peers = await(session, session.redis().hlen(key).toCompletableFuture());
       if (peers > 0) {
         rooms.add(new Summary(name, (int) peers, createdAt(session, name)));
       }
     }
-    rooms.sort(java.util.Comparator.comparing(Summary::room));
+    rooms.sort(Comparator.comparing(Summary::room));
     return rooms;
   }
 
   @Override
-  public java.util.Optional<Detail> room(String name) {
+  public Optional<Detail> room(String name) {
     RedisConnector.Session session = connector.session();
-    java.util.Map<String, String> raw =
-        awaitValue(session, session.redis().hgetall(Keys.members(name)).toCompletableFuture());
+    Map<String, String> raw =
+        await(session, session.redis().hgetall(Keys.members(name)).toCompletableFuture());
     if (raw.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    List<JsonObject> entries = new ArrayList<>(raw.size());
-    List<String> ids = new ArrayList<>(raw.size());
-    raw.forEach((id, value) -> {
-      ids.add(id);
-      entries.add(parse(value));
-    });
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      order.add(i);
-    }
-    order.sort(java.util.Comparator.comparingLong(i -> entries.get(i).getJsonNumber("seq").longValue()));
-    List<PeerState> peers = new ArrayList<>(order.size());
-    for (int i : order) {
-      JsonObject m = entries.get(i);
+    // Members are stored by id; their join order is their seq.
+    List<Map.Entry<String, JsonObject>> members = new ArrayList<>(raw.size());
+    raw.forEach((id, value) -> members.add(Map.entry(id, parse(value))));
+    members.sort(Comparator.comparingLong(e -> e.getValue().getJsonNumber("seq").longValue()));
+    List<PeerState> peers = new ArrayList<>(members.size());
+    for (Map.Entry<String, JsonObject> e : members) {
+      JsonObject m = e.getValue();
       long joinedAt = m.containsKey("at") ? m.getJsonNumber("at").longValue() : 0;
-      peers.add(new PeerState(ids.get(i), m.getString("n"), joinedAt, "g".equals(m.getString("st")),
-          "websocket"));
+      peers.add(new PeerState(e.getKey(), m.getString("n"), joinedAt,
+          "g".equals(m.getString("st")), "websocket"));
     }
-    return java.util.Optional.of(new Detail(name, createdAt(session, name), peers));
+    return Optional.of(new Detail(name, createdAt(session, name), peers));
   }
 
   @Override
@@ -215,7 +211,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
           keys(Keys.members(room)), to, frame, bufferArg, graceArg, bufferBytesArg, deadline));
       return !"gone".equals(answer);
     }
-    long peers = awaitValue(session, session.redis().hlen(Keys.members(room)).toCompletableFuture());
+    long peers = await(session, session.redis().hlen(Keys.members(room)).toCompletableFuture());
     if (peers == 0) {
       return false;
     }
@@ -228,23 +224,10 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
 
   private long createdAt(RedisConnector.Session session, String room) {
     String created =
-        awaitValue(session, session.redis().get(Keys.created(room)).toCompletableFuture());
+        await(session, session.redis().get(Keys.created(room)).toCompletableFuture());
     return created == null ? 0 : Long.parseLong(created);
   }
 
-  private <T> T awaitValue(RedisConnector.Session session, CompletableFuture<T> future) {
-    try {
-      return future.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("interrupted");
-    } catch (ExecutionException | TimeoutException e) {
-      failed(session, e instanceof ExecutionException ? e.getCause() : e);
-      throw new Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
-    } finally {
-      NettyThreadState.release();
-    }
-  }
 
   // ---- Joining
 
@@ -747,7 +730,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     }
   }
 
-  private Object await(RedisConnector.Session session, CompletableFuture<Object> future) {
+  private <T> T await(RedisConnector.Session session, CompletableFuture<T> future) {
     try {
       return future.get(JOIN_WAIT_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -756,6 +739,9 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     } catch (ExecutionException | TimeoutException e) {
       failed(session, e instanceof ExecutionException ? e.getCause() : e);
       throw new Unavailable("Redis did not answer: " + RedisConnector.rootMessage(e));
+    } finally {
+      // A command issued from this thread may have left Netty's thread state behind.
+      NettyThreadState.release();
     }
   }
 
