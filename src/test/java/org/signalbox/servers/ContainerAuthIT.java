@@ -21,7 +21,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.HandshakeProbe;
@@ -33,7 +32,6 @@ import org.signalbox.testing.TestClient;
  * constraint with BASIC login against Tomcat's user database, src/test/servers/tomcat).
  */
 @ExtendWith(ArquillianExtension.class)
-@EnabledIfSystemProperty(named = "arquillian.launch", matches = "tomcat")
 class ContainerAuthIT {
 
   private static final String CONTAINER_AUTH =
