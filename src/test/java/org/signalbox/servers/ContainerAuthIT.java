@@ -21,19 +21,24 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
 
 /**
- * auth=container on a real Tomcat: the built WAR, configured the way a portal integrator would
+ * auth=container on each server: the built WAR, configured the way a portal integrator would
  * (context parameter {@code signalbox.auth=container}, and in the secured deployment a security
- * constraint with BASIC login against Tomcat's user database, src/test/servers/tomcat).
+ * constraint with BASIC login), with the same users, passwords and roles in each server's own
+ * store, set up in the test server only (src/test/servers): Tomcat's user database
+ * (tomcat/conf/tomcat-users.xml), WildFly's ApplicationRealm (wildfly/standalone/configuration,
+ * used through the default security domain {@code other}), Payara Micro's file realm (users
+ * created by payara/postboot.asadmin, groups mapped to the roles of their names). No
+ * container-specific descriptor is added to the WAR.
  */
-@ExtendWith(ArquillianExtension.class)
-@EnabledIfSystemProperty(named = "arquillian.launch", matches = "tomcat")
+// DeploymentProcesses first: its afterAll runs last, after Arquillian has undeployed (Payara
+// Micro's adapter starts a JVM per deployment and would leave the first of the two running).
+@ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
 class ContainerAuthIT {
 
   private static final String CONTAINER_AUTH =
