@@ -178,6 +178,7 @@ public final class Signalbox implements Hub {
     try {
       node.membership = rooms.apply(node);
     } catch (RuntimeException e) {
+      node.delivery.stop();
       node.stopThreads();
       throw e;
     }

@@ -50,6 +50,11 @@ public class ValidateBenchmark {
 
     @Override
     public void replaced() {}
+
+    @Override
+    public void ended(String left) {
+      last = left;
+    }
   }
 
   private ScheduledExecutorService timers;
