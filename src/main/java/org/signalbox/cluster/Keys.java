@@ -1,5 +1,7 @@
 package org.signalbox.cluster;
 
+import org.signalbox.config.Settings;
+
 /**
  * Names in Redis. A room's keys and channels share the hash tag {@code {room}} (room names never
  * contain braces), so a Redis Cluster keeps each room on one shard and its scripts may publish
@@ -19,10 +21,18 @@ final class Keys {
   static final String EVENTS = PREFIX + "events";
 
   /**
-   * A room's undelivered events expire this long after the last event or delivery attempt: longer
-   * than the longest retry that {@code webhookRetryHours} allows (a week).
+   * How long a room's undelivered events (and {@link #EVENTS}) live after the last event or
+   * delivery attempt: with webhooks, an hour beyond {@code webhookRetryHours}, so that an event is
+   * given up by the pumps rather than lost to an expiry; without, as long as the room's own keys,
+   * since then only the listeners wait for them.
    */
-  static final long EVENTS_TTL_MS = 8L * 24 * 3600 * 1000;
+  static long eventsTtlMs(Settings settings) {
+    long roomKeys = settings.resumeGraceMs() + EXPIRY_MARGIN_MS;
+    if (!settings.webhooksEnabled()) {
+      return roomKeys;
+    }
+    return Math.max(roomKeys, (settings.webhookRetryHours() + 1) * 3_600_000L);
+  }
 
   /** Graces by deadline: members {@code room \n peer \n epoch}, scores in Redis's ms clock. */
   static final String GRACES = PREFIX + "graces";

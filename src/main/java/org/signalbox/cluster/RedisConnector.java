@@ -116,6 +116,8 @@ final class RedisConnector {
   private final Supplier<String> nodeIds;
   private final RedisPubSubListener<String, String> messages;
   private final ClusterMetrics metrics;
+  /** Written into the room scripts: how long undelivered room events live. */
+  private final long eventsTtlMs;
   private Listener listener;
   private final AtomicReference<Session> current = new AtomicReference<>();
   /** Redis's clock minus this node's, in ms, as the last health ping measured it. */
@@ -131,7 +133,9 @@ final class RedisConnector {
       ExecutorService blocking,
       Supplier<String> nodeIds,
       RedisPubSubListener<String, String> messages,
-      ClusterMetrics metrics) {
+      ClusterMetrics metrics,
+      long eventsTtlMs) {
+    this.eventsTtlMs = eventsTtlMs;
     this.uri = RedisURI.create(url);
     this.uri.setTimeout(COMMAND_TIMEOUT);
     this.timers = timers;
@@ -298,7 +302,7 @@ final class RedisConnector {
       clock(health.sync().time(), sent, System.currentTimeMillis());
       Map<Script, String> shas = new EnumMap<>(Script.class);
       for (Script script : Script.values()) {
-        shas.put(script, sync.scriptLoad(script.source()));
+        shas.put(script, sync.scriptLoad(script.source(eventsTtlMs)));
       }
       String node = nodeIds.get();
       sync.sadd(Keys.NODES, node);

@@ -37,8 +37,11 @@ final class RedisEventStore implements EventStore {
   /** Names this node's leases; unique per node start. */
   private final String leaseId;
   private final JsonProvider json;
+  /** How long the room's events and their state live after this attempt (Keys.eventsTtlMs). */
+  private final long ttlMs;
 
-  RedisEventStore(RedisConnector connector, String leaseId, JsonProvider json) {
+  RedisEventStore(RedisConnector connector, String leaseId, JsonProvider json, long ttlMs) {
+    this.ttlMs = ttlMs;
     this.connector = connector;
     this.leaseId = leaseId;
     this.json = json;
@@ -98,7 +101,7 @@ final class RedisEventStore implements EventStore {
         Integer.toString(s.attempts()), Long.toString(s.firstAttemptAt()),
         s.done().stream().map(String::valueOf).collect(Collectors.joining(",")),
         Long.toString(s.retryAt()), s.dropAnnounced() ? "1" : "0",
-        Long.toString(Keys.EVENTS_TTL_MS)));
+        Long.toString(ttlMs)));
   }
 
   private static String[] keys(String room) {

@@ -99,13 +99,14 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
                 onChannel(channel, message);
               }
             },
-            metrics);
+            metrics, Keys.eventsTtlMs(settings));
     this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics,
         () -> List.copyOf(rooms.keySet()));
     this.bufferArg = Integer.toString(settings.resumeBuffer());
     this.bufferBytesArg = Integer.toString(settings.resumeBufferBytes());
     this.graceArg = Long.toString(settings.resumeGraceMs());
-    this.events = new RedisEventStore(connector, node.ids().peerId(), json);
+    this.events = new RedisEventStore(connector, node.ids().peerId(), json,
+        Keys.eventsTtlMs(settings));
   }
 
   /** Connects to Redis (or starts trying to) and starts watching the other nodes. */

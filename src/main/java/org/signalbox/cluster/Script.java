@@ -38,13 +38,17 @@ enum Script {
     this.file = file;
   }
 
-  /** The script's source, with the room prelude (and the expiry margin) in front where needed. */
-  String source() {
+  /**
+   * The script's source, with the room prelude (and its constants) in front where needed.
+   *
+   * @param eventsTtlMs how long a room's undelivered events live ({@link Keys#eventsTtlMs})
+   */
+  String source(long eventsTtlMs) {
     String body = read(file);
     return this == DUE
         ? body
         : "local margin_ms = " + Keys.EXPIRY_MARGIN_MS + "\n"
-            + "local events_ttl_ms = " + Keys.EVENTS_TTL_MS + "\n"
+            + "local events_ttl_ms = " + eventsTtlMs + "\n"
             + "local events_index = '" + Keys.EVENTS + "'\n"
             + read("prelude") + "\n" + body;
   }

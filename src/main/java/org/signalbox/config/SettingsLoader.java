@@ -18,9 +18,6 @@ public final class SettingsLoader {
 
   static final int DEFAULT_OUTBOUND_QUEUE = 1024;
 
-  /** How long an event may be retried at most: a week. */
-  static final long MAX_WEBHOOK_RETRY_HOURS = 168;
-
   /** Standard Webhooks' prefix of a base64 secret. */
   public static final String WEBHOOK_SECRET_PREFIX = "whsec_";
 
@@ -92,11 +89,6 @@ public final class SettingsLoader {
     List<String> webhookUrls = list("webhookUrls");
     String webhookSecret = text("webhookSecret");
     long webhookRetryHours = longValue("webhookRetryHours", 24, 0);
-    if (webhookRetryHours > MAX_WEBHOOK_RETRY_HOURS) {
-      // A cluster keeps a room's undelivered events in Redis for a little longer than this.
-      throw new InvalidSettingException("webhookRetryHours",
-          webhookRetryHours + " is above the maximum of " + MAX_WEBHOOK_RETRY_HOURS + " (a week)");
-    }
     int webhookQueue = integer("webhookQueue", 10_000, 1);
 
     for (String origin : allowedOrigins) {

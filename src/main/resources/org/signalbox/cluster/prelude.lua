@@ -32,6 +32,7 @@ local function emit(kind, data)
   redis.call('PEXPIRE', base .. 'e', events_ttl_ms)
   redis.call('PEXPIRE', base .. 'q', events_ttl_ms)
   redis.call('ZADD', events_index, 'LT', at, room_name)
+  redis.call('PEXPIRE', events_index, events_ttl_ms)
 end
 
 local function get(id)

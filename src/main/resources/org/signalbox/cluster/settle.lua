@@ -39,4 +39,6 @@ if last > announced or retry_at < now then due = now end
 redis.call('ZADD', KEYS[4], due, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[11]))
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[11]))
+redis.call('PEXPIRE', base .. 'q', tonumber(ARGV[11]))
+redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[11]))
 return 'ok'
