@@ -47,8 +47,9 @@ import org.signalbox.testing.TestClient;
  * within the health ping's 2 s). A witness in another room on node A keeps relaying to its peer
  * on node B all along. The senders' excess is answered ({@code rate-limited} or {@code
  * undeliverable}, with the message's ref), the rest arrives once and in order, no socket on A is
- * closed, and each witness relay arrives within a second of when Redis could take it (its
- * sending, or the stall's end for one sent during the stall).
+ * closed, and each witness relay arrives within two seconds of when Redis could take it (its
+ * sending, or the stall's end for one sent during the stall): behind at most what node A may
+ * hold in flight (about 1.8 MB), never behind the whole burst.
  */
 class ClusterInFlightIT {
 
@@ -57,7 +58,13 @@ class ClusterInFlightIT {
   private static final int PAYLOAD_CHARS = 60_000;
   private static final Duration MAX_STALL = Duration.ofMillis(800);
   private static final long WITNESS_EVERY_MS = 50;
-  private static final Duration WITNESS_BOUND = Duration.ofSeconds(1);
+  /**
+   * On two shared cores, where Redis, both nodes and this JVM (reading 50 receivers' 60 KB frames)
+   * take turns, the relays queued behind the stall took the witness 0.87 to 1.19 s in five runs
+   * on 2026-12-02, the code before and after the portal changes alike; the whole burst queued
+   * would take several times that.
+   */
+  private static final Duration WITNESS_BOUND = Duration.ofSeconds(2);
   private static final Duration SETTLE = Duration.ofSeconds(30);
   /** What node A may hold in flight at most: InFlight's node bound plus every reserve. */
   private static final long NODE_BYTES = 1L << 20;
