@@ -47,9 +47,23 @@ final class CallPage implements AutoCloseable {
    * then the Join click.
    */
   static CallPage join(String base, String room, String name, String media, String moreQuery) {
+    return join(base, room, name, media, moreQuery, COUNT_GET_USER_MEDIA);
+  }
+
+  /**
+   * As {@link #join(String, String, String, String)}, with the fake camera at {@link
+   * #SMALL_VIDEO}: for calls of many browsers, where full-size video would keep two cores busy
+   * encoding and decoding and the test would measure that instead of the call.
+   */
+  static CallPage joinWithSmallVideo(String base, String room, String name) {
+    return join(base, room, name, "video", "", COUNT_GET_USER_MEDIA + SMALL_VIDEO);
+  }
+
+  private static CallPage join(
+      String base, String room, String name, String media, String moreQuery, String prelude) {
     Chromium browser = Chromium.start();
     try {
-      browser.beforeEveryPage(COUNT_GET_USER_MEDIA);
+      browser.beforeEveryPage(prelude);
       browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media
           + moreQuery);
       CallPage page = new CallPage(browser);
@@ -75,6 +89,19 @@ final class CallPage implements AutoCloseable {
           + "  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);"
           + "  navigator.mediaDevices.getUserMedia = (constraints) => {"
           + "    window.getUserMediaCalls++; return original(constraints); };"
+          + "}";
+
+  /**
+   * Asks the fake camera for 320x180 at 15 frames/s, as a constrained device would deliver: a
+   * page's own constraints are kept, only the video size and rate are set.
+   */
+  static final String SMALL_VIDEO =
+      "if (navigator.mediaDevices) {"
+          + "  const counted = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);"
+          + "  navigator.mediaDevices.getUserMedia = (constraints) => counted(constraints && constraints.video"
+          + "    ? {...constraints, video: {...(typeof constraints.video === 'object' ? constraints.video : {}),"
+          + "        width: 320, height: 180, frameRate: 15}}"
+          + "    : constraints);"
           + "}";
 
   /**
@@ -157,6 +184,11 @@ final class CallPage implements AutoCloseable {
 
   /** Waits until every peer in {@code peerIds}, and no other, is connected with its chat open. */
   void awaitConnectedTo(List<String> peerIds) {
+    awaitConnectedTo(peerIds, WAIT);
+  }
+
+  /** As {@link #awaitConnectedTo(List)}, waiting at most {@code wait}. */
+  void awaitConnectedTo(List<String> peerIds, Duration wait) {
     String ids = Json.createArrayBuilder(peerIds).build().toString();
     awaitTrue("connected with open channels to exactly " + ids,
         "const want = " + ids + ";"
@@ -165,7 +197,7 @@ final class CallPage implements AutoCloseable {
             + "return have.length === want.length && want.every(id => room.peers.has(id))"
             + " && have.every(p => p.connectionState === 'connected' && p.channelOpen)"
             + " && list.length === want.length"
-            + " && list.every(li => want.includes(li.dataset.peerId) && li.dataset.state === 'connected');");
+            + " && list.every(li => want.includes(li.dataset.peerId) && li.dataset.state === 'connected');", wait);
   }
 
   /** Waits until {@code a} and {@code b} are connected to each other and to no one else. */
