@@ -16,7 +16,7 @@ log() { printf '[signalbox-test] %s\n' "$*"; }
 # Every wait is bounded: an apt or Maven step that hangs fails the run instead of eating CI.
 APT_TIMEOUT=${APT_TIMEOUT:-900}
 RESOLVE_TIMEOUT=${RESOLVE_TIMEOUT:-900}
-TEST_TIMEOUT=${TEST_TIMEOUT:-1500}
+TEST_TIMEOUT=${TEST_TIMEOUT:-2400}
 
 need_packages=()
 command -v mvn >/dev/null 2>&1 || need_packages+=(maven)

@@ -131,7 +131,15 @@ final class CallPage implements AutoCloseable {
           + "w.token = " + tokenExpression + ";"
           + "w.setAttribute('room', " + quote(room) + "); w.setAttribute('media', 'none');"
           + "document.querySelector('main').append(w); return true;");
-      page.awaitTrue("joined " + room, "return !!room && !!room.peerId;");
+      try {
+        // As long as a join through the form: the first browser of a class, beside a server that
+        // has just started, once took over 30 s in CI.
+        page.awaitTrue("joined " + room, "return !!room && !!room.peerId;", JOIN_WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the page says: " + page.js(
+            "return {status: shadow && byId('status').textContent, tokenCalls: window.tokenCalls};"),
+            e);
+      }
       return page;
     } catch (RuntimeException | Error e) {
       page.close();
