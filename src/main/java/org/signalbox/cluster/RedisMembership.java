@@ -182,7 +182,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       JsonObject m = e.getValue();
       long joinedAt = m.containsKey("at") ? m.getJsonNumber("at").longValue() : 0;
       peers.add(new PeerState(e.getKey(), m.getString("n"), joinedAt,
-          "g".equals(m.getString("st")), "websocket"));
+          "g".equals(m.getString("st")), WEBSOCKET));
     }
     return Optional.of(new Detail(name, createdAt(session, name), peers));
   }

@@ -59,7 +59,7 @@ public final class SettingsLoader {
 
   private Settings load() {
     List<String> allowedOrigins = list("allowedOrigins");
-    AuthMode auth = auth();
+    AuthMode auth = choice("auth", AuthMode.OPEN);
     String tokenSecret = text("tokenSecret");
     int maxRoomSize = integer("maxRoomSize", 16, 1);
     int maxMessageBytes = integer("maxMessageBytes", 65536, 256);
@@ -84,7 +84,7 @@ public final class SettingsLoader {
         integer("maxConnectionsPerAddress", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0);
     List<String> trustedProxies = list("trustedProxies");
     List<String> serverNames = list("serverNames");
-    AdminAuth adminAuth = adminAuth();
+    AdminAuth adminAuth = choice("adminAuth", AdminAuth.OFF);
     String adminSecret = text("adminSecret");
     List<String> webhookUrls = list("webhookUrls");
     String webhookSecret = text("webhookSecret");
@@ -204,18 +204,23 @@ public final class SettingsLoader {
     }
   }
 
-  private AdminAuth adminAuth() {
-    String raw = text("adminAuth");
+  /**
+   * One of an enum's constants by its lower-case name ({@code auth=token}), or {@code fallback}
+   * when unset.
+   */
+  private <E extends Enum<E>> E choice(String setting, E fallback) {
+    String raw = text(setting);
     if (raw == null) {
-      return AdminAuth.OFF;
+      return fallback;
     }
-    for (AdminAuth mode : AdminAuth.values()) {
-      if (mode.wire().equals(raw.toLowerCase(Locale.ROOT))) {
-        return mode;
+    E[] choices = fallback.getDeclaringClass().getEnumConstants();
+    for (E choice : choices) {
+      if (choice.name().toLowerCase(Locale.ROOT).equals(raw.toLowerCase(Locale.ROOT))) {
+        return choice;
       }
     }
-    throw new InvalidSettingException(
-        "adminAuth", "'" + raw + "' is not one of off, container, token");
+    throw new InvalidSettingException(setting, "'" + raw + "' is not one of " + String.join(", ",
+        Arrays.stream(choices).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()));
   }
 
   private static boolean looksLikeRedisUrl(String url) {
@@ -266,19 +271,6 @@ public final class SettingsLoader {
       throw new InvalidSettingException(setting, value + " is below the minimum of " + min);
     }
     return value;
-  }
-
-  private AuthMode auth() {
-    String raw = text("auth");
-    if (raw == null) {
-      return AuthMode.OPEN;
-    }
-    for (AuthMode mode : AuthMode.values()) {
-      if (mode.wire().equals(raw.toLowerCase(Locale.ROOT))) {
-        return mode;
-      }
-    }
-    throw new InvalidSettingException("auth", "'" + raw + "' is not one of open, token, container");
   }
 
   private static void requireSchemes(String setting, List<String> urls, String... schemes) {

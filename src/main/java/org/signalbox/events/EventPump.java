@@ -90,11 +90,8 @@ public final class EventPump {
   }
 
   private void awaitWork() {
-    long wait = pollMs;
-    if (store instanceof MemoryEventStore memory) {
-      long next = memory.nextRetryAt();
-      wait = next == Long.MAX_VALUE ? pollMs : Math.max(1, Math.min(pollMs, next - clock.millis()));
-    }
+    long next = store.nextRetryAt();
+    long wait = next == Long.MAX_VALUE ? pollMs : Math.max(1, Math.min(pollMs, next - clock.millis()));
     synchronized (signal) {
       if (!woken && running) {
         try {

@@ -26,6 +26,14 @@ public interface EventStore {
   /** Records what the pump did with a claim, and releases it. */
   void settle(Claim claim, Settlement settlement);
 
+  /**
+   * When the next retry is due (ms), for a store whose events only this node produces; {@code
+   * Long.MAX_VALUE} when unknown (a cluster's store is looked at every poll).
+   */
+  default long nextRetryAt() {
+    return Long.MAX_VALUE;
+  }
+
   /** Releases what the store holds. */
   default void stop() {}
 

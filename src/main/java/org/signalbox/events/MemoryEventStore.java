@@ -106,7 +106,7 @@ public final class MemoryEventStore implements EventStore {
     return due;
   }
 
-  /** When the next retry of any room is due (ms), or Long.MAX_VALUE for none. */
+  @Override
   public synchronized long nextRetryAt() {
     long next = Long.MAX_VALUE;
     for (RoomQueue q : rooms.values()) {

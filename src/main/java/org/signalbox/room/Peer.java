@@ -99,7 +99,7 @@ public final class Peer implements Member {
 
   /** As the admin API shows it. Caller holds the room's lock. */
   RoomAdmin.PeerState state() {
-    return new RoomAdmin.PeerState(id, name, joinedAt, state == State.GRACE, "websocket");
+    return new RoomAdmin.PeerState(id, name, joinedAt, state == State.GRACE, RoomAdmin.WEBSOCKET);
   }
 
   /**

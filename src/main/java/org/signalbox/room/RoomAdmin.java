@@ -9,6 +9,9 @@ import java.util.Optional;
  */
 public interface RoomAdmin {
 
+  /** {@link PeerState#transport} of a peer served over the WebSocket binding. */
+  String WEBSOCKET = "websocket";
+
   /** Every room with at least one peer, by room name. */
   List<Summary> rooms();
 

@@ -28,6 +28,7 @@ import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
 import org.signalbox.room.Membership;
+import org.signalbox.room.RoomAdmin;
 import org.signalbox.spi.JoinPolicy;
 
 /**
@@ -42,7 +43,7 @@ public final class Connection implements Link {
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
 
   /** What {@code JoinPolicy} and the admin API call this binding. */
-  static final String TRANSPORT = "websocket";
+  static final String TRANSPORT = RoomAdmin.WEBSOCKET;
 
   /** PROTOCOL.md: an absent display name. */
   static final String ANONYMOUS = "anonymous";
