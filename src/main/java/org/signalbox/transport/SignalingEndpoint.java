@@ -10,11 +10,11 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 
 /**
- * The socket at {@code /signal}. Thin on purpose: one instance per connection, each callback
+ * The socket ({@code /signal} in the standalone WAR). Thin on purpose: one instance per connection, each callback
  * handed to that connection's {@link Connection}. The container calls these one at a time per
  * session.
  *
- * <p>A programmatic endpoint ({@link SignalingApplication} registers {@link #CONFIG}) rather than
+ * <p>A programmatic endpoint (the web application's listener adds it at its path) rather than
  * an annotated one: Jetty discovers an annotated endpoint's methods, parameters and decoders
  * again on every handshake, which was a fifth of its CPU while clients connected. The three
  * message handlers added in {@link #onOpen} cost it far less, and every container takes them.
@@ -23,12 +23,9 @@ import java.nio.ByteBuffer;
  */
 public final class SignalingEndpoint extends Endpoint {
 
-  /** Where the endpoint is served, and the handshake checks it runs behind. */
-  public static final ServerEndpointConfig CONFIG = config(new SignalingConfigurator());
-
-  /** The endpoint at {@code /signal} behind {@code configurator}'s handshake checks. */
-  public static ServerEndpointConfig config(SignalingConfigurator configurator) {
-    return ServerEndpointConfig.Builder.create(SignalingEndpoint.class, "/signal")
+  /** The endpoint at {@code path} behind {@code configurator}'s handshake checks. */
+  public static ServerEndpointConfig config(String path, SignalingConfigurator configurator) {
+    return ServerEndpointConfig.Builder.create(SignalingEndpoint.class, path)
         .configurator(configurator)
         .build();
   }

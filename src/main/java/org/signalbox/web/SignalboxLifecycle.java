@@ -10,14 +10,17 @@ import org.signalbox.config.SettingsLoader;
 
 /**
  * Starts the node with the web application and stops it on undeploy, closing every socket with
- * 1001 so clients reconnect and resume. A setting that does not parse throws here, which fails
- * the deployment with the setting's name in the message.
+ * 1001 so clients reconnect and resume. Registers the socket and the servlets at the web
+ * application's {@link Mount} first. A setting that does not parse, or a path that is taken,
+ * throws here, which fails the deployment with the setting's name or the path in the message.
  *
  * <p>Also stops the node when the JVM is asked to exit (SIGTERM): Payara Micro stops its network
  * listeners on exit without undeploying first, so without this hook its clients saw 1006 instead
  * of 1001. The hook is removed on undeploy, so it never outlives the application.
  */
 public final class SignalboxLifecycle implements ServletContextListener {
+
+  private static final System.Logger LOG = System.getLogger(SignalboxLifecycle.class.getName());
 
   private Signalbox node;
   private Thread shutdownHook;
@@ -26,6 +29,10 @@ public final class SignalboxLifecycle implements ServletContextListener {
   public void contextInitialized(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
     Settings settings = SettingsLoader.load(SettingSource.standard(context::getInitParameter));
+    Mount mount = Mount.of(context);
+    Routes.install(context, mount);
+    LOG.log(System.Logger.Level.INFO, "Signalbox serves its socket at {0}{1}",
+        context.getContextPath(), mount.socket());
     synchronized (this) {
       node = Signalbox.start(settings);
       Nodes.put(context, node);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.signalbox.testing.Chromium;
 import org.signalbox.testing.TestClient;
 
 /** Two people chat in real Chromium, through the demo page and the run command's server. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.signalbox.testing.Chromium;
 
 /**
  * A full mesh of real Chromium peers with fake camera and microphone, the camera at 320x180 so

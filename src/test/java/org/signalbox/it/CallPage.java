@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.signalbox.testing.Chromium;
 
 /**
  * The demo page in one headless Chromium, driven the way the tests need: through its

@@ -22,7 +22,7 @@ public final class EmbeddedApplication implements ServerApplicationConfig {
   @Override
   public Set<ServerEndpointConfig> getEndpointConfigs(Set<Class<? extends Endpoint>> scanned) {
     Hub node = starting;
-    return Set.of(SignalingEndpoint.config(new SignalingConfigurator() {
+    return Set.of(SignalingEndpoint.config("/signal", new SignalingConfigurator() {
       @Override
       protected Hub hub() {
         return node;

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,15 +40,9 @@ public final class TestClient implements AutoCloseable {
   private final WebSocket socket;
   private final JsonObject welcome;
 
-  private TestClient(URI uri, String origin) {
-    this(uri, origin, null);
-  }
-
-  private TestClient(URI uri, String origin, String authorization) {
+  private TestClient(URI uri, String origin, Map<String, String> headers) {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
-    if (authorization != null) {
-      builder.header("Authorization", authorization);
-    }
+    headers.forEach(builder::header);
     if (origin != null) {
       builder.header("Origin", origin);
     }
@@ -58,17 +53,23 @@ public final class TestClient implements AutoCloseable {
 
   /** Connects without an Origin header and reads {@code welcome}. */
   public static TestClient connect(URI uri) {
-    return new TestClient(uri, null);
+    return new TestClient(uri, null, Map.of());
   }
 
   /** Connects with {@code Origin: origin} and reads {@code welcome}. */
   public static TestClient connect(URI uri, String origin) {
-    return new TestClient(uri, origin);
+    return new TestClient(uri, origin, Map.of());
   }
 
   /** Connects with {@code Origin} and an {@code Authorization} header, and reads {@code welcome}. */
   public static TestClient connect(URI uri, String origin, String authorization) {
-    return new TestClient(uri, origin, authorization);
+    return new TestClient(uri, origin,
+        authorization == null ? Map.of() : Map.of("Authorization", authorization));
+  }
+
+  /** Connects with {@code Origin} and {@code headers} (a session's Cookie, say), and reads {@code welcome}. */
+  public static TestClient connectWith(URI uri, String origin, Map<String, String> headers) {
+    return new TestClient(uri, origin, headers);
   }
 
   /** {@code size} clients joined to {@code room} in order, each having read its peer-joined events. */

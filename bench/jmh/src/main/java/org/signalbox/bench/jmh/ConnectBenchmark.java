@@ -1,6 +1,7 @@
 package org.signalbox.bench.jmh;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.signalbox.Signalbox;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
+import org.signalbox.transport.SignalingConfigurator;
 import org.signalbox.transport.SignalingEndpoint;
 
 /**
@@ -28,6 +30,10 @@ import org.signalbox.transport.SignalingEndpoint;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class ConnectBenchmark {
+
+  /** The standalone WAR's endpoint configuration; what onOpen receives. */
+  private static final EndpointConfig SOCKET =
+      SignalingEndpoint.config("/signal", new SignalingConfigurator());
 
   private static final Logger SIGNALBOX_LOG = Logger.getLogger("org.signalbox");
   private static final CloseReason LEFT =
@@ -44,7 +50,7 @@ public class ConnectBenchmark {
     session.servedBy(node);
     for (int i = 0; i < 3; i++) {
       SignalingEndpoint member = new SignalingEndpoint();
-      member.onOpen(new FakeSession("member" + i).servedBy(node).session(), SignalingEndpoint.CONFIG);
+      member.onOpen(new FakeSession("member" + i).servedBy(node).session(), SOCKET);
       member.onText(Frames.JOIN, true);
     }
   }
@@ -63,7 +69,7 @@ public class ConnectBenchmark {
   @Benchmark
   public long openJoinClose() {
     SignalingEndpoint newcomer = new SignalingEndpoint();
-    newcomer.onOpen(session.session(), SignalingEndpoint.CONFIG);
+    newcomer.onOpen(session.session(), SOCKET);
     newcomer.onText(Frames.JOIN, true);
     newcomer.onClose(session.session(), LEFT);
     return session.count();

@@ -1,6 +1,7 @@
 package org.signalbox.bench.jmh;
 
 import jakarta.json.spi.JsonProvider;
+import jakarta.websocket.EndpointConfig;
 import java.io.StringReader;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.signalbox.Signalbox;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.SettingsLoader;
+import org.signalbox.transport.SignalingConfigurator;
 import org.signalbox.transport.SignalingEndpoint;
 
 /**
@@ -31,6 +33,10 @@ import org.signalbox.transport.SignalingEndpoint;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class RelayPathBenchmark {
+
+  /** The standalone WAR's endpoint configuration; what onOpen receives. */
+  private static final EndpointConfig SOCKET =
+      SignalingEndpoint.config("/signal", new SignalingConfigurator());
 
   /** Keeps the node's INFO lines out of JMH's output; held so the setting is not collected. */
   private static final Logger SIGNALBOX_LOG = Logger.getLogger("org.signalbox");
@@ -65,8 +71,8 @@ public class RelayPathBenchmark {
                         // The receiver sends nothing: it must not time out during a run.
                         "heartbeatMs", "3600000"))));
     SignalingEndpoint receiver = new SignalingEndpoint();
-    sender.onOpen(senderSession.servedBy(node).session(), SignalingEndpoint.CONFIG);
-    receiver.onOpen(receiverSession.servedBy(node).session(), SignalingEndpoint.CONFIG);
+    sender.onOpen(senderSession.servedBy(node).session(), SOCKET);
+    receiver.onOpen(receiverSession.servedBy(node).session(), SOCKET);
     String receiverId =
         JsonProvider.provider()
             .createReader(new StringReader(receiverSession.last()))

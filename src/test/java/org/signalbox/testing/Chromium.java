@@ -1,4 +1,4 @@
-package org.signalbox.it;
+package org.signalbox.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,10 +23,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * the team's TESTING.md: fake camera and microphone, loopback ICE candidates, and nothing that
  * phones home. Selenium Manager never runs: the binary and the driver are named.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
-  static final String BINARY = "/usr/lib/chromium/chromium";
-  static final String DRIVER = "/usr/bin/chromedriver";
+  public static final String BINARY = "/usr/lib/chromium/chromium";
+  public static final String DRIVER = "/usr/bin/chromedriver";
 
   /**
    * How long one script in a page may take, a click included. Five browsers with live video on two
@@ -44,7 +44,7 @@ final class Chromium implements AutoCloseable {
     this.profile = profile;
   }
 
-  static Chromium start() {
+  public static Chromium start() {
     Path profile;
     try {
       profile = Files.createTempDirectory("signalbox-chromium-");
@@ -75,7 +75,7 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  void open(String url) {
+  public void open(String url) {
     driver.get(url);
   }
 
@@ -84,7 +84,7 @@ final class Chromium implements AutoCloseable {
    * scripts (DevTools' {@code Page.addScriptToEvaluateOnNewDocument}): what a test must watch from
    * the first moment, such as calls to getUserMedia.
    */
-  void beforeEveryPage(String script) {
+  public void beforeEveryPage(String script) {
     driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", script));
   }
 
@@ -93,7 +93,7 @@ final class Chromium implements AutoCloseable {
    * (numbers come back as Long or Double, objects as Maps, arrays as Lists). A rejection or an
    * exception in the page fails with the page's message.
    */
-  Object eval(String body) {
+  public Object eval(String body) {
     String script = "const done = arguments[arguments.length - 1];"
         + "(async () => {" + body + "\n})().then("
         + "  (value) => done({ok: true, value: value === undefined ? null : value}),"
@@ -113,7 +113,7 @@ final class Chromium implements AutoCloseable {
    *
    * @throws AssertionError naming {@code what} when it did not
    */
-  <T> T await(String what, Duration timeout, Supplier<T> poll) {
+  public <T> T await(String what, Duration timeout, Supplier<T> poll) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (true) {
@@ -139,12 +139,12 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Freezes every process of this browser (SIGSTOP), as a hung or suspended machine would. */
-  void pause() {
+  public void pause() {
     signal("-STOP");
   }
 
   /** Lets a paused browser run again (SIGCONT). */
-  void resume() {
+  public void resume() {
     signal("-CONT");
   }
 
@@ -175,7 +175,7 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  void screenshot(Path file) {
+  public void screenshot(Path file) {
     try {
       Files.createDirectories(file.getParent());
       Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
