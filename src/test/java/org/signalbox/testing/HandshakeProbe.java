@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,11 +50,30 @@ public final class HandshakeProbe {
    * open, and {@link Handshake#firstFrame()} reads what the server sends first.
    */
   public static Handshake open(URI socketUri, Map<String, String> headers) {
+    return open(socketUri, headers, TIMEOUT_MS);
+  }
+
+  /**
+   * The status of a handshake with {@code Origin: origin}, or -1 when no answer came within
+   * {@code wait} (the connection is closed then).
+   */
+  public static int statusOrSilence(URI socketUri, String origin, Duration wait) {
+    try (Handshake h = open(socketUri, Map.of("Origin", origin), (int) wait.toMillis())) {
+      return h.status();
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof SocketTimeoutException) {
+        return -1;
+      }
+      throw e;
+    }
+  }
+
+  private static Handshake open(URI socketUri, Map<String, String> headers, int timeoutMs) {
     int port = socketUri.getPort();
     Socket socket = null;
     try {
       socket = new Socket(socketUri.getHost(), port);
-      socket.setSoTimeout(TIMEOUT_MS);
+      socket.setSoTimeout(timeoutMs);
       Map<String, String> all = new LinkedHashMap<>();
       all.put("Host", socketUri.getHost() + ":" + port);
       all.putAll(headers);
