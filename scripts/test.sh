@@ -65,7 +65,8 @@ end_leftovers "$PWD/target/" 0 "before the suites (from an earlier run)" || true
 
 # Resolving the plugins fetches the run command's Jetty plugin with its dependencies; one online
 # build that runs one small test of each kind fetches the Surefire and Failsafe providers, which
-# dependency:go-offline misses.
+# dependency:go-offline misses. Its package also runs the release plugins (sources, javadoc, the
+# CycloneDX SBOM), so the reproducible-build suite finds all it needs in the local repository.
 log "resolving the build online"
 quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" dependency:resolve-plugins dependency:resolve
 quietly timeout "$RESOLVE_TIMEOUT" "${MVN[@]}" verify \
@@ -106,6 +107,9 @@ run "unit and run command" "$@" verify
 for server in $TEST_SERVERS; do
   run "$server" "$@" -P"$server" -Dsignalbox.unit.skip=true verify
 done
+# The release artifacts (WAR, jars, SBOM) built twice in two copies of the checkout, compared
+# byte for byte, and the SBOM checked against the WAR's libraries. It uses no network either.
+run "reproducible build" bash scripts/reproducible-build.sh
 # Every process a test starts ends with the test, also when it fails. What is still running
 # with this checkout's target/ in its command line after a short grace is listed, ended, and
 # fails the run.
