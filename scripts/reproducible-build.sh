@@ -9,8 +9,8 @@
 # WAR's WEB-INF/lib (artifactId and version taken from the jar's file name).
 #
 # Everything it needs must already be in the local Maven repository: scripts/test.sh resolves it
-# online first (its verify runs package with these plugins), then runs this in its offline suites.
-# By hand: mvn -DskipTests package once online, then bash scripts/reproducible-build.sh.
+# online first (its verify runs these plugins), then runs this in its offline suites.
+# By hand: mvn -DskipTests verify once online, then bash scripts/reproducible-build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,9 +97,9 @@ n=0
 for dir in "${copies[@]}"; do
   n=$((n + 1))
   build_start=$SECONDS
-  log "build $n: ${MVN[*]} package (in $dir)"
+  log "build $n: ${MVN[*]} verify (in $dir)"
   # In the background, so that a signal to this script ends it at once (see cleanup).
-  (cd "$dir" && exec timeout "$BUILD_TIMEOUT" "${MVN[@]}" package) >"$work/build-$n.log" 2>&1 &
+  (cd "$dir" && exec timeout "$BUILD_TIMEOUT" "${MVN[@]}" verify) >"$work/build-$n.log" 2>&1 &
   build_pid=$!
   if ! wait "$build_pid"; then
     tail -n 60 "$work/build-$n.log"

@@ -10,6 +10,7 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -93,15 +94,21 @@ class AdminOpenApiTest {
     assertEquals(documented, used);
   }
 
+  /**
+   * The WAR's web.xml and the portal jar's web fragment declare the role and the listener that
+   * registers the servlet (Mount.admin(), MountTest), and no constraint or login-config: a portal
+   * brings its own (see AdminServlet).
+   */
   @Test
-  void webXmlMapsTheServletAndDeclaresTheRoleButNoConstraint() throws Exception {
-    String webXml = Files.readString(Path.of("src/main/webapp/WEB-INF/web.xml"));
-    assertTrue(webXml.contains("<servlet-class>org.signalbox.web.AdminServlet</servlet-class>"));
-    assertTrue(webXml.contains("<url-pattern>/admin/*</url-pattern>"));
-    assertTrue(webXml.contains("<role-name>signalbox-admin</role-name>"));
-    // A portal adds its own login-config (a web.xml may have one) and constraints; see AdminServlet.
-    String elements = webXml.replaceAll("(?s)<!--.*?-->", "");
-    assertTrue(!elements.contains("<login-config>") && !elements.contains("<security-constraint>"),
-        "the WAR brings no login-config or constraint of its own");
+  void theDescriptorsDeclareTheRoleButNoConstraint() throws Exception {
+    for (String descriptor :
+        List.of("src/main/webapp/WEB-INF/web.xml", "src/main/fragment/META-INF/web-fragment.xml")) {
+      String elements = Files.readString(Path.of(descriptor)).replaceAll("(?s)<!--.*?-->", "");
+      assertTrue(elements.contains("<role-name>signalbox-admin</role-name>"), descriptor);
+      assertTrue(elements.contains("<listener-class>org.signalbox.web.SignalboxLifecycle</listener-class>"),
+          descriptor);
+      assertTrue(!elements.contains("<login-config>") && !elements.contains("<security-constraint>"),
+          descriptor + " brings no login-config or constraint of its own");
+    }
   }
 }
