@@ -1,7 +1,6 @@
 package org.signalbox;
 
 import jakarta.json.spi.JsonProvider;
-import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.net.URL;
 import java.security.CodeSource;
@@ -43,9 +42,9 @@ import org.signalbox.spi.RoomListener;
 import org.signalbox.transport.AddressCounts;
 import org.signalbox.transport.ClientAddresses;
 import org.signalbox.transport.Connection;
-import org.signalbox.transport.OriginPolicy;
 import org.signalbox.transport.Hub;
-import org.signalbox.transport.SignalingConfigurator;
+import org.signalbox.transport.OriginPolicy;
+import org.signalbox.transport.Wire;
 
 /**
  * One running signaling node, and the composition root: it builds the settings' parts (rooms,
@@ -224,12 +223,12 @@ public final class Signalbox implements Hub {
   }
 
   /**
-   * Registers a new socket and welcomes it, or refuses it with 1013 past maxConnections or past
-   * maxConnectionsPerAddress for its client address.
+   * Registers a new connection and welcomes it, or refuses it with 1013 past maxConnections or
+   * past maxConnectionsPerAddress for its client address.
    */
   @Override
-  public Connection open(Session session) {
-    Connection connection = new Connection(this, session, ids.peerId());
+  public Connection open(Wire.Factory wires) {
+    Connection connection = new Connection(this, wires, ids.peerId());
     int max = settings.maxConnections();
     if (connectionCount.incrementAndGet() > max && max > 0) {
       connectionCount.decrementAndGet();
@@ -241,7 +240,7 @@ public final class Signalbox implements Hub {
       connection.refuse("cluster unavailable, try again later");
       return connection;
     }
-    if (settings.auth() == AuthMode.CONTAINER && session.getUserPrincipal() == null) {
+    if (settings.auth() == AuthMode.CONTAINER && connection.user() == null) {
       // The handshake check refuses these with 403; a container that skipped it still gets no
       // anonymous member.
       connectionCount.decrementAndGet();
@@ -249,7 +248,7 @@ public final class Signalbox implements Hub {
       return connection;
     }
     // Taken last, so that no refusal above has a slot to give back; released in closed().
-    String address = SignalingConfigurator.clientAddress(session);
+    String address = connection.clientAddress();
     if (!perAddress.tryAcquire(address)) {
       connectionCount.decrementAndGet();
       connection.refuse("too many connections from this address, try again later");

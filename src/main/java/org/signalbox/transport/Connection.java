@@ -1,9 +1,6 @@
 package org.signalbox.transport;
 
 import jakarta.json.JsonValue;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.CloseReason.CloseCodes;
-import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.Principal;
@@ -28,28 +25,34 @@ import org.signalbox.room.Delivery;
 import org.signalbox.room.Link;
 import org.signalbox.room.Member;
 import org.signalbox.room.Membership;
-import org.signalbox.room.RoomAdmin;
 import org.signalbox.spi.JoinPolicy;
 
 /**
- * One client connection: its rate limit, its outbox, its room membership and how it ends. Frames
- * arrive one at a time on the container's thread for this session (frame, decode, check, route,
- * outbox). Other threads reach it only through {@link Link} (other peers' relays, under their
- * room's lock), the heartbeat, and the close paths, which is why membership and ending are
- * volatile and atomic.
+ * One client connection, whatever carries it: its rate limit, its checks, the routing of its
+ * messages, its room membership and how it ends. Its frames go out through its {@link Wire} (a
+ * WebSocket's outbox). Frames arrive one at a time on the transport's thread for this connection
+ * (frame, decode, check, route, wire). Other threads reach it only through {@link Link} (other
+ * peers' relays, under their room's lock), the heartbeat, and the close paths, which is why
+ * membership and ending are volatile and atomic.
  */
-public final class Connection implements Link {
+public final class Connection implements Link, Inbound.Handler {
 
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
-
-  /** What {@code JoinPolicy} and the admin API call this binding. */
-  static final String TRANSPORT = RoomAdmin.WEBSOCKET;
 
   /** PROTOCOL.md: an absent display name. */
   static final String ANONYMOUS = "anonymous";
 
   /** A connection shows no traffic for this many heartbeat intervals: it is lost. */
   static final int MISSED_HEARTBEATS = 2;
+
+  /** The close codes a connection ends with (PROTOCOL.md, Close codes). */
+  static final int NORMAL = 1000;
+  static final int GOING_AWAY = 1001;
+  static final int BINARY = 1003;
+  static final int POLICY = 1008;
+  static final int TOO_BIG = 1009;
+  static final int SERVER_ERROR = 1011;
+  static final int TRY_AGAIN_LATER = 1013;
 
   /** How a connection ends, decided once by whoever sees it first. */
   enum Ending {
@@ -66,8 +69,7 @@ public final class Connection implements Link {
   }
 
   private final Hub hub;
-  private final Session session;
-  private final Outbox outbox;
+  private final Wire wire;
   private final TokenBucket bucket;
   private final FloodGuard flood;
   private final int maxMessageBytes;
@@ -87,37 +89,24 @@ public final class Connection implements Link {
   private volatile long lastTrafficNanos;
   private volatile long lastPingNanos;
 
-  public Connection(Hub hub, Session session, String peerId) {
+  public Connection(Hub hub, Wire.Factory wires, String peerId) {
     Settings settings = hub.settings();
     long now = System.nanoTime();
     this.hub = hub;
-    this.session = session;
     this.peerId = peerId;
     this.maxMessageBytes = settings.maxMessageBytes();
     this.bucket = new TokenBucket(settings.burst(), settings.messagesPerSecond(), now);
     this.flood = new FloodGuard(settings.burst());
-    this.outbox =
-        new Outbox(
-            session,
-            settings.outboundQueue(),
-            settings.outboundBytes(),
-            hub.blockingExecutor(),
-            hub.timers(),
-            // Overflow is found while queuing, maybe under another peer's room lock: end it later.
-            why -> hub.blockingExecutor().execute(
-                    () -> end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY, why))));
+    // Overflow is found while queuing, maybe under another peer's room lock: end it later.
+    this.wire = wires.open(why -> hub.blockingExecutor().execute(
+        () -> end(Ending.DISCONNECTED, POLICY, why)));
     this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.writeTimeoutMs());
     this.lastTrafficNanos = now;
     this.lastPingNanos = now;
   }
 
-  /** Configures the session and sends {@code welcome}. */
+  /** Sends {@code welcome}. */
   public void start() {
-    // The text buffer keeps the container's default: the endpoint takes a message in parts, and
-    // onTextPart enforces maxMessageBytes. Raising the buffer to it instead cost Tomcat a char
-    // buffer of that size per session (128 KiB at the default 64 KiB), idle or not.
-    // Liveness is the heartbeat's job; a container idle timeout would close healthy listeners.
-    session.setMaxIdleTimeout(0);
     send(
         new Outbound.Welcome(
             peerId, hub.iceServers().forWelcome(peerId), hub.settings().heartbeatMs(),
@@ -126,12 +115,12 @@ public final class Connection implements Link {
 
   /** Refuses the connection with 1008: auth=container and the handshake had no user. */
   public void refuseUnauthenticated() {
-    end(Ending.SHUTDOWN, close(CloseCodes.VIOLATED_POLICY, "authentication required"));
+    end(Ending.SHUTDOWN, POLICY, "authentication required");
   }
 
   /** Refuses the connection with 1013: the node cannot take it now (limit, cluster down). */
   public void refuse(String why) {
-    end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, why));
+    end(Ending.SHUTDOWN, TRY_AGAIN_LATER, why);
   }
 
   /** Closes with 1001: the node is going away; clients resume elsewhere or later. */
@@ -141,7 +130,7 @@ public final class Connection implements Link {
 
   /** Closes with 1001 without changing the membership: the client resumes, here or elsewhere. */
   public void goingAway(String why) {
-    end(Ending.SHUTDOWN, close(CloseCodes.GOING_AWAY, why));
+    end(Ending.SHUTDOWN, GOING_AWAY, why);
   }
 
   /**
@@ -165,7 +154,7 @@ public final class Connection implements Link {
     // parts never grow past it. onText counts the bytes of the whole exactly.
     if (parts.length() + part.length() > maxMessageBytes) {
       parts = null;
-      end(Ending.DISCONNECTED, close(CloseCodes.TOO_BIG, "message over maxMessageBytes"));
+      end(Ending.DISCONNECTED, TOO_BIG, "message over maxMessageBytes");
       return;
     }
     parts.append(part);
@@ -183,7 +172,7 @@ public final class Connection implements Link {
     long now = System.nanoTime();
     lastTrafficNanos = now;
     if (!Utf8.surelyWithin(frame, maxMessageBytes) && Utf8.length(frame) > maxMessageBytes) {
-      end(Ending.DISCONNECTED, close(CloseCodes.TOO_BIG, "message over maxMessageBytes"));
+      end(Ending.DISCONNECTED, TOO_BIG, "message over maxMessageBytes");
       return;
     }
     if (!bucket.tryTake(now)) {
@@ -199,30 +188,31 @@ public final class Connection implements Link {
         hub.metrics().received("invalid");
         throw malformed;
       }
-      hub.metrics().received(typeOf(envelope.message()));
-      route(envelope);
+      hub.metrics().received(envelope.message().type());
+      envelope.message().dispatch(this, envelope.ref());
     } catch (ProtocolException e) {
       send(e.toError());
     } catch (RuntimeException e) {
       // A bug of ours, not the client's fault: say so with 1011 rather than leave it hanging.
-      LOG.log(Level.ERROR, "failed to handle a frame on connection " + session.getId(), e);
-      end(Ending.DISCONNECTED, close(CloseCodes.UNEXPECTED_CONDITION, "server error"));
+      LOG.log(Level.ERROR, "failed to handle a frame on connection " + wire.id(), e);
+      end(Ending.DISCONNECTED, SERVER_ERROR, "server error");
     }
   }
 
   void onBinary() {
     lastTrafficNanos = System.nanoTime();
-    end(Ending.DISCONNECTED, close(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted"));
+    end(Ending.DISCONNECTED, BINARY, "binary frames are not accepted");
   }
 
   void onPong() {
     lastTrafficNanos = System.nanoTime();
   }
 
-  void onClose(CloseReason reason) {
-    hub.metrics().closed(reason.getCloseCode().getCode());
-    if (ending.compareAndSet(null, endingOf(reason.getCloseCode().getCode()))) {
-      outbox.discard();
+  /** The transport closed with {@code code}: the client's close, or none (1006). */
+  void onClose(int code) {
+    hub.metrics().closed(code);
+    if (ending.compareAndSet(null, endingOf(code))) {
+      wire.discard();
       settle();
     }
     hub.closed(this);
@@ -238,7 +228,7 @@ public final class Connection implements Link {
     // frame too big, a protocol violation); the container closes the session and onClose
     // follows. Faults of our own are caught in onText. So no warning, and no stack trace.
     Level level = root instanceof IOException ? Level.DEBUG : Level.INFO;
-    LOG.log(level, () -> "connection " + session.getId() + ": " + cause);
+    LOG.log(level, () -> "connection " + wire.id() + ": " + cause);
   }
 
   /**
@@ -253,19 +243,19 @@ public final class Connection implements Link {
     }
     if (nowNanos - lastTrafficNanos > MISSED_HEARTBEATS * intervalNanos) {
       // Treated as a lost connection: the close frame is a courtesy a dead peer never sees.
-      end(Ending.LOST, close(CloseCodes.GOING_AWAY, "heartbeat timeout"));
-    } else if (outbox.stalledNanos(nowNanos) > writeTimeoutNanos) {
-      end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY,
-          "not reading: no write completed in " + writeTimeoutNanos / 1_000_000 + " ms"));
+      end(Ending.LOST, GOING_AWAY, "heartbeat timeout");
+    } else if (wire.stalledNanos(nowNanos) > writeTimeoutNanos) {
+      end(Ending.DISCONNECTED, POLICY,
+          "not reading: no write completed in " + writeTimeoutNanos / 1_000_000 + " ms");
     } else if (nowNanos - lastPingNanos >= intervalNanos) {
       lastPingNanos = nowNanos;
-      outbox.ping();
+      wire.ping();
     }
   }
 
   @Override
   public boolean offer(String frame) {
-    boolean queued = outbox.offer(frame);
+    boolean queued = wire.offer(frame);
     if (queued) {
       hub.metrics().queued(OutboundTypes.of(frame));
     }
@@ -274,12 +264,22 @@ public final class Connection implements Link {
 
   /** Frames accepted for this connection and not yet written. */
   public int pending() {
-    return outbox.pending();
+    return wire.pending();
   }
 
   /** UTF-8 bytes of those frames. */
   public long pendingBytes() {
-    return outbox.pendingBytes();
+    return wire.pendingBytes();
+  }
+
+  /** The container's user of the request that opened this connection, or null. */
+  public Principal user() {
+    return wire.user();
+  }
+
+  /** The client's address, or null when unknown. */
+  public String clientAddress() {
+    return wire.clientAddress();
   }
 
   /**
@@ -295,28 +295,17 @@ public final class Connection implements Link {
   @Override
   public void replaced() {
     if (ending.compareAndSet(null, Ending.REPLACED)) {
-      outbox.close(close(CloseCodes.NORMAL_CLOSURE, "resumed on another connection"));
+      wire.close(NORMAL, "resumed on another connection");
     }
   }
 
-  private void route(Envelope envelope) throws ProtocolException {
-    Inbound message = envelope.message();
-    JsonValue ref = envelope.ref();
-    // Java 17 has no pattern switch outside preview; hottest types first.
-    if (message instanceof Inbound.Signal signal) {
-      signal(signal, ref);
-    } else if (message instanceof Inbound.Message relay) {
-      message(relay, ref);
-    } else if (message instanceof Inbound.Ping) {
-      send(new Outbound.Pong(ref));
-    } else if (message instanceof Inbound.Join join) {
-      join(join, ref);
-    } else if (message instanceof Inbound.Leave) {
-      leave(ref);
-    }
+  @Override
+  public void ping(JsonValue ref) {
+    send(new Outbound.Pong(ref));
   }
 
-  private void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
+  @Override
+  public void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
     Member current = peer;
     if (current != null) {
       throw new ProtocolException(
@@ -327,7 +316,7 @@ public final class Connection implements Link {
     try {
       joined = hub.membership().join(join, admission, this, ref);
     } catch (Membership.Unavailable e) {
-      end(Ending.SHUTDOWN, close(CloseCodes.TRY_AGAIN_LATER, "cluster unavailable, try again later"));
+      end(Ending.SHUTDOWN, TRY_AGAIN_LATER, "cluster unavailable, try again later");
       return;
     }
     if (!joined.id().equals(peerId)) {
@@ -349,7 +338,7 @@ public final class Connection implements Link {
     boolean freshAllowed = true;
     Map<String, Object> claims = Map.of();
     if (hub.settings().auth() == AuthMode.CONTAINER) {
-      Principal user = session.getUserPrincipal();
+      Principal user = wire.user();
       name = ContainerUser.displayName(user);
       identity = user == null ? null : user.getName();
     }
@@ -365,7 +354,7 @@ public final class Connection implements Link {
         freshAllowed = verified.timely();
         claims = verified.claims();
       } catch (TokenVerifier.TokenRejected e) {
-        LOG.log(Level.DEBUG, () -> "connection " + session.getId() + ": token refused, " + e.getMessage());
+        LOG.log(Level.DEBUG, () -> "connection " + wire.id() + ": token refused, " + e.getMessage());
         throw new ProtocolException(ErrorCode.UNAUTHORIZED, "token refused: " + e.getMessage(), ref);
       }
     }
@@ -382,9 +371,9 @@ public final class Connection implements Link {
       Map<String, Object> claims, JsonValue ref) throws ProtocolException {
     JoinPolicy.Decision decision = policies.decide(new JoinPolicy.JoinRequest(
         room, admission.name(), admission.identity(), claims,
-        SignalingConfigurator.clientAddress(session), TRANSPORT));
+        wire.clientAddress(), wire.transport()));
     if (decision instanceof JoinPolicy.Decision.Deny deny) {
-      LOG.log(Level.INFO, () -> "connection " + session.getId() + ": join of room '" + room
+      LOG.log(Level.INFO, () -> "connection " + wire.id() + ": join of room '" + room
           + "' denied by the join policy: " + deny.message());
       throw new ProtocolException(ErrorCode.UNAUTHORIZED, deny.message(), ref);
     }
@@ -400,20 +389,23 @@ public final class Connection implements Link {
     return admission.name();
   }
 
-  private void leave(JsonValue ref) throws ProtocolException {
+  @Override
+  public void leave(JsonValue ref) throws ProtocolException {
     Member current = joined(ref);
     current.leave(this, LeaveReason.LEFT);
     peer = null;
     send(new Outbound.Left(current.roomName(), ref));
   }
 
-  private void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
+  @Override
+  public void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
     Member from = joined(ref);
     String frame = hub.outbound().encode(new Outbound.SignalRelay(from.id(), signal.data()));
     answer(from.relay(signal.to(), frame, ref), signal.to(), ref);
   }
 
-  private void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
+  @Override
+  public void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
     Member from = joined(ref);
     String frame =
         hub.outbound().encode(new Outbound.MessageRelay(from.id(), message.data(), message.to()));
@@ -465,7 +457,7 @@ public final class Connection implements Link {
         "over " + s.messagesPerSecond() + " messages/s (burst " + s.burst() + "); dropped",
         hub.inbound().refOf(frame)));
     if (flood.dropped(now)) {
-      end(Ending.DISCONNECTED, close(CloseCodes.VIOLATED_POLICY, "sustained message flood"));
+      end(Ending.DISCONNECTED, POLICY, "sustained message flood");
     }
   }
 
@@ -476,23 +468,10 @@ public final class Connection implements Link {
     offer(hub.outbound().encode(message));
   }
 
-  private static String typeOf(Inbound message) {
-    if (message instanceof Inbound.Signal) {
-      return "signal";
-    } else if (message instanceof Inbound.Message) {
-      return "message";
-    } else if (message instanceof Inbound.Ping) {
-      return "ping";
-    } else if (message instanceof Inbound.Join) {
-      return "join";
-    }
-    return "leave";
-  }
-
   /** Decides the ending if it is the first to, then closes and settles the membership. */
-  private void end(Ending how, CloseReason reason) {
+  private void end(Ending how, int code, String reason) {
     if (ending.compareAndSet(null, how)) {
-      outbox.close(reason);
+      wire.close(code, reason);
       settle();
     }
   }
@@ -530,9 +509,5 @@ public final class Connection implements Link {
       case 1002, 1003, 1007, 1008, 1009, 1011 -> Ending.DISCONNECTED;
       default -> Ending.LEFT;
     };
-  }
-
-  private static CloseReason close(CloseCodes code, String phrase) {
-    return new CloseReason(code, phrase);
   }
 }

@@ -1,6 +1,5 @@
 package org.signalbox.transport;
 
-import jakarta.websocket.Session;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import org.signalbox.auth.JoinPolicies;
@@ -56,8 +55,8 @@ public interface Hub {
   /** Live connections per client address. */
   AddressCounts connectionsPerAddress();
 
-  /** Registers a new socket and welcomes it, or refuses it. */
-  Connection open(Session session);
+  /** Registers a new connection on the wire {@code wires} makes, and welcomes it or refuses it. */
+  Connection open(Wire.Factory wires);
 
   /** Called once per connection the node registered, when the container reports its close. */
   void closed(Connection connection);

@@ -47,7 +47,7 @@ public final class SignalingEndpoint extends Endpoint {
       throw new IllegalStateException(
           "Signalbox is not running: its ServletContextListener did not start it");
     }
-    connection = hub.open(session);
+    connection = hub.open(overflow -> new SocketWire(session, hub, overflow));
   }
 
   /** A text message, or a part of one (see {@link Connection#onTextPart}). */
@@ -66,7 +66,7 @@ public final class SignalingEndpoint extends Endpoint {
   @Override
   public void onClose(Session session, CloseReason reason) {
     if (connection != null) {
-      connection.onClose(reason);
+      connection.onClose(reason.getCloseCode().getCode());
     }
   }
 
