@@ -16,10 +16,9 @@ import org.signalbox.transport.RequestFacts;
  * name), or without a user in auth=container, gets 403: Tomcat, Jetty and Tyrus say so
  * themselves, but Undertow (WildFly) runs application filters first and, when {@code
  * checkOrigin} refuses, passes the request on to a 404. A handshake from an address at its
- * {@code maxConnectionsPerAddress} gets 429 here, where the filter runs before the upgrade
- * (Tomcat, WildFly, Payara); Jetty upgrades before any filter, and the node closes that
- * connection with 1013 before {@code welcome}. A request that is no handshake at all gets 426 (Upgrade Required)
- * instead of a 404.
+ * {@code maxConnectionsPerAddress} gets 429 here: {@link Routes} maps this filter ahead of the
+ * container's own (its WebSocket filter included), so it runs before the upgrade on every server.
+ * A request that is no handshake at all gets 426 (Upgrade Required) instead of a 404.
  */
 public final class RefusedUpgradeFilter extends HttpFilter {
 

@@ -54,9 +54,9 @@ class RunCommandSettingsIT {
   }
 
   /**
-   * serverNames, trustedProxies and maxConnectionsPerAddress in the run command's Jetty, where the
-   * WebSocket upgrade runs before the WAR's filter: a client over its limit is closed with 1013
-   * before welcome.
+   * serverNames, trustedProxies and maxConnectionsPerAddress in the run command's Jetty. The WAR's
+   * socket filter, registered to run before the container's own filters, answers a client over
+   * its limit with 429 before Jetty's upgrade, as in every container.
    */
   @Test
   void serverNamesProxiesAndThePerAddressLimitApply() throws Exception {
@@ -65,7 +65,7 @@ class RunCommandSettingsIT {
         "SIGNALBOX_TRUSTED_PROXIES", "127.0.0.1",
         "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "3"))) {
       DeployedChecks.serverNamesAndTheForwardedSchemeDecide(server.socket(), "signalbox.test");
-      DeployedChecks.connectionsPerAddressAreLimited(server.socket(), "signalbox.test", 3, 1013);
+      DeployedChecks.connectionsPerAddressAreLimited(server.socket(), "signalbox.test", 3, 429);
     }
   }
 

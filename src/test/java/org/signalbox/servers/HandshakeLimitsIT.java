@@ -59,9 +59,9 @@ class HandshakeLimitsIT {
   }
 
   /**
-   * Every container here runs the WAR's socket filter before its upgrade (Tomcat matches its
-   * WsFilter after web.xml's filters), so the filter answers 429; only Jetty, the run command's
-   * server, upgrades first and closes with 1013 (RunCommandSettingsIT).
+   * Every container here runs the WAR's socket filter before its upgrade (mapped ahead of the
+   * container's own filters), so the filter answers 429, as the run command's Jetty does
+   * (RunCommandSettingsIT).
    */
   @Test
   void connectionsPerAddressAreLimited() {

@@ -24,6 +24,7 @@ final class PortalWar {
                xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/web-app_6_0.xsd"
                version="6.0">
         <display-name>A portal</display-name>
+        %s
         <context-param>
           <param-name>signalbox.auth</param-name>
           <param-value>container</param-value>
@@ -55,6 +56,12 @@ final class PortalWar {
         <welcome-file-list><welcome-file>index.html</welcome-file></welcome-file-list>
       </web-app>
       """;
+
+  /** The context parameter a portal moves Signalbox with. */
+  static String movedTo(String base) {
+    return "<context-param><param-name>signalbox.path</param-name><param-value>" + base
+        + "</param-value></context-param>";
+  }
 
   /** The portal's page: the call element from the portal's own origin, under its own path. */
   private static final String INDEX = """
@@ -89,6 +96,11 @@ final class PortalWar {
   private PortalWar() {}
 
   static WebArchive build(String name) {
+    return build(name, "");
+  }
+
+  /** The portal with {@code extra} context parameters in its web.xml. */
+  static WebArchive build(String name, String extra) {
     Path jar = Path.of(System.getProperty("signalbox.it.portalJar", "target/signalbox-portal.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the server suites with mvn verify");
@@ -100,7 +112,7 @@ final class PortalWar {
         .addAsWebResource(new StringAsset(LOGIN), "login.html")
         .addAsWebResource(new StringAsset("<!doctype html><title>Not signed in</title>"),
             "login-failed.html")
-        .setWebXML(new StringAsset(WEB_XML));
+        .setWebXML(new StringAsset(WEB_XML.formatted(extra)));
     // What Maven brings with the jar into a portal's WAR: the standalone WAR's libraries.
     BuiltWar.as("libraries.war").getContent().forEach((path, node) -> {
       if (path.get().startsWith("/WEB-INF/lib/") && path.get().endsWith(".jar")) {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -45,12 +46,24 @@ class PortalWarIT {
   private static final Duration JOIN_WAIT = Duration.ofSeconds(90);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @Deployment(testable = false)
+  @Deployment(name = "portal", testable = false)
   static WebArchive deployment() {
     return PortalWar.build("portal.war");
   }
 
-  @ArquillianResource private URL base;
+  /** A portal that has a /signalbox of its own moves Signalbox to /calls. */
+  @Deployment(name = "moved", testable = false)
+  static WebArchive moved() {
+    return PortalWar.build("moved.war", PortalWar.movedTo("/calls"));
+  }
+
+  @ArquillianResource
+  @OperateOnDeployment("portal")
+  private URL base;
+
+  @ArquillianResource
+  @OperateOnDeployment("moved")
+  private URL movedBase;
 
   private URI portal() {
     return URI.create(base.toString());
@@ -144,6 +157,25 @@ class PortalWarIT {
           + "\",\"data\":{\"sdp\":\"offer\"}}");
       JsonObject signal = alice.expect("signal");
       assertEquals(adaJoined.getString("peerId"), signal.getString("from"));
+    }
+  }
+
+  /**
+   * signalbox.path in the portal's web.xml wins over the fragment's: the socket, health and the
+   * admin API move under /calls, nothing stays under /signalbox but the client's files, which
+   * the jar places there, and a page that gives the client the moved socket joins.
+   */
+  @Test
+  void thePortalMovesSignalboxWithAContextParameter() {
+    URI moved = URI.create(movedBase.toString());
+    PortalSession alice = PortalSession.signIn(moved, ALICE, ALICE_PASSWORD);
+    assertEquals(200, alice.get("calls/health").statusCode());
+    assertEquals(404, alice.get("signalbox/health").statusCode(), "moved, not copied");
+    assertEquals(200, alice.get("signalbox/js/webrtc-room-element.js").statusCode());
+    URI socket = URI.create(movedBase.toString().replaceFirst("^http", "ws")).resolve("calls/signal");
+    try (TestClient client = TestClient.connectWith(socket, origin(),
+        Map.of("Cookie", alice.cookieHeader()))) {
+      assertEquals(ALICE, client.join("moved", "Alice").getString("name"));
     }
   }
 
