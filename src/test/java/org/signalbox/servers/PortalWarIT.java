@@ -145,6 +145,10 @@ class PortalWarIT {
             Map.of("Cookie", aliceSession.cookieHeader()));
         TestClient ada = TestClient.connectWith(socket("signalbox/signal"), origin(),
             Map.of("Cookie", adaSession.cookieHeader()))) {
+      // Settings reach Signalbox in the portal as in the standalone WAR: this one is the server
+      // JVM's system property (src/test/resources/arquillian.xml), auth the portal's context
+      // parameter.
+      assertEquals(12, alice.welcome().getJsonObject("limits").getInt("maxRoomSize"));
       alice.send("{\"type\":\"join\",\"room\":\"portal-names\",\"name\":\"Mallory\"}");
       JsonObject aliceJoined = alice.expect("joined");
       assertEquals(ALICE, aliceJoined.getString("name"), "the user's name, not join.name");
@@ -173,7 +177,9 @@ class PortalWarIT {
     assertEquals(404, alice.get("signalbox/health").statusCode(), "moved, not copied");
     assertEquals(200, alice.get("signalbox/js/webrtc-room-element.js").statusCode());
     URI socket = URI.create(movedBase.toString().replaceFirst("^http", "ws")).resolve("calls/signal");
-    try (TestClient client = TestClient.connectWith(socket, origin(),
+    // Its own origin: Payara Micro serves each deployment from a server of its own.
+    String origin = movedBase.getProtocol() + "://" + movedBase.getAuthority();
+    try (TestClient client = TestClient.connectWith(socket, origin,
         Map.of("Cookie", alice.cookieHeader()))) {
       assertEquals(ALICE, client.join("moved", "Alice").getString("name"));
     }
