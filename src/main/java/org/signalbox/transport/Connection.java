@@ -35,7 +35,7 @@ import org.signalbox.spi.JoinPolicy;
  * peers' relays, under their room's lock), the heartbeat, and the close paths, which is why
  * membership and ending are volatile and atomic.
  */
-public final class Connection implements Link, Inbound.Handler {
+public final class Connection implements Link {
 
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
 
@@ -76,6 +76,7 @@ public final class Connection implements Link, Inbound.Handler {
   /** A queued frame unwritten this long while the client still sends: it does not read. */
   private final long writeTimeoutNanos;
   private final AtomicReference<Ending> ending = new AtomicReference<>();
+  private final Inbound.Handler dispatch = new Dispatch();
 
   /** This connection's id from welcome, or the resumed peer's id. Message thread only. */
   private String peerId;
@@ -189,7 +190,7 @@ public final class Connection implements Link, Inbound.Handler {
         throw malformed;
       }
       hub.metrics().received(envelope.message().type());
-      envelope.message().dispatch(this, envelope.ref());
+      envelope.message().dispatch(dispatch, envelope.ref());
     } catch (ProtocolException e) {
       send(e.toError());
     } catch (RuntimeException e) {
@@ -299,13 +300,7 @@ public final class Connection implements Link, Inbound.Handler {
     }
   }
 
-  @Override
-  public void ping(JsonValue ref) {
-    send(new Outbound.Pong(ref));
-  }
-
-  @Override
-  public void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
+  private void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
     Member current = peer;
     if (current != null) {
       throw new ProtocolException(
@@ -389,23 +384,20 @@ public final class Connection implements Link, Inbound.Handler {
     return admission.name();
   }
 
-  @Override
-  public void leave(JsonValue ref) throws ProtocolException {
+  private void leave(JsonValue ref) throws ProtocolException {
     Member current = joined(ref);
     current.leave(this, LeaveReason.LEFT);
     peer = null;
     send(new Outbound.Left(current.roomName(), ref));
   }
 
-  @Override
-  public void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
+  private void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
     Member from = joined(ref);
     String frame = hub.outbound().encode(new Outbound.SignalRelay(from.id(), signal.data()));
     answer(from.relay(signal.to(), frame, ref), signal.to(), ref);
   }
 
-  @Override
-  public void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
+  private void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
     Member from = joined(ref);
     String frame =
         hub.outbound().encode(new Outbound.MessageRelay(from.id(), message.data(), message.to()));
@@ -495,6 +487,37 @@ public final class Connection implements Link, Inbound.Handler {
           // REPLACED and SHUTDOWN change no membership.
         }
       }
+    }
+  }
+
+  /**
+   * Each inbound type to its method here. A class of its own, so that handling a message is not
+   * part of what a connection offers its callers.
+   */
+  private final class Dispatch implements Inbound.Handler {
+    @Override
+    public void join(Inbound.Join join, JsonValue ref) throws ProtocolException {
+      Connection.this.join(join, ref);
+    }
+
+    @Override
+    public void leave(JsonValue ref) throws ProtocolException {
+      Connection.this.leave(ref);
+    }
+
+    @Override
+    public void signal(Inbound.Signal signal, JsonValue ref) throws ProtocolException {
+      Connection.this.signal(signal, ref);
+    }
+
+    @Override
+    public void message(Inbound.Message message, JsonValue ref) throws ProtocolException {
+      Connection.this.message(message, ref);
+    }
+
+    @Override
+    public void ping(JsonValue ref) {
+      send(new Outbound.Pong(ref));
     }
   }
 
