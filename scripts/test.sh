@@ -2,7 +2,8 @@
 # Runs every Signalbox test: unit tests in embedded Tyrus; integration tests and browser tests
 # (headless Chromium) against the server that the README's run command starts; then the server
 # suites: the built WAR deployed by Arquillian into Tomcat 10.1, Tomcat 11, WildFly and Payara
-# Micro (one Maven profile each). It fails when a test leaves a process running
+# Micro (one Maven profile each); and the browser client's TypeScript declarations
+# (scripts/typescript-check.sh). It fails when a test leaves a process running
 # (scripts/leftovers.sh).
 #
 # On a fresh machine it first installs what the tests need (skipping what is there), resolves the
@@ -31,6 +32,9 @@ command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
 # The cluster tests: a real Redis. The tests start their own on free loopback ports; the Debian
 # package's system service is never used.
 [ -x /usr/bin/redis-server ] || need_packages+=(redis-server)
+# The TypeScript declarations' check: Node.js runs the compiler that npm installs.
+command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_packages+=(npm)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_packages[*]} and not root: install them, then run again"
@@ -80,6 +84,12 @@ for server in $TEST_SERVERS; do
     -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false
 done
 
+# The TypeScript compiler that src/test/typescript's lockfile pins, into its node_modules, so that
+# scripts/typescript-check.sh needs no network in the suites.
+log "installing the TypeScript check's compiler (src/test/typescript, npm ci)"
+command -v npm >/dev/null 2>&1 || { log "npm is needed for the TypeScript check: install it (Debian: npm)"; exit 1; }
+quietly timeout "$RESOLVE_TIMEOUT" bash -c 'cd src/test/typescript && npm ci --no-audit --no-fund'
+
 # The benchmarks are not run here (bench/run.sh takes minutes and wants both cores to itself),
 # but they must keep building against the code they measure.
 log "building the benchmarks (bench/, bench/jmh/)"
@@ -103,6 +113,9 @@ run() {
     failed+=("$name")
   fi
 }
+# The client's TypeScript declarations against a portal's use and against the JavaScript (a few
+# seconds, no network: the compiler was installed above).
+run "typescript declarations" bash scripts/typescript-check.sh
 run "unit and run command" "$@" verify
 for server in $TEST_SERVERS; do
   run "$server" "$@" -P"$server" -Dsignalbox.unit.skip=true verify

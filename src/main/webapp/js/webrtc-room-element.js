@@ -5,6 +5,7 @@
 
 import { joinRoom } from './webrtc-room.js';
 
+/** @type {Array<keyof import('./webrtc-room.js').RoomEventMap>} */
 const ROOM_EVENTS = ['peer-joined', 'peer-left', 'peer-state', 'track', 'chat', 'file',
   'file-offer', 'file-progress', 'file-rejected',
   'reconnecting', 'reconnected', 'error', 'channel', 'screen-share', 'left'];
@@ -63,7 +64,12 @@ function formatSize(bytes) {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
 
-/** A small helper: an element with attributes and text, never markup from data. */
+/**
+ * A small helper: an element with attributes and text, never markup from data.
+ * @template {keyof HTMLElementTagNameMap} T
+ * @param {T} tag @param {Record<string, string>} [attributes] @param {string} [text]
+ * @returns {HTMLElementTagNameMap[T]}
+ */
 function el(tag, attributes = {}, text = '') {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);

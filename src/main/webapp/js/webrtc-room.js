@@ -32,6 +32,34 @@ import { defaultSignalUrl, SignalingChannel } from './signaling.js';
  */
 
 /**
+ * The events a Room dispatches, each a CustomEvent with this `detail` (the element forwards them
+ * all). The declarations (webrtc-room.d.ts) promise the same map; scripts/typescript-check.sh
+ * compares the two, and checks every emit() below against this one.
+ * @typedef {{
+ *   'peer-joined': CustomEvent<{peer: RemotePeer}>,
+ *   'peer-left': CustomEvent<{peerId: string, reason: string}>,
+ *   'peer-state': CustomEvent<{peerId: string, connectionState: RTCPeerConnectionState}>,
+ *   'track': CustomEvent<{peerId: string, stream: MediaStream}>,
+ *   'channel': CustomEvent<{peerId: string, open: boolean}>,
+ *   'chat': CustomEvent<{from: string, name: string, text: string, at: number}>,
+ *   'file-offer': CustomEvent<{from: string, name: string, size: number, mime: string,
+ *     accept: () => void, reject: () => void}>,
+ *   'file-progress': CustomEvent<
+ *     {peerId: string, name: string, sent: number, size: number, direction: 'send'}
+ *     | {peerId: string, name: string, received: number, size: number, direction: 'receive'}>,
+ *   'file': CustomEvent<{from: string, name: string, size: number, blob: Blob}>,
+ *   'file-rejected': CustomEvent<{from: string, name: string, size: number,
+ *     reason: 'too-large'|'timeout'|'declined'|'no-listener'|'cancelled'}>,
+ *   'reconnecting': CustomEvent<{attempt: number}>,
+ *   'reconnected': CustomEvent<{resumed: boolean}>,
+ *   'error': CustomEvent<{code: string, message: string, peerId?: string, name?: string,
+ *     errorCode?: number, url?: string}>,
+ *   'left': CustomEvent<{reason: 'removed'|'closed'}>,
+ *   'screen-share': CustomEvent<{active: true, track: MediaStreamTrack}|{active: false, track: null}>,
+ * }} RoomEventMap
+ */
+
+/**
  * Joins a room; resolves after the server's `joined`.
  * @param {JoinOptions} options
  * @returns {Promise<Room>}
@@ -129,6 +157,21 @@ export class Room extends EventTarget {
   }
 
   /**
+   * @template {keyof RoomEventMap} K
+   * @overload
+   * @param {K} type
+   * @param {(this: Room, event: RoomEventMap[K]) => any} listener
+   * @param {boolean|AddEventListenerOptions} [options]
+   * @returns {void}
+   */
+  /**
+   * @overload
+   * @param {string} type
+   * @param {EventListenerOrEventListenerObject|null} listener
+   * @param {boolean|AddEventListenerOptions} [options]
+   * @returns {void}
+   */
+  /**
    * @param {string} type
    * @param {EventListenerOrEventListenerObject|null} listener
    * @param {boolean|AddEventListenerOptions} [options]
@@ -144,6 +187,21 @@ export class Room extends EventTarget {
   }
 
   /**
+   * @template {keyof RoomEventMap} K
+   * @overload
+   * @param {K} type
+   * @param {(this: Room, event: RoomEventMap[K]) => any} listener
+   * @param {boolean|EventListenerOptions} [options]
+   * @returns {void}
+   */
+  /**
+   * @overload
+   * @param {string} type
+   * @param {EventListenerOrEventListenerObject|null} listener
+   * @param {boolean|EventListenerOptions} [options]
+   * @returns {void}
+   */
+  /**
    * @param {string} type
    * @param {EventListenerOrEventListenerObject|null} listener
    * @param {boolean|EventListenerOptions} [options]
@@ -157,8 +215,10 @@ export class Room extends EventTarget {
    * Chat to every peer, or one: over the DataChannel, else through the server relay.
    * @param {string} text
    * @param {{to?: string}} [options]
+   * @returns {{type: 'chat', text: string, at: number}} the message as sent
    */
   sendChat(text, { to } = {}) {
+    /** @type {{type: 'chat', text: string, at: number}} */
     const message = { type: 'chat', text: String(text), at: Date.now() };
     const targets = to ? [to] : [...this.peers.keys()];
     for (const peerId of targets) {
@@ -340,7 +400,7 @@ export class Room extends EventTarget {
     });
     link.addEventListener('track', (e) => {
       peer.stream = /** @type {any} */ (e).detail.stream;
-      this.emit('track', { peerId, stream: peer.stream });
+      this.emit('track', { peerId, stream: /** @type {MediaStream} */ (peer.stream) });
     });
     link.addEventListener('chat', (e) => this.receiveChat(peerId, /** @type {any} */ (e).detail.message));
     link.addEventListener('file-offer', (e) => this.offerFile(peerId, /** @type {any} */ (e).detail));
@@ -405,7 +465,10 @@ export class Room extends EventTarget {
     this.emit('chat', { from, name, text: String(message.text ?? ''), at });
   }
 
-  /** @param {string} type @param {object} detail */
+  /**
+   * @template {keyof RoomEventMap} K
+   * @param {K} type @param {RoomEventMap[K]['detail']} detail
+   */
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }

@@ -1,0 +1,89 @@
+// TypeScript declarations for ./webrtc-room-element.js: the <webrtc-room> element. Importing the
+// module defines the element (once). Hand-written; what is not here is internal. The test command
+// (scripts/typescript-check.sh) checks them against a portal's use and against the JavaScript.
+
+import type { LeftDetail, Room, RoomErrorDetail, RoomEventMap, TokenSource } from './webrtc-room.js';
+
+/** `joined` (element only): the element joined; `room` is the same as `element.room`. */
+export interface JoinedDetail {
+  room: Room;
+}
+
+/**
+ * The element's events: every {@link RoomEventMap} event of its room, forwarded with the same
+ * `detail`, and its own `joined`; `error` also when the join fails ({code, message});
+ * `left` also when the user (or {@link WebrtcRoomElement.leave}) left, then with detail null.
+ * None bubbles.
+ */
+export interface WebrtcRoomElementEventMap
+  extends Omit<HTMLElementEventMap, 'error'>, Omit<RoomEventMap, 'left' | 'error'> {
+  'joined': CustomEvent<JoinedDetail>;
+  'error': CustomEvent<RoomErrorDetail>;
+  'left': CustomEvent<LeftDetail | null>;
+}
+
+/**
+ * `<webrtc-room>`: a self-contained call widget (video grid, chat, files, mute, screen share,
+ * leave) in an open shadow root. Attributes, read when it joins:
+ *
+ * - `room`: the room; required. The only observed attribute: setting it (while connected)
+ *   offers the join.
+ * - `name`: the name the other peers see.
+ * - `media`: `video` (default), `audio` or `none`. With media the element waits for a click on
+ *   its Join button (or a {@link WebrtcRoomElement.join} call from a click handler); with
+ *   `none` it joins as soon as it is connected.
+ * - `token`: a token for token mode; the {@link WebrtcRoomElement.token} property wins.
+ * - `url`: the signaling socket; default `<context>/signal` beside the module.
+ * - `ice-transport-policy`: `all` (default) or `relay`.
+ *
+ * Removing the element from the document leaves the room.
+ */
+export class WebrtcRoomElement extends HTMLElement {
+  /** `['room']`: the attributes whose change the element reacts to. */
+  static get observedAttributes(): string[];
+
+  /** The joined room, or null before the join and after leaving. */
+  readonly room: Room | null;
+  /**
+   * A token, or a function asked for a fresh one before every join (resumes included); wins
+   * over the `token` attribute. Set it before the element joins.
+   */
+  token: string | TokenSource | undefined;
+
+  /**
+   * Joins the room the attributes name. With media, call it from a click handler (the browser
+   * asks for the camera). Failures show in the element and come as `error`; never rejects.
+   */
+  join(): Promise<void>;
+  /** Leaves the room, if in one, and fires `left` with detail null. */
+  leave(): void;
+
+  /** Listens to one of the element's events, with its `detail` typed. */
+  addEventListener<K extends keyof WebrtcRoomElementEventMap>(
+    type: K,
+    listener: (this: WebrtcRoomElement, event: WebrtcRoomElementEventMap[K]) => any,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Removes a listener added with {@link WebrtcRoomElement.addEventListener}. */
+  removeEventListener<K extends keyof WebrtcRoomElementEventMap>(
+    type: K,
+    listener: (this: WebrtcRoomElement, event: WebrtcRoomElementEventMap[K]) => any,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'webrtc-room': WebrtcRoomElement;
+  }
+}
