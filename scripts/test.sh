@@ -89,6 +89,9 @@ done
 log "installing the TypeScript check's compiler (src/test/typescript, npm ci)"
 command -v npm >/dev/null 2>&1 || { log "npm is needed for the TypeScript check: install it (Debian: npm)"; exit 1; }
 quietly timeout "$RESOLVE_TIMEOUT" bash -c 'cd src/test/typescript && npm ci --no-audit --no-fund'
+# The Node.js packages the Java tests run (src/test/node: the Standard Webhooks reference verifier).
+log "installing the tests' Node.js packages (src/test/node, npm ci)"
+quietly timeout "$RESOLVE_TIMEOUT" bash -c 'cd src/test/node && npm ci --no-audit --no-fund'
 
 # The benchmarks are not run here (bench/run.sh takes minutes and wants both cores to itself),
 # but they must keep building against the code they measure.

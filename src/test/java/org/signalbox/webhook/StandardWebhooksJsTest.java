@@ -13,8 +13,8 @@ import org.signalbox.spi.RoomEvent.PeerJoined;
 
 /**
  * A receiver's view from another implementation: the npm {@code standardwebhooks} package
- * verifies a signed body. Runs only where {@code node} can load that package (for example with
- * {@code NODE_PATH} pointing at an install of it); skipped elsewhere, since tests download nothing.
+ * verifies a signed body. The test command installs it (src/test/node) and Maven points {@code
+ * NODE_PATH} at it; a run without that install skips this test, since tests download nothing.
  */
 class StandardWebhooksJsTest {
 
