@@ -38,6 +38,8 @@ import org.signalbox.testing.TestClient;
 @ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
 class PortalWarIT {
 
+  private static final System.Logger LOG = System.getLogger(PortalWarIT.class.getName());
+
   private static final String ALICE = "alice.doe";
   private static final String ALICE_PASSWORD = "alice-test-password";
   private static final String ADA = "ada.admin";
@@ -139,6 +141,7 @@ class PortalWarIT {
     int status = HandshakeProbe.statusOrSilence(socket("signalbox/signal"), origin(),
         Duration.ofSeconds(3));
     assertNotEquals(101, status, "no socket without signing in (-1: no answer within 3 s)");
+    LOG.log(System.Logger.Level.INFO, "a handshake without a session got {0} (-1: no answer)", status);
     PortalSession aliceSession = PortalSession.signIn(portal(), ALICE, ALICE_PASSWORD);
     PortalSession adaSession = PortalSession.signIn(portal(), ADA, ADA_PASSWORD);
     try (TestClient alice = TestClient.connectWith(socket("signalbox/signal"), origin(),
