@@ -199,6 +199,14 @@ final class CallPage implements AutoCloseable {
   /** As {@link #awaitConnectedTo(List)}, waiting at most {@code wait}. */
   void awaitConnectedTo(List<String> peerIds, Duration wait) {
     String ids = Json.createArrayBuilder(peerIds).build().toString();
+    try {
+      awaitConnectedTo(ids, wait);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + peerId() + " has " + peers(), e);
+    }
+  }
+
+  private void awaitConnectedTo(String ids, Duration wait) {
     awaitTrue("connected with open channels to exactly " + ids,
         "const want = " + ids + ";"
             + "const have = [...room.peers.values()];"
@@ -224,6 +232,11 @@ final class CallPage implements AutoCloseable {
         + "room.addEventListener('reconnecting', () => { window.reconnecting++; });"
         + "room.addEventListener('reconnected', (e) => { window.reconnected = e.detail; });"
         + "return true;");
+  }
+
+  /** Clicks the element's camera button: off (black frames, still sent) or back on. */
+  void toggleCamera() {
+    js("byId('mute-video').click(); return true;");
   }
 
   /** Types {@code text} in the chat box and clicks send. */
