@@ -10,9 +10,9 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 
 /**
- * The socket ({@code /signal} in the standalone WAR). Thin on purpose: one instance per connection, each callback
- * handed to that connection's {@link Connection}. The container calls these one at a time per
- * session.
+ * The WebSocket adapter ({@code /signal} in the standalone WAR). Thin on purpose: one instance per
+ * connection, each callback handed to that connection's {@link Connection}, whose frames go out
+ * through a {@code SocketWire}. The container calls these one at a time per session.
  *
  * <p>A programmatic endpoint (the web application's listener adds it at its path) rather than
  * an annotated one: Jetty discovers an annotated endpoint's methods, parameters and decoders
