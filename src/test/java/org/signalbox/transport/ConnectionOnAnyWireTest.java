@@ -1,7 +1,6 @@
 package org.signalbox.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import jakarta.json.Json;
@@ -132,6 +131,6 @@ class ConnectionOnAnyWireTest {
     JsonObject left = aliceWire.last("peer-left");
     assertEquals(bobId, left.getString("peerId"));
     assertEquals("disconnected", left.getString("reason"));
-    assertFalse(aliceWire.closed != null, "Alice's wire stays open");
+    assertNull(aliceWire.closed, "Alice's wire stays open");
   }
 }
