@@ -37,7 +37,7 @@ class RoomEventsTest {
   }
 
   @Test
-  void everyEventOfAScriptedCallArrivesOnceInOrderAndSigned() {
+  void everyEventOfAScriptedCallArrivesOnceInOrderAndSigned() throws InterruptedException {
     try (WebhookReceiver hooks = WebhookReceiver.start(SECRET);
         EmbeddedServer server = EmbeddedServer.start(Map.of(
             "webhookUrls", hooks.url(), "webhookSecret", SECRET, "resumeGraceMs", "1500"))) {
@@ -108,8 +108,8 @@ class RoomEventsTest {
         assertEquals(all.size(), new HashSet<>(all.stream().map(Delivery::id).toList()).size(),
             "one webhook-id per event");
         assertEquals(all.size(), hooks.deliveries().size(), "nothing sent twice");
-        assertEquals(13.0, NodeGauges.counter(server.node(), "signalbox_webhook_events",
-            "outcome", "sent"), 0.0);
+        // The receiver answers before the sender counts the answer: await the count, bounded.
+        assertEquals(13.0, awaitCounter(server, 13.0), 0.0);
         assertEquals(2.0, NodeGauges.counter(server.node(), "signalbox_room_events", "type",
             "peer.lost"), 0.0);
       } finally {
@@ -188,5 +188,17 @@ class RoomEventsTest {
       assertNotNull(data.get(pairs[i]), pairs[i] + " in " + delivery.body());
       assertEquals(pairs[i + 1], data.getString(pairs[i]), pairs[i] + " in " + delivery.body());
     }
+  }
+
+  /** The webhooks counted sent, once it reaches {@code want} or {@code WAIT} has passed. */
+  private static double awaitCounter(EmbeddedServer server, double want)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    double sent = NodeGauges.counter(server.node(), "signalbox_webhook_events", "outcome", "sent");
+    while (sent < want && System.nanoTime() < deadline) {
+      Thread.sleep(20); // a counter has no event to await
+      sent = NodeGauges.counter(server.node(), "signalbox_webhook_events", "outcome", "sent");
+    }
+    return sent;
   }
 }
