@@ -252,7 +252,8 @@ public final class HttpLine {
     }
   }
 
-  static JsonObject parse(String text) {
+  /** {@code text} as a JSON object. */
+  public static JsonObject parse(String text) {
     try (JsonReader reader = Json.createReader(new StringReader(text))) {
       JsonValue value = reader.readValue();
       return value.asJsonObject();
