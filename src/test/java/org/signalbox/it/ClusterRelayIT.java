@@ -175,6 +175,59 @@ class ClusterRelayIT {
     }
   }
 
+  /**
+   * A WebSocket peer and HTTP peers on other nodes share a room: relays both ways, a broadcast,
+   * and one order of joins and leaves, as sockets alone have (PROTOCOL.md, HTTP binding).
+   */
+  @Test
+  void webSocketAndHttpPeersOnDifferentNodesShareARoom() {
+    TestClient ws = on(0);
+    TestClient http = TestClient.connect(nodes.node(1).http("/signal/http"));
+    TestClient http2 = TestClient.connect(nodes.node(2).http("/signal/http"));
+    try {
+      String wsId = peerId(ws.join("mixed-nodes", "W"));
+      String httpId = peerId(http.join("mixed-nodes", "H"));
+      ws.expect("peer-joined");
+      http2.join("mixed-nodes", "H2");
+      ws.expect("peer-joined");
+      http.expect("peer-joined");
+      for (int i = 0; i < 20; i++) {
+        message(ws, httpId, numbered("to-http", i), null);
+        message(http, wsId, numbered("to-ws", i), null);
+      }
+      for (int i = 0; i < 20; i++) {
+        assertEquals(numbered("to-http", i), http.expect("message").get("data"));
+        assertEquals(numbered("to-ws", i), ws.expect("message").get("data"));
+      }
+      message(http2, null, numbered("everyone", 1), null);
+      assertEquals(numbered("everyone", 1), ws.expect("message").get("data"));
+      assertEquals(numbered("everyone", 1), http.expect("message").get("data"));
+      for (int i = 0; i < 3; i++) {
+        TestClient t = i == 1 ? on(2) : TestClient.connect(nodes.node(i).http("/signal/http"));
+        try {
+          t.join("mixed-nodes", "T" + i);
+        } finally {
+          t.closeWith(1000);
+          t.close();
+        }
+      }
+      List<String> seenByWs = new ArrayList<>();
+      List<String> seenByHttp = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        seenByWs.add(event(ws.next(SETTLE)));
+        seenByHttp.add(event(http.next(SETTLE)));
+      }
+      assertEquals(seenByWs, seenByHttp);
+    } finally {
+      TestClient.closeAll(ws, http, http2);
+    }
+  }
+
+  private static String event(JsonObject e) {
+    return e.getString("type") + " "
+        + (e.containsKey("peer") ? e.getJsonObject("peer").getString("peerId") : e.getString("peerId"));
+  }
+
   @Test
   void joinAndLeaveStormsGiveEveryMemberTheSameOrder() throws Exception {
     int rooms = 10;
