@@ -419,13 +419,20 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
         .whenComplete((answer, failure) -> failed(session, failure));
   }
 
-  void lose(ClusterMember member) {
+  /**
+   * The member's connection was lost: its grace begins, and {@code unconfirmed} (the relays its
+   * client never acknowledged) are buffered ahead of every later relay.
+   */
+  void lose(ClusterMember member, List<String> unconfirmed) {
     RedisConnector.Session session = member.room.session;
     String epoch = node.ids().peerId();
     long grace = settings.resumeGraceMs();
+    List<String> args = new ArrayList<>(6 + unconfirmed.size());
+    args.addAll(List.of(member.id(), member.token, graceArg, epoch,
+        Integer.toString(settings.resumeBuffer()), Integer.toString(settings.resumeBufferBytes())));
+    args.addAll(unconfirmed);
     run(session, Script.LOSE, ScriptOutputType.VALUE,
-        keys(member.room.membersKey, member.room.tokensKey),
-        member.id(), member.token, graceArg, epoch)
+        keys(member.room.membersKey, member.room.tokensKey), args.toArray(String[]::new))
         .whenComplete((answer, failure) -> failed(session, failure));
     // Indexed in the same breath, before this node's interest in the room ends: a node that dies
     // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.

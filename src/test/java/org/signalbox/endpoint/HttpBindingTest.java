@@ -20,6 +20,7 @@ import org.signalbox.it.CutProxy;
 import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.HttpLine;
+import org.signalbox.testing.RawHttpSession;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -60,7 +61,7 @@ class HttpBindingTest {
               "[{\"type\":\"join\",\"room\":\"r\"},{\"type\":\"ping\",\"id\":1}]"))).statusCode());
       JsonObject first = json(send(HttpRequest.newBuilder(URI.create(at + "?ack=1")).GET()));
       assertEquals(3, first.getInt("seq"));
-      assertEquals(List.of("joined", "pong"), types(first));
+      assertEquals(List.of("joined", "pong"), RawHttpSession.types(first));
       // The answer was "lost": the same ack gets the same frames.
       JsonObject again = json(send(HttpRequest.newBuilder(URI.create(at + "?ack=1")).GET()));
       assertEquals(first, again);
@@ -68,7 +69,7 @@ class HttpBindingTest {
       long started = System.nanoTime();
       JsonObject empty = json(send(HttpRequest.newBuilder(URI.create(at + "?ack=3")).GET()));
       long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      assertEquals(List.of(), types(empty));
+      assertEquals(List.of(), RawHttpSession.types(empty));
       assertEquals(3, empty.getInt("seq"));
       assertTrue(waitedMs >= 450 && waitedMs < 5_000, "waited " + waitedMs + " ms");
     }
@@ -88,12 +89,12 @@ class HttpBindingTest {
       assertThrows(TimeoutException.class, () -> first.get(300, TimeUnit.MILLISECONDS));
       var second = HTTP.sendAsync(poll, HttpResponse.BodyHandlers.ofString());
       JsonObject replaced = json(first.get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS));
-      assertEquals(List.of(), types(replaced));
+      assertEquals(List.of(), RawHttpSession.types(replaced));
       assertEquals(1, replaced.getInt("seq"));
       send(HttpRequest.newBuilder(at).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("[{\"type\":\"ping\",\"id\":7}]")));
       JsonObject answered = json(second.get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS));
-      assertEquals(List.of("pong"), types(answered));
+      assertEquals(List.of("pong"), RawHttpSession.types(answered));
       assertEquals(2, answered.getInt("seq"));
     }
   }
@@ -263,30 +264,20 @@ class HttpBindingTest {
    * acknowledged are delivered again on resume, before the ones sent after the loss.
    */
   @Test
-  void relaysALostSessionNeverAcknowledgedComeFirstOnResume() throws Exception {
+  void relaysALostSessionNeverAcknowledgedComeFirstOnResume() {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("pollMs", "300"));
         TestClient a = TestClient.connect(server.uri(Binding.WEBSOCKET))) {
-      URI base = server.uri(Binding.HTTP);
-      JsonObject opened = json(send(HttpRequest.newBuilder(base)
-          .POST(HttpRequest.BodyPublishers.noBody())));
-      URI at = URI.create(base + "/" + opened.getString("session"));
-      String peerId = opened.getJsonArray("frames").getJsonObject(0).getString("peerId");
-      send(HttpRequest.newBuilder(at).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("[{\"type\":\"join\",\"room\":\"r\"}]")));
-      JsonObject joined = json(send(HttpRequest.newBuilder(URI.create(at + "?ack=1")).GET()));
-      String token = joined.getJsonArray("frames").getJsonObject(0).getString("resumeToken");
+      RawHttpSession b = RawHttpSession.open(server.uri(Binding.HTTP));
+      b.post("[{\"type\":\"join\",\"room\":\"r\"}]");
+      String token = b.poll(1).getJsonArray("frames").getJsonObject(0).getString("resumeToken");
       a.join("r", "A");
-      a.send(signal(peerId, 1));
-      a.send(signal(peerId, 2));
-      // Received, never acknowledged (the same ack each time); then this client polls no more.
-      List<String> got = List.of();
-      for (int i = 0; i < 20 && got.stream().filter("signal"::equals).count() < 2; i++) {
-        got = types(json(send(HttpRequest.newBuilder(URI.create(at + "?ack=2")).GET())));
-      }
-      assertEquals(2, got.stream().filter("signal"::equals).count(), got::toString);
+      a.send(signal(b.peerId(), 1));
+      a.send(signal(b.peerId(), 2));
+      b.awaitUnacknowledged(2, "signal", 2);
+      // Received, never acknowledged; this client polls no more and is lost after 2 x pollMs.
       MembershipTest.awaitConnections(server, 1);
-      a.send(signal(peerId, 3));
-      try (TestClient back = TestClient.connect(base)) {
+      a.send(signal(b.peerId(), 3));
+      try (TestClient back = TestClient.connect(server.uri(Binding.HTTP))) {
         back.send("{\"type\":\"join\",\"room\":\"r\",\"resume\":\"" + token + "\"}");
         assertTrue(back.expect("joined").getBoolean("resumed"));
         for (int i = 1; i <= 3; i++) {
@@ -300,10 +291,5 @@ class HttpBindingTest {
   private static String peerOf(JsonObject event) {
     return event.containsKey("peer") ? event.getJsonObject("peer").getString("name")
         : event.getString("peerId");
-  }
-
-  private static List<String> types(JsonObject answer) {
-    return answer.getJsonArray("frames").getValuesAs(JsonObject.class).stream()
-        .map(f -> f.getString("type")).toList();
   }
 }

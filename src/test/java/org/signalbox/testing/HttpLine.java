@@ -103,6 +103,11 @@ public final class HttpLine {
     return line;
   }
 
+  /** How long the server holds a poll, as the open answer said. */
+  public long pollMs() {
+    return pollMs;
+  }
+
   /** The session id. */
   public String session() {
     return session;
