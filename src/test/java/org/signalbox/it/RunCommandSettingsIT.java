@@ -75,12 +75,14 @@ class RunCommandSettingsIT {
         "SIGNALBOX_TRUSTED_PROXIES", "127.0.0.1",
         "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "3",
         "SIGNALBOX_TRANSPORTS", "websocket"))) {
-      // Only the socket is served: the HTTP binding is not there at all.
+      // Only the socket is served: the HTTP binding is not there at all (served, it would refuse
+      // this Host with 403), and the container's default servlet answers instead.
       HttpResponse<String> open = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(server.http("/signal/http")).timeout(TestClient.WAIT)
-              .header("Host", "signalbox.test").POST(HttpRequest.BodyPublishers.noBody()).build(),
+              .POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
-      assertEquals(404, open.statusCode());
+      assertTrue(open.statusCode() == 404 || open.statusCode() == 405,
+          () -> open.statusCode() + " " + open.body());
       DeployedChecks.serverNamesAndTheForwardedSchemeDecide(server.socket(), "signalbox.test");
       DeployedChecks.connectionsPerAddressAreLimited(server.socket(), "signalbox.test", 3, 429);
     }
