@@ -212,7 +212,10 @@ class ClusterComposeTest {
     assertTrue(upstream.find(), "an upstream block");
     String name = upstream.group(1);
     String body = upstream.group(2);
-    assertFalse(upstream.find(), "one upstream block");
+    if (upstream.find()) {
+      httpBindingHasItsNodePerClient(conf, upstream.group(1), upstream.group(2));
+      assertFalse(upstream.find(), "two upstream blocks at most");
+    }
     assertTrue(
         Pattern.compile("(?m)^\\s*proxy_pass\\s+http://" + Pattern.quote(name) + "\\s*;")
             .matcher(conf).find(),
@@ -318,6 +321,29 @@ class ClusterComposeTest {
   }
 
   /** The block, braces included, around the {@code proxy_pass} directive. */
+  /**
+   * The HTTP binding's sessions live on the node that opened them: the second upstream sends a
+   * client to one node ({@code hash} on the client's address, consistent), serves the binding's
+   * path unbuffered, and never sends a request again to another node once it was sent.
+   */
+  private static void httpBindingHasItsNodePerClient(String conf, String name, String body) {
+    assertTrue(Pattern.compile("(?m)^\\s*hash\\s+\\$remote_addr\\s+consistent\\s*;").matcher(body)
+        .find(), name + ": hash $remote_addr consistent");
+    Matcher location = Pattern.compile(
+        "location\\s+\\^~\\s+/signalbox/signal/http\\s*\\{([^}]*)}").matcher(conf);
+    assertTrue(location.find(), "a location for /signalbox/signal/http");
+    String block = location.group(1);
+    for (String directive : List.of(
+        "proxy_pass\\s+http://" + Pattern.quote(name),
+        "proxy_buffering\\s+off",
+        "proxy_set_header\\s+X-Forwarded-For\\s+\\$proxy_add_x_forwarded_for",
+        "proxy_next_upstream\\s+error\\s+timeout")) {
+      assertTrue(Pattern.compile("(?m)^\\s*" + directive + "\\s*;").matcher(block).find(),
+          "the HTTP binding's location has " + directive.replace("\\s+", " ").replace("\\", ""));
+    }
+    assertFalse(block.contains("non_idempotent"), "a POST of frames is never sent twice");
+  }
+
   private static String proxyLocation(String conf) {
     int at = conf.indexOf("proxy_pass");
     assertTrue(at >= 0, "a proxy_pass");
