@@ -24,6 +24,7 @@ import org.signalbox.auth.JoinPolicies;
 import org.signalbox.auth.TokenVerifier;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
+import org.signalbox.config.Transport;
 import org.signalbox.events.EventDelivery;
 import org.signalbox.events.EventPump;
 import org.signalbox.events.EventStore;
@@ -42,6 +43,7 @@ import org.signalbox.spi.RoomListener;
 import org.signalbox.transport.AddressCounts;
 import org.signalbox.transport.ClientAddresses;
 import org.signalbox.transport.Connection;
+import org.signalbox.transport.HttpSessions;
 import org.signalbox.transport.Hub;
 import org.signalbox.transport.OriginPolicy;
 import org.signalbox.transport.Wire;
@@ -91,6 +93,8 @@ public final class Signalbox implements Hub {
   /** Set once by {@link #start}, before the first connection. */
   private volatile Membership membership;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  /** The sessions of the HTTP binding (each also one of {@link #connections}). */
+  private final HttpSessions httpSessions = new HttpSessions(this);
   /** Every thread the node started, so that stop can wait until each has really exited. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
@@ -188,8 +192,11 @@ public final class Signalbox implements Hub {
         node.daemon("signalbox-events"));
     node.pump.start();
     // The write timeout is checked on the same beat, so the beat follows the shorter of the two.
-    long period = Math.max(1,
-        Math.min(settings.heartbeatMs(), settings.writeTimeoutMs()) / HEARTBEAT_CHECKS_PER_INTERVAL);
+    long beat = Math.min(settings.heartbeatMs(), settings.writeTimeoutMs());
+    if (settings.serves(Transport.HTTP)) {
+      beat = Math.min(beat, settings.pollMs()); // a session without polls is lost after 2 x pollMs
+    }
+    long period = Math.max(1, beat / HEARTBEAT_CHECKS_PER_INTERVAL);
     node.timers.scheduleAtFixedRate(node::heartbeat, period, period, TimeUnit.MILLISECONDS);
     LOG.log(Level.INFO, () -> "Signalbox started: " + settings.describe());
     // Full servers bring their own JSON-P beside the one the WAR bundles for Tomcat; which one a
@@ -321,6 +328,11 @@ public final class Signalbox implements Hub {
   @Override
   public Membership membership() {
     return membership;
+  }
+
+  /** The sessions of the HTTP binding. */
+  public HttpSessions httpSessions() {
+    return httpSessions;
   }
 
   /** Draws peer ids and resume tokens. */

@@ -1,8 +1,10 @@
 package org.signalbox.config;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The effective configuration of one node, immutable once loaded (CONFIG.md). Build it with {@link
@@ -27,6 +29,8 @@ import java.util.Objects;
  *     {@code null}
  * @param webhookRetryHours how long an undelivered event is retried
  * @param webhookQueue events a single node holds before it drops the oldest
+ * @param transports the bindings of PROTOCOL.md this node serves, never empty
+ * @param pollMs how long an HTTP poll waits for a frame
  */
 public record Settings(
     List<String> allowedOrigins,
@@ -57,7 +61,9 @@ public record Settings(
     List<String> webhookUrls,
     String webhookSecret,
     long webhookRetryHours,
-    int webhookQueue) {
+    int webhookQueue,
+    Set<Transport> transports,
+    long pollMs) {
 
   public static final String ANY_ORIGIN = "*";
 
@@ -68,6 +74,7 @@ public record Settings(
     trustedProxies = List.copyOf(trustedProxies);
     serverNames = List.copyOf(serverNames);
     webhookUrls = List.copyOf(webhookUrls);
+    transports = transports.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(transports));
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(adminAuth, "adminAuth");
   }
@@ -80,6 +87,11 @@ public record Settings(
   /** True when TURN credentials go into {@code welcome.iceServers}. */
   public boolean turnEnabled() {
     return !turnUrls.isEmpty() && turnSecret != null;
+  }
+
+  /** Whether this node serves the binding {@code transport}. */
+  public boolean serves(Transport transport) {
+    return transports.contains(transport);
   }
 
   /** True when room events are posted to webhooks. */
@@ -126,7 +138,9 @@ public record Settings(
         + " webhookUrls=" + webhookUrls.stream().map(Settings::maskUrlPassword).toList()
         + " webhookSecret=" + mask(webhookSecret)
         + " webhookRetryHours=" + webhookRetryHours
-        + " webhookQueue=" + webhookQueue;
+        + " webhookQueue=" + webhookQueue
+        + " transports=" + Transport.list(transports)
+        + " pollMs=" + pollMs;
   }
 
   private static String mask(String secret) {

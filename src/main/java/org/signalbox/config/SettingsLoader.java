@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Parses and checks every setting of CONFIG.md. A value that does not parse, or that breaks a
@@ -90,6 +92,8 @@ public final class SettingsLoader {
     String webhookSecret = text("webhookSecret");
     long webhookRetryHours = longValue("webhookRetryHours", 24, 0);
     int webhookQueue = integer("webhookQueue", 10_000, 1);
+    Set<Transport> transports = transports();
+    long pollMs = longValue("pollMs", 25_000, 100);
 
     for (String origin : allowedOrigins) {
       if (!origin.equals(Settings.ANY_ORIGIN) && !looksLikeOrigin(origin)) {
@@ -170,7 +174,8 @@ public final class SettingsLoader {
         heartbeatMs, resumeGraceMs, resumeBuffer, outboundQueue, maxConnections, stunUrls,
         turnUrls, turnSecret, turnTtlSeconds, redisUrl, outboundBytes, resumeBufferBytes,
         writeTimeoutMs, maxConnectionsPerAddress, trustedProxies, serverNames, adminAuth,
-        adminSecret, webhookUrls, webhookSecret, webhookRetryHours, webhookQueue);
+        adminSecret, webhookUrls, webhookSecret, webhookRetryHours, webhookQueue, transports,
+        pollMs);
   }
 
   /** Standard Webhooks: {@code whsec_} and base64 of the key, else the key's UTF-8 bytes. */
@@ -238,6 +243,32 @@ public final class SettingsLoader {
   /** The trimmed raw value, or null when unset or blank. */
   private String text(String setting) {
     return source.lookup(setting).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+  }
+
+  /** {@code transports}: a non-empty comma list of binding names, websocket and http by default. */
+  private Set<Transport> transports() {
+    if (text("transports") == null) {
+      return EnumSet.allOf(Transport.class);
+    }
+    EnumSet<Transport> chosen = EnumSet.noneOf(Transport.class);
+    for (String name : list("transports")) {
+      Transport match = null;
+      for (Transport t : Transport.values()) {
+        if (t.wire().equals(name.toLowerCase(Locale.ROOT))) {
+          match = t;
+        }
+      }
+      if (match == null) {
+        throw new InvalidSettingException("transports", "'" + name + "' is not one of "
+            + Transport.list(EnumSet.allOf(Transport.class)));
+      }
+      chosen.add(match);
+    }
+    if (chosen.isEmpty()) {
+      throw new InvalidSettingException("transports", "names no binding: serve websocket, http"
+          + " or both");
+    }
+    return chosen;
   }
 
   private List<String> list(String setting) {

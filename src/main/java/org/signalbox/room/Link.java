@@ -1,6 +1,8 @@
 package org.signalbox.room;
 
 import jakarta.json.JsonValue;
+import java.util.List;
+import org.signalbox.config.Transport;
 
 /**
  * The room's view of the connection that currently serves a peer. Called with the room's lock
@@ -30,4 +32,19 @@ public interface Link {
    * after the fact): answer the sender with an {@code error}. Any thread; must not block.
    */
   default void undelivered(String to, Delivery delivery, JsonValue ref) {}
+
+  /** The binding that carries this connection, as the admin API shows it. */
+  default Transport transport() {
+    return Transport.WEBSOCKET;
+  }
+
+  /**
+   * Takes back the relays and room events queued for the client that it has not confirmed, in
+   * order, so that a resume delivers them (the HTTP binding keeps every frame until the client
+   * acknowledges it). Called under the room's lock when the connection is lost or replaced;
+   * afterwards the connection will not deliver them. A WebSocket confirms nothing: empty.
+   */
+  default List<String> takeUnconfirmed() {
+    return List.of();
+  }
 }

@@ -4,6 +4,7 @@ import jakarta.json.JsonValue;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.signalbox.config.Transport;
 import org.signalbox.protocol.LeaveReason;
 import org.signalbox.protocol.PeerInfo;
 import org.signalbox.protocol.ProtocolException;
@@ -34,6 +35,8 @@ public final class Peer implements Member {
 
   // Guarded by room.
   Link link;
+  /** The binding of the last connection that served it, kept through the grace. */
+  Transport transport;
   State state = State.ACTIVE;
   String resumeToken;
   final ArrayDeque<String> buffer = new ArrayDeque<>();
@@ -49,6 +52,7 @@ public final class Peer implements Member {
     this.identity = identity;
     this.room = room;
     this.link = link;
+    this.transport = link.transport();
   }
 
   @Override
@@ -99,7 +103,8 @@ public final class Peer implements Member {
 
   /** As the admin API shows it. Caller holds the room's lock. */
   RoomAdmin.PeerState state() {
-    return new RoomAdmin.PeerState(id, name, joinedAt, state == State.GRACE, RoomAdmin.WEBSOCKET);
+    return new RoomAdmin.PeerState(id, name, joinedAt, state == State.GRACE,
+        transport.wire());
   }
 
   /**

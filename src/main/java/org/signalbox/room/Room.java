@@ -94,10 +94,16 @@ public final class Room {
       return null;
     }
     Link previous = peer.link;
+    // What the previous connection had not confirmed came before anything buffered since.
+    List<String> unconfirmed = previous == null ? List.of() : previous.takeUnconfirmed();
     cancelGrace(peer);
     peer.link = link;
+    peer.transport = link.transport();
     peer.state = Peer.State.ACTIVE;
     link.offer(joined(peer, infosExcept(peer), true, admission, ref));
+    for (String frame : unconfirmed) {
+      link.offer(frame);
+    }
     for (String frame : peer.buffer) {
       link.offer(frame);
     }
@@ -149,6 +155,14 @@ public final class Room {
     peer.state = Peer.State.GRACE;
     peer.graceEpoch = epoch;
     peer.graceTimer = timer;
+    // PROTOCOL.md, HTTP binding: frames the client never confirmed go first into the buffer, so
+    // that a resume delivers them ahead of later relays; past the buffer's bounds they are lost,
+    // as a relay to a full buffer is.
+    int bufferLimit = registry.settings().resumeBuffer();
+    long byteLimit = registry.settings().resumeBufferBytes();
+    for (String frame : link.takeUnconfirmed()) {
+      peer.deliver(frame, bufferLimit, byteLimit);
+    }
     registry.emit(new RoomEvent.PeerLost(registry.eventId(), name, registry.now(), peer.id()));
   }
 

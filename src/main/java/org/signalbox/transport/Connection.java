@@ -4,6 +4,7 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,7 @@ import org.signalbox.auth.JoinPolicies;
 import org.signalbox.auth.TokenVerifier;
 import org.signalbox.config.AuthMode;
 import org.signalbox.config.Settings;
+import org.signalbox.config.Transport;
 import org.signalbox.ice.IceServers;
 import org.signalbox.protocol.Envelope;
 import org.signalbox.protocol.ErrorCode;
@@ -200,6 +202,14 @@ public final class Connection implements Link {
     }
   }
 
+  /** A message over maxMessageBytes that is not even read (an HTTP body past its limit). */
+  void onTooBig() {
+    if (ending.get() == null) {
+      lastTrafficNanos = System.nanoTime();
+      end(Ending.DISCONNECTED, TOO_BIG, "message over maxMessageBytes");
+    }
+  }
+
   void onBinary() {
     lastTrafficNanos = System.nanoTime();
     end(Ending.DISCONNECTED, BINARY, "binary frames are not accepted");
@@ -242,7 +252,7 @@ public final class Connection implements Link {
     if (ending.get() != null) {
       return;
     }
-    if (nowNanos - lastTrafficNanos > MISSED_HEARTBEATS * intervalNanos) {
+    if (wire.lost(nowNanos, lastTrafficNanos, intervalNanos)) {
       // Treated as a lost connection: the close frame is a courtesy a dead peer never sees.
       end(Ending.LOST, GOING_AWAY, "heartbeat timeout");
     } else if (wire.stalledNanos(nowNanos) > writeTimeoutNanos) {
@@ -291,6 +301,16 @@ public final class Connection implements Link {
   public void ended(String left) {
     peer = null;
     offer(left);
+  }
+
+  @Override
+  public Transport transport() {
+    return wire.transport();
+  }
+
+  @Override
+  public List<String> takeUnconfirmed() {
+    return wire.takeUnconfirmed();
   }
 
   @Override
@@ -366,7 +386,7 @@ public final class Connection implements Link {
       Map<String, Object> claims, JsonValue ref) throws ProtocolException {
     JoinPolicy.Decision decision = policies.decide(new JoinPolicy.JoinRequest(
         room, admission.name(), admission.identity(), claims,
-        wire.clientAddress(), wire.transport()));
+        wire.clientAddress(), wire.transport().wire()));
     if (decision instanceof JoinPolicy.Decision.Deny deny) {
       LOG.log(Level.INFO, () -> "connection " + wire.id() + ": join of room '" + room
           + "' denied by the join policy: " + deny.message());
@@ -460,11 +480,20 @@ public final class Connection implements Link {
     offer(hub.outbound().encode(message));
   }
 
-  /** Decides the ending if it is the first to, then closes and settles the membership. */
+  /**
+   * Decides the ending if it is the first to, then closes and settles the membership. A lost
+   * connection settles first: the room takes back what the client never confirmed while no
+   * close has touched the wire yet, and relays from then on go to the resume buffer.
+   */
   private void end(Ending how, int code, String reason) {
     if (ending.compareAndSet(null, how)) {
-      wire.close(code, reason);
-      settle();
+      if (how == Ending.LOST) {
+        settle();
+        wire.close(code, reason);
+      } else {
+        wire.close(code, reason);
+        settle();
+      }
     }
   }
 

@@ -53,12 +53,25 @@ public final class OriginPolicy {
 
   /** Why the request may not open a connection (the 403's reason), or null when it may. */
   public String refusal(RequestFacts request) {
+    return refusal(request, true);
+  }
+
+  /**
+   * As {@link #refusal(RequestFacts)}, for a request that may come without an {@code Origin}
+   * (browsers send none on a same-origin {@code GET}): its {@code Origin} is checked when it has
+   * one, its {@code Host} always.
+   */
+  public String readRefusal(RequestFacts request) {
+    return refusal(request, request.origin() != null);
+  }
+
+  private String refusal(RequestFacts request, boolean originChecked) {
     boolean secure = clients.secure(request);
     if (!serverNames.isEmpty() && !served(HostPort.parse(request.host()), secure)) {
       return "host not served: " + request.host();
     }
     String origin = request.origin();
-    if (any) {
+    if (any || !originChecked) {
       return null;
     }
     if (origin == null) {

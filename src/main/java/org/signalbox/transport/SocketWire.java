@@ -3,9 +3,10 @@ package org.signalbox.transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.Principal;
+import java.util.List;
 import java.util.function.Consumer;
 import org.signalbox.config.Settings;
-import org.signalbox.room.RoomAdmin;
+import org.signalbox.config.Transport;
 
 /** A connection's WebSocket: its session, and the outbox every send on it goes through. */
 final class SocketWire implements Wire {
@@ -41,8 +42,8 @@ final class SocketWire implements Wire {
   }
 
   @Override
-  public String transport() {
-    return RoomAdmin.WEBSOCKET;
+  public Transport transport() {
+    return Transport.WEBSOCKET;
   }
 
   @Override
@@ -78,5 +79,16 @@ final class SocketWire implements Wire {
   @Override
   public void ping() {
     outbox.ping();
+  }
+
+  @Override
+  public boolean lost(long nowNanos, long lastTrafficNanos, long heartbeatNanos) {
+    return nowNanos - lastTrafficNanos > Connection.MISSED_HEARTBEATS * heartbeatNanos;
+  }
+
+  /** Frames handed to the container may be on the wire already: none can be taken back. */
+  @Override
+  public List<String> takeUnconfirmed() {
+    return List.of();
   }
 }

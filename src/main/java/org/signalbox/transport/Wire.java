@@ -1,7 +1,9 @@
 package org.signalbox.transport;
 
 import java.security.Principal;
+import java.util.List;
 import java.util.function.Consumer;
+import org.signalbox.config.Transport;
 
 /**
  * What a {@link Connection} needs of the transport that carries it: a bounded, ordered way out
@@ -25,8 +27,8 @@ public interface Wire {
   /** The client's address as trustedProxies lets the node believe it, or null when unknown. */
   String clientAddress();
 
-  /** The binding's name, as the join policy and the admin API show it. */
-  String transport();
+  /** The binding, as the join policy and the admin API show it. */
+  Transport transport();
 
   /**
    * Queues {@code frame} behind the ones before it. False when the wire is closing, or when the
@@ -51,4 +53,17 @@ public interface Wire {
 
   /** Asks the client for a sign of life, where the transport has one of its own. */
   void ping();
+
+  /**
+   * Whether the client is gone without a word: a socket silent for two heartbeat intervals (its
+   * last frame or pong came at {@code lastTrafficNanos}), an HTTP session with no poll for two
+   * poll times.
+   */
+  boolean lost(long nowNanos, long lastTrafficNanos, long heartbeatNanos);
+
+  /**
+   * Takes the relays and room events the client has not confirmed (see {@code
+   * Link#takeUnconfirmed}); the wire will not deliver them any more.
+   */
+  List<String> takeUnconfirmed();
 }

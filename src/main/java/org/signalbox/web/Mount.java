@@ -42,6 +42,11 @@ public record Mount(String base) {
     return base + "/signal";
   }
 
+  /** The HTTP binding's servlet mapping: {@code <socket>/http} and the sessions under it. */
+  public String http() {
+    return socket() + "/http/*";
+  }
+
   public String health() {
     return base + "/health";
   }

@@ -9,6 +9,8 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import java.util.EnumSet;
 import java.util.Set;
+import org.signalbox.config.Settings;
+import org.signalbox.config.Transport;
 import org.signalbox.transport.SignalingConfigurator;
 import org.signalbox.transport.SignalingEndpoint;
 
@@ -30,7 +32,21 @@ final class Routes {
    * Registers everything at {@code mount}. Throws, failing the deployment, when the web
    * application already maps one of the paths to something else or has no WebSocket container.
    */
-  static void install(ServletContext context, Mount mount) {
+  static void install(ServletContext context, Mount mount, Settings settings) {
+    servlet(context, "signalbox-health", HealthServlet.class, mount.health());
+    servlet(context, "signalbox-metrics", MetricsServlet.class, mount.metrics());
+    servlet(context, "signalbox-admin", AdminServlet.class, mount.admin());
+    if (settings.serves(Transport.HTTP)) {
+      // Polls wait in AsyncContexts, holding no container thread.
+      servlet(context, "signalbox-http", HttpBindingServlet.class, mount.http())
+          .setAsyncSupported(true);
+    }
+    if (settings.serves(Transport.WEBSOCKET)) {
+      socket(context, mount);
+    }
+  }
+
+  private static void socket(ServletContext context, Mount mount) {
     // Before the container's own WebSocket filter and the application's filters (isMatchAfter
     // false): it only refuses, with a clear status, handshakes the upgrade would refuse anyway.
     FilterRegistration.Dynamic refused =
@@ -40,9 +56,6 @@ final class Routes {
     }
     refused.setAsyncSupported(true);
     refused.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, mount.socket());
-    servlet(context, "signalbox-health", HealthServlet.class, mount.health());
-    servlet(context, "signalbox-metrics", MetricsServlet.class, mount.metrics());
-    servlet(context, "signalbox-admin", AdminServlet.class, mount.admin());
     if (!(context.getAttribute(ServerContainer.class.getName()) instanceof ServerContainer sockets)) {
       throw new IllegalStateException("the container gives this web application no WebSocket"
           + " container (attribute " + ServerContainer.class.getName() + "): Signalbox needs"
@@ -56,7 +69,7 @@ final class Routes {
     }
   }
 
-  private static void servlet(
+  private static ServletRegistration.Dynamic servlet(
       ServletContext context, String name, Class<? extends Servlet> type, String pattern) {
     ServletRegistration.Dynamic servlet = context.addServlet(name, type);
     if (servlet == null) {
@@ -67,6 +80,7 @@ final class Routes {
       throw new IllegalStateException("the web application already maps " + taken
           + " to another servlet: move Signalbox with the context parameter " + Mount.PARAMETER);
     }
+    return servlet;
   }
 
   private static IllegalStateException alreadyDeclared(String what, String name) {

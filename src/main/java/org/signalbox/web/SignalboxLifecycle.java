@@ -6,6 +6,7 @@ import jakarta.servlet.ServletContextListener;
 import org.signalbox.Signalbox;
 import org.signalbox.config.SettingSource;
 import org.signalbox.config.Settings;
+import org.signalbox.config.Transport;
 import org.signalbox.config.SettingsLoader;
 
 /**
@@ -30,9 +31,9 @@ public final class SignalboxLifecycle implements ServletContextListener {
     ServletContext context = event.getServletContext();
     Settings settings = SettingsLoader.load(SettingSource.standard(context::getInitParameter));
     Mount mount = Mount.of(context);
-    Routes.install(context, mount);
-    LOG.log(System.Logger.Level.INFO, "Signalbox serves its socket at {0}{1}",
-        context.getContextPath(), mount.socket());
+    Routes.install(context, mount, settings);
+    LOG.log(System.Logger.Level.INFO, "Signalbox serves {0} at {1}{2}",
+        Transport.list(settings.transports()), context.getContextPath(), mount.socket());
     synchronized (this) {
       node = Signalbox.start(settings);
       Nodes.put(context, node);

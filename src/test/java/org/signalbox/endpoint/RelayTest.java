@@ -8,7 +8,9 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.TestClient;
 
@@ -26,9 +28,10 @@ class RelayTest {
     server.close();
   }
 
-  @Test
-  void welcomeCarriesIdentityLimitsAndProtocol() {
-    try (TestClient a = TestClient.connect(server.uri())) {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void welcomeCarriesIdentityLimitsAndProtocol(Binding binding) {
+    try (TestClient a = TestClient.connect(server.uri(binding))) {
       JsonObject w = a.welcome();
       assertTrue(w.getString("peerId").matches("[A-Za-z0-9_-]{16,128}"), w.toString());
       assertEquals(0, w.getJsonArray("iceServers").size());
@@ -43,10 +46,11 @@ class RelayTest {
     }
   }
 
-  @Test
-  void signalIsRelayedWithTheServerSetSender() {
-    try (TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void signalIsRelayedWithTheServerSetSender(Binding binding) {
+    try (TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       JsonObject ja = a.join("r1", "Alice");
       assertEquals(a.welcomePeerId(), ja.getString("peerId"));
       assertEquals(0, ja.getJsonArray("peers").size());

@@ -25,6 +25,8 @@ public final class EmbeddedServer implements AutoCloseable {
   private final Server server;
   private final Signalbox node;
   private final int port;
+  /** The HTTP binding's container, started by the first {@link #uri(Binding)} that needs it. */
+  private EmbeddedHttp http;
 
   private EmbeddedServer(Server server, Signalbox node, int port) {
     this.server = server;
@@ -77,6 +79,17 @@ public final class EmbeddedServer implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port + "/signal");
   }
 
+  /** Where a client of {@code binding} connects: {@link #uri()}, or the HTTP binding's base. */
+  public synchronized URI uri(Binding binding) {
+    if (binding == Binding.WEBSOCKET) {
+      return uri();
+    }
+    if (http == null) {
+      http = EmbeddedHttp.start(node);
+    }
+    return http.uri();
+  }
+
   public Signalbox node() {
     return node;
   }
@@ -88,6 +101,11 @@ public final class EmbeddedServer implements AutoCloseable {
       node.stop();
     } finally {
       server.stop();
+      synchronized (this) {
+        if (http != null) {
+          http.close();
+        }
+      }
     }
   }
 }

@@ -37,16 +37,31 @@ public final class TestClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final AtomicInteger pings = new AtomicInteger();
   private volatile boolean reading = true;
+  /** The WebSocket, or null over the HTTP binding. */
   private final WebSocket socket;
+  /** The HTTP binding's session, or null over a WebSocket. */
+  private final HttpLine http;
   private final JsonObject welcome;
 
+  /**
+   * Over a WebSocket for a {@code ws:} URI; over the HTTP binding of PROTOCOL.md for an {@code
+   * http:} one (see {@link EmbeddedServer#uri(Binding)}), where every method means the same for
+   * the server as far as the binding allows.
+   */
   private TestClient(URI uri, String origin, Map<String, String> headers) {
-    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
-    headers.forEach(builder::header);
-    if (origin != null) {
-      builder.header("Origin", origin);
+    if (uri.getScheme().equals("http")) {
+      this.socket = null;
+      this.http = HttpLine.open(uri, origin, headers, inbox::add, closeCode::complete);
+    } else {
+      WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+      headers.forEach(builder::header);
+      if (origin != null) {
+        builder.header("Origin", origin);
+      }
+      this.http = null;
+      this.socket = builder.buildAsync(uri, new Reader())
+          .orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
     }
-    this.socket = builder.buildAsync(uri, new Reader()).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
     this.welcome = next();
     assertEquals("welcome", welcome.getString("type"), "first frame");
   }
@@ -110,11 +125,29 @@ public final class TestClient implements AutoCloseable {
 
   /** Sends raw text as one frame and waits until it is written. */
   public void send(String frame) {
+    if (http != null) {
+      http.send(frame);
+      return;
+    }
     socket.sendText(frame, true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  /** The binding this client uses. */
+  public Binding binding() {
+    return http != null ? Binding.HTTP : Binding.WEBSOCKET;
+  }
+
+  /** The HTTP binding's session, for tests of the binding itself; null over a WebSocket. */
+  public HttpLine http() {
+    return http;
   }
 
   /** Sends raw text as one message in {@code parts} fragments (cut between chars) and waits. */
   public void sendInParts(String frame, int parts) {
+    if (http != null) {
+      http.send(frame); // a body is never fragmented
+      return;
+    }
     int step = (frame.length() + parts - 1) / parts;
     for (int from = 0, to; from < frame.length(); from = to) {
       to = Math.min(frame.length(), from + step);
@@ -210,17 +243,31 @@ public final class TestClient implements AutoCloseable {
 
   /** Sends a close frame with {@code code}. */
   public void closeWith(int code) {
+    if (http != null) {
+      http.delete(); // the binding's only client close
+      return;
+    }
     socket.sendClose(code, "").orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
   /** Drops the TCP connection without a close frame, like a network drop or a killed process. */
   public void abort() {
+    if (http != null) {
+      http.abort(); // no more requests: the server finds the session lost
+      return;
+    }
     socket.abort();
   }
 
-  /** Stops reading from the socket: the server's writes back up as with a stalled browser. */
+  /**
+   * Stops reading: the server's writes back up as with a stalled browser (over HTTP, polls go on
+   * without acknowledging anything new, as a page too busy to take its frames would).
+   */
   public void stopReading() {
     reading = false;
+    if (http != null) {
+      http.stopReading();
+    }
   }
 
   /** WebSocket pings received from the server. */
@@ -230,6 +277,10 @@ public final class TestClient implements AutoCloseable {
 
   @Override
   public void close() {
+    if (http != null) {
+      http.abort();
+      return;
+    }
     socket.abort();
   }
 

@@ -10,6 +10,7 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.signalbox.config.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.signalbox.Signalbox;
@@ -53,8 +54,8 @@ class ConnectionOnAnyWireTest {
     }
 
     @Override
-    public String transport() {
-      return "memory";
+    public Transport transport() {
+      return Transport.HTTP;
     }
 
     @Override
@@ -93,6 +94,16 @@ class ConnectionOnAnyWireTest {
 
     @Override
     public void ping() {}
+
+    @Override
+    public boolean lost(long nowNanos, long lastTrafficNanos, long heartbeatNanos) {
+      return false;
+    }
+
+    @Override
+    public List<String> takeUnconfirmed() {
+      return List.of();
+    }
 
     JsonObject last(String type) {
       return frames.stream().filter(f -> f.getString("type").equals(type))
