@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * directly: with the default transport ({@code auto}) the first falls back to the HTTP binding by
  * itself and says so, the two hold a video call with chat both ways, and when the proxy cuts the
  * blocked browser's connections it resumes over HTTP with the same peerId and the same peer
- * connection.
+ * connection. Closing its tab ends its membership at once, as closing a WebSocket does.
  */
 class BrowserHttpFallbackIT {
 
@@ -93,6 +93,13 @@ class BrowserHttpFallbackIT {
         a.awaitChat(idB, "after the cut from B");
         relay(b, idA, "relayed to A after the cut");
         a.awaitChat(idB, "relayed to A after the cut");
+
+        // A's tab goes away (pagehide deletes the session), as a WebSocket's close does: the
+        // room hears at once, not after the session lapses and the resume grace runs out.
+        a.browser().open("about:blank");
+        b.awaitTrue("B sees A leave at once, with reason left",
+            "return window.peerLeft.some(p => p.peerId === " + CallPage.quote(idA) + " && p.reason === 'left');",
+            Duration.ofSeconds(10));
       }
     }
   }
