@@ -1,9 +1,7 @@
 package org.signalbox.transport;
 
-import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,23 +96,35 @@ public final class HttpSession {
     connection.onClose(Connection.NORMAL);
   }
 
-  /** The elements of a JSON array of objects, each as the text of one frame; null otherwise. */
-  private static List<String> frames(String body) {
-    JsonValue value;
-    try (JsonReader reader = HttpSessions.JSON.createReader(new StringReader(body))) {
-      value = reader.readValue();
-    } catch (JsonException | IllegalStateException e) {
-      return null;
-    }
-    if (!(value instanceof JsonArray array)) {
-      return null;
-    }
-    List<String> frames = new ArrayList<>(array.size());
-    for (JsonValue element : array) {
-      if (element.getValueType() != JsonValue.ValueType.OBJECT) {
+  /**
+   * The elements of a JSON array of objects, each as its own text in the body (so that it is
+   * measured and handled exactly as the client wrote it); null when the body is anything else.
+   */
+  static List<String> frames(String body) {
+    List<String> frames = new ArrayList<>();
+    try (JsonParser parser = HttpSessions.JSON.createParser(new StringReader(body))) {
+      if (!parser.hasNext() || parser.next() != JsonParser.Event.START_ARRAY) {
         return null;
       }
-      frames.add(element.toString());
+      while (true) {
+        JsonParser.Event event = parser.next();
+        if (event == JsonParser.Event.END_ARRAY) {
+          break;
+        }
+        if (event != JsonParser.Event.START_OBJECT) {
+          return null;
+        }
+        // The parser stands just past the '{' and, once the object is skipped, just past its '}'.
+        int from = (int) parser.getLocation().getStreamOffset() - 1;
+        parser.skipObject();
+        int to = (int) parser.getLocation().getStreamOffset();
+        frames.add(body.substring(from, to));
+      }
+      if (parser.hasNext()) {
+        return null; // something after the array
+      }
+    } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+      return null;
     }
     return frames;
   }

@@ -28,9 +28,11 @@ import org.signalbox.protocol.Utf8;
  */
 final class HttpWire implements Wire {
 
-  /** Frame types a resume may deliver again; answers to the lost session's own frames are not. */
-  private static final Set<String> RESUMABLE =
-      Set.of("signal", "message", "peer-joined", "peer-left");
+  /**
+   * Frame types a resume delivers again: relays. Room events are not (the resumed {@code joined}
+   * lists the room as it is), nor answers to the lost session's own frames.
+   */
+  private static final Set<String> RESUMABLE = Set.of("signal", "message");
 
   private record Frame(long seq, String text, int bytes) {}
 

@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.signalbox.testing.DeployedChecks;
+import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.RawSocket;
 import org.signalbox.testing.TestClient;
@@ -42,13 +45,14 @@ class FlowControlTest {
   // ---------------------------------------------------------------------------------------------
   // Outbound queue
 
-  @Test
-  void stalledReceiverIsClosedAndLeavesAsDisconnectedWhileOthersKeepTalking() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void stalledReceiverIsClosedAndLeavesAsDisconnectedWhileOthersKeepTalking(Binding binding) throws Exception {
     // burst is small so that the queue (2 x burst) fills after a few frames that cannot be
     // written; the rate is high so that the sender's flood is never the one refused.
     try (EmbeddedServer server = EmbeddedServer.start(Map.of(
         "outboundQueue", "64", "burst", "32", "messagesPerSecond", "100000"))) {
-      TestClient[] c = TestClient.room(server.uri(), "stall", 4);
+      TestClient[] c = TestClient.room(server.uri(binding), "stall", 4);
       TestClient sender = c[0];
       TestClient stalled = c[1];
       TestClient p = c[2];
@@ -173,10 +177,11 @@ class FlowControlTest {
     }
   }
 
-  @Test
-  void readingReceiverTakesAFullBurstOfAPeerWithDefaultSettings() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void readingReceiverTakesAFullBurstOfAPeerWithDefaultSettings(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      TestClient[] c = TestClient.room(server.uri(), "burst", 2);
+      TestClient[] c = TestClient.room(server.uri(binding), "burst", 2);
       TestClient sender = c[0];
       TestClient receiver = c[1];
       try {
@@ -238,10 +243,11 @@ class FlowControlTest {
     }
   }
 
-  @Test
-  void signalsAndMessagesFromOnePeerArriveInTheOrderSent() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void signalsAndMessagesFromOnePeerArriveInTheOrderSent(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      TestClient[] c = TestClient.room(server.uri(), "order", 3);
+      TestClient[] c = TestClient.room(server.uri(binding), "order", 3);
       TestClient a = c[0];
       TestClient b = c[1];
       TestClient third = c[2];
@@ -289,15 +295,16 @@ class FlowControlTest {
   // ---------------------------------------------------------------------------------------------
   // Rate limit
 
-  @Test
-  void everyFrameOverTheRateIsAnsweredRateLimitedAndEveryOtherIsDelivered() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void everyFrameOverTheRateIsAnsweredRateLimitedAndEveryOtherIsDelivered(Binding binding) {
     int burst = 20;
     int perSecond = 10;
     int frames = 100;
     try (EmbeddedServer server = EmbeddedServer.start(Map.of(
         "burst", Integer.toString(burst), "messagesPerSecond", Integer.toString(perSecond)))) {
-      TestClient receiver = TestClient.connect(server.uri());
-      TestClient sender = TestClient.connect(server.uri());
+      TestClient receiver = TestClient.connect(server.uri(binding));
+      TestClient sender = TestClient.connect(server.uri(binding));
       try {
         receiver.join("rate", "receiver");
         long joinedAt = System.nanoTime();
@@ -351,17 +358,19 @@ class FlowControlTest {
     }
   }
 
-  @Test
-  void malformedFramesPingsAndJoinsEachSpendATokenToo() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void malformedFramesPingsAndJoinsEachSpendATokenToo(Binding binding) {
     // A bucket of 4 that refills once in 10 s: the order of the answers shows what each cost.
     try (EmbeddedServer server = EmbeddedServer.start(Map.of(
         "burst", "4", "messagesPerSecond", "1"))) {
-      TestClient client = TestClient.connect(server.uri());
+      TestClient client = TestClient.connect(server.uri(binding));
       try {
         client.join("tokens", "client");
         // Back to back, so that no token comes back in between.
         client.send("{\"type\":\"no-such-type\",\"id\":1}");
-        client.send("not json at all");
+        // Over HTTP no frame can be no JSON (the body would be 400): one without a valid id.
+        client.send(binding == Binding.WEBSOCKET ? "not json at all" : "{\"id\":[]}");
         client.send("{\"type\":\"ping\",\"id\":2}");
         client.send("{\"type\":\"ping\",\"id\":3}");
         assertEquals(1, client.expectError("bad-message").getInt("ref"));
@@ -426,10 +435,11 @@ class FlowControlTest {
   // ---------------------------------------------------------------------------------------------
   // Message size
 
-  @Test
-  void aFrameOfExactlyMaxMessageBytesIsAcceptedInAsciiAndInMultiByteText() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void aFrameOfExactlyMaxMessageBytesIsAcceptedInAsciiAndInMultiByteText(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "1024"));
-        TestClient client = TestClient.connect(server.uri())) {
+        TestClient client = TestClient.connect(server.uri(binding))) {
       for (String pad : new String[] {"x", "é", "€", "😀"}) {
         client.send(pingOf(1024, pad));
         assertEquals("pong", client.next().getString("type"), "1024 bytes padded with " + pad);
@@ -438,10 +448,11 @@ class FlowControlTest {
     }
   }
 
-  @Test
-  void aFrameOneByteOverMaxMessageBytesClosesWith1009AndTheRoomSeesDisconnected() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void aFrameOneByteOverMaxMessageBytesClosesWith1009AndTheRoomSeesDisconnected(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "1024"))) {
-      TestClient[] c = TestClient.room(server.uri(), "big", 2);
+      TestClient[] c = TestClient.room(server.uri(binding), "big", 2);
       try {
         c[0].send(pingOf(1025, "x"));
         assertEquals(1009, closeCodeOf(c[0]));
@@ -452,18 +463,20 @@ class FlowControlTest {
     }
   }
 
-  @Test
-  void messagesUpToMaxMessageBytesArriveWholeInOneFrameOrInFragments() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void messagesUpToMaxMessageBytesArriveWholeInOneFrameOrInFragments(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start()) {
-      DeployedChecks.messagesUpToMaxMessageBytesArriveWhole(server.uri(), null);
+      DeployedChecks.messagesUpToMaxMessageBytesArriveWhole(server.uri(binding), null);
     }
   }
 
-  @Test
-  void fewerCharsThanMaxMessageBytesButMoreUtf8BytesClosesWith1009() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void fewerCharsThanMaxMessageBytesButMoreUtf8BytesClosesWith1009(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "1024"))) {
       for (String pad : new String[] {"é", "€"}) {
-        TestClient[] c = TestClient.room(server.uri(), "wide", 2);
+        TestClient[] c = TestClient.room(server.uri(binding), "wide", 2);
         try {
           String frame = pingOf(1025, pad);
           assertTrue(frame.length() < 1024, "only a byte count catches it");

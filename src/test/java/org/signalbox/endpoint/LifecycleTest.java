@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.TestClient;
 import org.signalbox.testing.WelcomelessClient;
@@ -69,11 +72,12 @@ class LifecycleTest {
     }
   }
 
-  @Test
-  void stoppingTheNodeClosesEverySocketWith1001() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void stoppingTheNodeClosesEverySocketWith1001(Binding binding) {
     EmbeddedServer server = EmbeddedServer.start();
-    try (TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+    try (TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       server.node().stop();
       assertEquals(1001, a.awaitClose());

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.TestClient;
 
@@ -25,12 +27,13 @@ class MembershipTest {
     return "{\"type\":\"join\",\"room\":\"" + room + "\",\"resume\":\"" + token + "\",\"id\":\"r\"}";
   }
 
-  @Test
-  void closeFrameFromTheClientEndsTheMembershipAtOnce() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void closeFrameFromTheClientEndsTheMembershipAtOnce(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start();
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri());
-        TestClient c = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding));
+        TestClient c = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       b.join("room", "B");
       c.join("room", "C");
@@ -49,11 +52,12 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void leaveAnswersLeftAndTheConnectionCanJoinAgain() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void leaveAnswersLeftAndTheConnectionCanJoinAgain(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start();
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       a.join("one", "A");
       b.join("one", "B");
       a.expect("peer-joined");
@@ -70,11 +74,12 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void aDroppedPeerKeepsItsPlaceSilentlyUntilTheGraceEnds() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void aDroppedPeerKeepsItsPlaceSilentlyUntilTheGraceEnds(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "800"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       b.join("room", "B");
       a.expect("peer-joined");
@@ -89,16 +94,17 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void resumeGetsTheSamePeerIdAndTheBufferedRelaysInOrder() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void resumeGetsTheSamePeerIdAndTheBufferedRelaysInOrder(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "10000"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       String token = joinThenDrop(server, a, b);
       for (int seq = 0; seq < 5; seq++) {
         a.send(relay(seq % 2 == 0 ? "signal" : "message", b.welcomePeerId(), seq));
       }
-      try (TestClient b2 = TestClient.connect(server.uri())) {
+      try (TestClient b2 = TestClient.connect(server.uri(binding))) {
         b2.send(resumeJoin("room", token));
         JsonObject joined = b2.expect("joined");
         assertTrue(joined.getBoolean("resumed"));
@@ -122,49 +128,51 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void olderTokensTokensOfOtherRoomsAndExpiredGracesJoinAfresh() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void olderTokensTokensOfOtherRoomsAndExpiredGracesJoinAfresh(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "10000"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       String first = joinThenDrop(server, a, b);
       String second;
-      try (TestClient b2 = TestClient.connect(server.uri())) {
+      try (TestClient b2 = TestClient.connect(server.uri(binding))) {
         b2.send(resumeJoin("room", first));
         second = b2.expect("joined").getString("resumeToken");
         b2.abort();
       }
       awaitConnections(server, 1);
-      try (TestClient stale = TestClient.connect(server.uri())) {
+      try (TestClient stale = TestClient.connect(server.uri(binding))) {
         stale.send(resumeJoin("room", first));
         JsonObject fresh = stale.expect("joined");
         assertFalse(fresh.getBoolean("resumed"), "an older token stopped working");
         assertEquals(stale.welcomePeerId(), fresh.getString("peerId"));
       }
-      try (TestClient elsewhere = TestClient.connect(server.uri())) {
+      try (TestClient elsewhere = TestClient.connect(server.uri(binding))) {
         elsewhere.send(resumeJoin("other-room", second));
         JsonObject fresh = elsewhere.expect("joined");
         assertFalse(fresh.getBoolean("resumed"), "a token for another room counts as unknown");
         assertEquals(elsewhere.welcomePeerId(), fresh.getString("peerId"));
       }
-      try (TestClient garbage = TestClient.connect(server.uri())) {
+      try (TestClient garbage = TestClient.connect(server.uri(binding))) {
         garbage.send(resumeJoin("room", "not-a-token"));
         assertFalse(garbage.expect("joined").getBoolean("resumed"));
       }
     }
   }
 
-  @Test
-  void resumeAfterTheGraceIsAFreshJoin() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void resumeAfterTheGraceIsAFreshJoin(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "300"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       String token = b.join("room", "B").getString("resumeToken");
       a.expect("peer-joined");
       b.abort();
       assertEquals("timeout", a.expect("peer-left").getString("reason"));
-      try (TestClient late = TestClient.connect(server.uri())) {
+      try (TestClient late = TestClient.connect(server.uri(binding))) {
         late.send(resumeJoin("room", token));
         JsonObject joined = late.expect("joined");
         assertFalse(joined.getBoolean("resumed"));
@@ -174,12 +182,13 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void aFullResumeBufferAnswersUndeliverable() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void aFullResumeBufferAnswersUndeliverable(Binding binding) {
     try (EmbeddedServer server =
             EmbeddedServer.start(Map.of("resumeGraceMs", "10000", "resumeBuffer", "3"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding))) {
       String token = joinThenDrop(server, a, b);
       for (int seq = 0; seq < 3; seq++) {
         a.send(relay("signal", b.welcomePeerId(), seq));
@@ -190,7 +199,7 @@ class MembershipTest {
       // A broadcast misses only the peer whose buffer is full, and says so.
       a.send("{\"type\":\"message\",\"id\":5,\"data\":\"all\"}");
       assertEquals(5, a.expectError("undeliverable").getInt("ref"));
-      try (TestClient b2 = TestClient.connect(server.uri())) {
+      try (TestClient b2 = TestClient.connect(server.uri(binding))) {
         b2.send(resumeJoin("room", token));
         b2.expect("joined");
         for (int seq = 0; seq < 3; seq++) {
@@ -201,12 +210,13 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void resumingWhileTheOldConnectionIsOpenClosesItWith1000AndChangesNoMembership() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void resumingWhileTheOldConnectionIsOpenClosesItWith1000AndChangesNoMembership(Binding binding) {
     try (EmbeddedServer server = EmbeddedServer.start();
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri());
-        TestClient b2 = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding));
+        TestClient b2 = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       String token = b.join("room", "B").getString("resumeToken");
       a.expect("peer-joined");
@@ -221,25 +231,26 @@ class MembershipTest {
     }
   }
 
-  @Test
-  void peersInGraceCountTowardTheRoomSizeAndMissNoEventsTheyNeed() {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void peersInGraceCountTowardTheRoomSizeAndMissNoEventsTheyNeed(Binding binding) {
     try (EmbeddedServer server =
             EmbeddedServer.start(Map.of("resumeGraceMs", "10000", "maxRoomSize", "3"));
-        TestClient a = TestClient.connect(server.uri());
-        TestClient b = TestClient.connect(server.uri());
-        TestClient c = TestClient.connect(server.uri())) {
+        TestClient a = TestClient.connect(server.uri(binding));
+        TestClient b = TestClient.connect(server.uri(binding));
+        TestClient c = TestClient.connect(server.uri(binding))) {
       a.join("room", "A");
       String token = b.join("room", "B").getString("resumeToken");
       c.join("room", "C");
       b.abort();
       awaitConnections(server, 2);
-      try (TestClient d = TestClient.connect(server.uri())) {
+      try (TestClient d = TestClient.connect(server.uri(binding))) {
         d.send("{\"type\":\"join\",\"room\":\"room\"}");
         d.expectError("room-full");
       }
       // C leaves during B's grace; B's resumed view is the room as it is now.
       c.closeWith(1000);
-      try (TestClient b2 = TestClient.connect(server.uri())) {
+      try (TestClient b2 = TestClient.connect(server.uri(binding))) {
         b2.send(resumeJoin("room", token));
         JsonObject joined = b2.expect("joined");
         assertEquals(1, joined.getJsonArray("peers").size());

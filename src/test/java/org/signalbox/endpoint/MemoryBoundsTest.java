@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
 import org.signalbox.testing.NodeGauges;
 import org.signalbox.testing.RawSocket;
@@ -91,19 +94,20 @@ class MemoryBoundsTest {
     }
   }
 
-  @Test
-  void peersInTheirGraceHoldAtMostResumeBufferBytesThenRelaysAreUndeliverable() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void peersInTheirGraceHoldAtMostResumeBufferBytesThenRelaysAreUndeliverable(Binding binding) throws Exception {
     int lost = 8;
     long bound = 512 * 1024;
     Map<String, String> settings = new java.util.HashMap<>(UNTHROTTLED);
     settings.put("resumeBufferBytes", Long.toString(bound));
     settings.put("resumeGraceMs", "120000");
     try (EmbeddedServer server = EmbeddedServer.start(settings);
-        TestClient sender = TestClient.connect(server.uri())) {
+        TestClient sender = TestClient.connect(server.uri(binding))) {
       sender.join("grace", "sender");
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < lost; i++) {
-        try (TestClient peer = TestClient.connect(server.uri())) {
+        try (TestClient peer = TestClient.connect(server.uri(binding))) {
           ids.add(peer.join("grace", "P" + i).getString("peerId"));
           sender.expect("peer-joined");
           peer.abort();
