@@ -104,6 +104,38 @@ class BrowserHttpFallbackIT {
     }
   }
 
+  /**
+   * A proxy that holds the WebSocket handshake back without any answer: with no `welcome` within
+   * 5 s the page goes over HTTP by itself. The other page asks for HTTP ({@code ?transport=http})
+   * and says so without blaming WebSocket. The two chat over their channel and through the
+   * server, both sides over HTTP.
+   */
+  @Test
+  void anUnansweredUpgradeFallsBackAfterItsWaitAndHttpCanBeAskedFor() throws Exception {
+    try (UpgradeRefusingProxy proxy = UpgradeRefusingProxy.startHanging(server.port())) {
+      try (CallPage a = CallPage.join("http://127.0.0.1:" + proxy.port(), "held-back", "A", "none");
+          CallPage b = CallPage.join(server.origin(), "held-back", "B", "none", "&transport=http")) {
+        assertEquals("http", a.js("return room.transport;"), "A fell back to the HTTP binding");
+        assertEquals(1, proxy.refusedUpgrades(), "A tried WebSocket once, and the proxy held it");
+        assertEquals(FELL_BACK, a.js("return byId('transport').textContent;"));
+        assertEquals("http", b.js("return room.transport;"), "B asked for HTTP");
+        assertEquals("connected over HTTP", b.js("return byId('transport').textContent;"));
+
+        CallPage.awaitPair(a, b);
+        String idA = a.peerId();
+        String idB = b.peerId();
+        a.chatThroughTheUi("held back, still here");
+        b.awaitChat(idA, "held back, still here");
+        b.chatThroughTheUi("over HTTP by choice");
+        a.awaitChat(idB, "over HTTP by choice");
+        relay(a, idB, "relayed from A");
+        b.awaitChat(idA, "relayed from A");
+        relay(b, idA, "relayed from B");
+        a.awaitChat(idB, "relayed from B");
+      }
+    }
+  }
+
   /** Sends a chat from {@code page} to {@code to} through the server's relay, not the channel. */
   private static void relay(CallPage page, String to, String text) {
     page.js("room.signaling.send({type: 'message', to: " + CallPage.quote(to) + ","

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 proxy on loopback in front of the server, as a company proxy that refuses
- * WebSocket: a request carrying {@code Upgrade:} is answered 403 and its connection closed; any
- * other request is passed through to the server. Each connection carries one request: the
+ * WebSocket: a request carrying {@code Upgrade:} is answered 403 and its connection closed (or,
+ * {@link #startHanging hanging}, never answered at all); any other request is passed through to
+ * the server. Each connection carries one request: the
  * forwarded head says {@code Connection: close} (whatever the browser asked), so the server ends
  * the connection after its answer, and the proxy needs to parse no body and no answer. {@link
  * #cut} resets every connection as a network does, and refuses new ones until {@link #restore}.
@@ -47,16 +48,33 @@ final class UpgradeRefusingProxy implements AutoCloseable {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger refusedUpgrades = new AtomicInteger();
   private final AtomicInteger passedRequests = new AtomicInteger();
+  /** Upgrades get no answer at all instead of 403. */
+  private final boolean hang;
   private volatile boolean cut;
   private volatile boolean closed;
 
-  private UpgradeRefusingProxy(ServerSocket listener, int targetPort) {
+  private UpgradeRefusingProxy(ServerSocket listener, int targetPort, boolean hang) {
     this.listener = listener;
     this.targetPort = targetPort;
+    this.hang = hang;
   }
 
+  /** A proxy that answers every upgrade with 403. */
   static UpgradeRefusingProxy start(int targetPort) throws IOException {
-    UpgradeRefusingProxy proxy = new UpgradeRefusingProxy(SocketPipe.listen(100), targetPort);
+    return start(targetPort, false);
+  }
+
+  /**
+   * A proxy that never answers an upgrade and keeps its connection open until {@link #cut} or
+   * {@link #close}, as one that holds the handshake back: the browser sees neither an error nor
+   * a socket that opens.
+   */
+  static UpgradeRefusingProxy startHanging(int targetPort) throws IOException {
+    return start(targetPort, true);
+  }
+
+  private static UpgradeRefusingProxy start(int targetPort, boolean hang) throws IOException {
+    UpgradeRefusingProxy proxy = new UpgradeRefusingProxy(SocketPipe.listen(100), targetPort, hang);
     proxy.spawn("upgrade-refusing-proxy-accept", proxy::acceptLoop);
     return proxy;
   }
@@ -65,7 +83,7 @@ final class UpgradeRefusingProxy implements AutoCloseable {
     return listener.getLocalPort();
   }
 
-  /** Requests answered 403 because they asked for an upgrade (WebSocket handshakes). */
+  /** Requests refused (403, or never answered) because they asked for an upgrade. */
   int refusedUpgrades() {
     return refusedUpgrades.get();
   }
@@ -120,7 +138,13 @@ final class UpgradeRefusingProxy implements AutoCloseable {
       List<String> lines = List.of(new String(head, StandardCharsets.ISO_8859_1).split("\r\n"));
       if (lines.stream().skip(1).anyMatch(line -> headerName(line).equals("upgrade"))) {
         refusedUpgrades.incrementAndGet();
-        answer(client, "403 Forbidden");
+        if (hang) {
+          // Whatever else the browser sends is dropped, until it gives up or a cut.
+          in.transferTo(OutputStream.nullOutputStream());
+          end(client);
+        } else {
+          answer(client, "403 Forbidden");
+        }
         return;
       }
       server = new Socket();
