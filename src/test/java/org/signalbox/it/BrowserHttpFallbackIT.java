@@ -45,15 +45,7 @@ class BrowserHttpFallbackIT {
         String idB = b.peerId();
         a.awaitLiveVideoFromEveryPeer();
         b.awaitLiveVideoFromEveryPeer();
-        a.chatThroughTheUi("hello from behind the proxy");
-        b.awaitChat(idA, "hello from behind the proxy");
-        b.chatThroughTheUi("hello from the open network");
-        a.awaitChat(idB, "hello from the open network");
-        // Through the server on purpose: A's frames go out as POSTs and come in as poll answers.
-        relay(a, idB, "relayed from A over HTTP");
-        b.awaitChat(idA, "relayed from A over HTTP");
-        relay(b, idA, "relayed to A over HTTP");
-        a.awaitChat(idB, "relayed to A over HTTP");
+        chatBothWays(a, b, "before the cut");
 
         a.recordReconnects();
         b.js("window.peerLeft = []; room.addEventListener('peer-left', (e) => window.peerLeft.push(e.detail));"
@@ -91,12 +83,7 @@ class BrowserHttpFallbackIT {
         a.awaitTrue("A still says it is over HTTP",
             "return byId('transport').textContent === " + CallPage.quote(FELL_BACK) + ";");
 
-        a.chatThroughTheUi("after the cut from A");
-        b.awaitChat(idA, "after the cut from A");
-        b.chatThroughTheUi("after the cut from B");
-        a.awaitChat(idB, "after the cut from B");
-        relay(b, idA, "relayed to A after the cut");
-        a.awaitChat(idB, "relayed to A after the cut");
+        chatBothWays(a, b, "after the cut");
 
         // A's tab goes away (pagehide deletes the session), as a WebSocket's close does: the
         // room hears at once, not after the session lapses and the resume grace runs out.
@@ -109,10 +96,10 @@ class BrowserHttpFallbackIT {
   }
 
   /**
-   * A proxy that holds the WebSocket handshake back without any answer: with no `welcome` within
-   * 5 s the page goes over HTTP by itself. The other page asks for HTTP ({@code ?transport=http})
-   * and says so without blaming WebSocket. The two chat over their channel and through the
-   * server, both sides over HTTP.
+   * A proxy that holds the WebSocket handshake back without any answer: with no {@code welcome}
+   * within 5 s the page goes over HTTP by itself. The other page asks for HTTP ({@code
+   * ?transport=http}) and says so without blaming WebSocket. The two chat over their channel and
+   * through the server, both sides over HTTP.
    */
   @Test
   void anUnansweredUpgradeFallsBackAfterItsWaitAndHttpCanBeAskedFor() throws Exception {
@@ -126,18 +113,26 @@ class BrowserHttpFallbackIT {
         assertEquals("connected over HTTP", b.js("return byId('transport').textContent;"));
 
         CallPage.awaitPair(a, b);
-        String idA = a.peerId();
-        String idB = b.peerId();
-        a.chatThroughTheUi("held back, still here");
-        b.awaitChat(idA, "held back, still here");
-        b.chatThroughTheUi("over HTTP by choice");
-        a.awaitChat(idB, "over HTTP by choice");
-        relay(a, idB, "relayed from A");
-        b.awaitChat(idA, "relayed from A");
-        relay(b, idA, "relayed from B");
-        a.awaitChat(idB, "relayed from B");
+        chatBothWays(a, b, "both over HTTP");
       }
     }
+  }
+
+  /**
+   * Chat from each page to the other, typed in the element (over the DataChannel), and through
+   * the server on purpose: over HTTP, frames go out as POSTs and come in as poll answers.
+   */
+  private static void chatBothWays(CallPage a, CallPage b, String when) {
+    String idA = a.peerId();
+    String idB = b.peerId();
+    a.chatThroughTheUi("typed by A " + when);
+    b.awaitChat(idA, "typed by A " + when);
+    b.chatThroughTheUi("typed by B " + when);
+    a.awaitChat(idB, "typed by B " + when);
+    relay(a, idB, "relayed from A " + when);
+    b.awaitChat(idA, "relayed from A " + when);
+    relay(b, idA, "relayed from B " + when);
+    a.awaitChat(idB, "relayed from B " + when);
   }
 
   /** Sends a chat from {@code page} to {@code to} through the server's relay, not the channel. */

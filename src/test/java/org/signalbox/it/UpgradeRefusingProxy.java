@@ -40,7 +40,8 @@ final class UpgradeRefusingProxy implements AutoCloseable {
   private static final Duration THREADS_END_WAIT = Duration.ofSeconds(10);
   private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
   /** Headers about the browser's connection, which this proxy's own forwarding replaces. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-connection");
 
   private final ServerSocket listener;
   private final int targetPort;
@@ -154,7 +155,8 @@ final class UpgradeRefusingProxy implements AutoCloseable {
         SocketPipe.reset(client);
         return;
       }
-      server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), CONNECT_TIMEOUT_MS);
+      server.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), CONNECT_TIMEOUT_MS);
       OutputStream toServer = server.getOutputStream();
       toServer.write(forwardedHead(lines));
       toServer.flush();
