@@ -138,7 +138,9 @@ public final class Signalbox implements Hub {
         connectionCount::get, () -> membership.roomCount(), () -> membership.peerCount(),
         () -> connections.stream().mapToLong(Connection::pending).sum(),
         () -> connections.stream().mapToLong(Connection::pendingBytes).sum(),
-        () -> membership.bufferedBytes());
+        () -> membership.bufferedBytes(),
+        transport -> (int) connections.stream()
+            .filter(c -> c.transport().wire().equals(transport)).count());
     ClassLoader loader = classLoader();
     this.joinPolicies = JoinPolicies.load(loader, blocking);
     List<RoomListener> listeners = new ArrayList<>();

@@ -109,7 +109,7 @@ final class ClusterMember implements Member {
 
   @Override
   public void lose(Link from) {
-    end(() -> cluster.lose(this));
+    end(() -> cluster.lose(this, from.takeUnconfirmed()));
   }
 
   /**

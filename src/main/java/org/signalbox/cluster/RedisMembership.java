@@ -182,7 +182,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       JsonObject m = e.getValue();
       long joinedAt = m.containsKey("at") ? m.getJsonNumber("at").longValue() : 0;
       peers.add(new PeerState(e.getKey(), m.getString("n"), joinedAt,
-          "g".equals(m.getString("st")), WEBSOCKET));
+          "g".equals(m.getString("st")), m.getString("tr", WEBSOCKET)));
     }
     return Optional.of(new Detail(name, createdAt(session, name), peers));
   }
@@ -257,7 +257,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
         answer = joinScript(session, member, Script.JOIN,
             keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
             peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token,
-            graceArg, identityArg(fresh));
+            graceArg, identityArg(fresh), link.transport().wire());
       } catch (Unavailable e) {
         // The script may have run: take the member out again rather than leave it unserved.
         run(session, Script.LEAVE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey),
@@ -290,7 +290,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     ClusterMember member = new ClusterMember(this, room, null, next, admission, link, ref, false);
     Object answer = joinScript(session, member, Script.RESUME,
         keys(room.membersKey, room.tokensKey), token, session.node(), next, graceArg,
-        identityArg(admission));
+        identityArg(admission), link.transport().wire());
     if ("stale".equals(answer)) {
       pending.remove(next);
       return null;
@@ -419,13 +419,20 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
         .whenComplete((answer, failure) -> failed(session, failure));
   }
 
-  void lose(ClusterMember member) {
+  /**
+   * The member's connection was lost: its grace begins, and {@code unconfirmed} (the relays its
+   * client never acknowledged) are buffered ahead of every later relay.
+   */
+  void lose(ClusterMember member, List<String> unconfirmed) {
     RedisConnector.Session session = member.room.session;
     String epoch = node.ids().peerId();
     long grace = settings.resumeGraceMs();
+    List<String> args = new ArrayList<>(6 + unconfirmed.size());
+    args.addAll(List.of(member.id(), member.token, graceArg, epoch,
+        Integer.toString(settings.resumeBuffer()), Integer.toString(settings.resumeBufferBytes())));
+    args.addAll(unconfirmed);
     run(session, Script.LOSE, ScriptOutputType.VALUE,
-        keys(member.room.membersKey, member.room.tokensKey),
-        member.id(), member.token, graceArg, epoch)
+        keys(member.room.membersKey, member.room.tokensKey), args.toArray(String[]::new))
         .whenComplete((answer, failure) -> failed(session, failure));
     // Indexed in the same breath, before this node's interest in the room ends: a node that dies
     // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.

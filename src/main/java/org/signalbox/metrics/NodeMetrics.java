@@ -4,9 +4,11 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * What one node counts, in its own Prometheus registry (served at {@code /metrics}): so that two
@@ -18,6 +20,10 @@ import java.util.function.LongSupplier;
 public final class NodeMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  /** The bindings' names, as the transport label spells them. */
+  private static final List<String> TRANSPORTS = List.of("websocket", "http");
+
+  private final ToIntFunction<String> connectionsOver;
   private final Counter messagesIn;
   private final Counter messagesOut;
   private final Counter errors;
@@ -38,10 +44,14 @@ public final class NodeMetrics {
    * @param outboxDepth frames accepted for all connections and not yet written
    * @param outboxBytes UTF-8 bytes of those frames
    * @param bufferedBytes UTF-8 bytes held on this node for peers in their resume grace
+   * @param connectionsOver open connections over the binding of that name ({@code websocket},
+   *     {@code http})
    */
   public NodeMetrics(
       IntSupplier connections, IntSupplier rooms, IntSupplier peers, LongSupplier outboxDepth,
-      LongSupplier outboxBytes, LongSupplier bufferedBytes) {
+      LongSupplier outboxBytes, LongSupplier bufferedBytes,
+      ToIntFunction<String> connectionsOver) {
+    this.connectionsOver = connectionsOver;
     messagesIn = Counter.builder().name("signalbox_messages_in")
         .help("Frames received from clients, by type (rate-limited and malformed ones included)")
         .labelNames("type").withoutExemplars().register(registry);
@@ -55,8 +65,16 @@ public final class NodeMetrics {
         .help("Joins that resumed a peer in its grace").withoutExemplars().register(registry);
     rateLimited = Counter.builder().name("signalbox_rate_limited")
         .help("Frames dropped by the per-connection rate limit").withoutExemplars().register(registry);
-    GaugeWithCallback.builder().name("signalbox_connections").help("Open WebSocket connections")
+    GaugeWithCallback.builder().name("signalbox_connections")
+        .help("Open connections, WebSocket and HTTP sessions")
         .callback(cb -> cb.call(connections.getAsInt())).register(registry);
+    GaugeWithCallback.builder().name("signalbox_connections_by_transport")
+        .help("Open connections by binding: websocket or http").labelNames("transport")
+        .callback(cb -> {
+          for (String transport : TRANSPORTS) {
+            cb.call(connectionsOver.applyAsInt(transport), transport);
+          }
+        }).register(registry);
     GaugeWithCallback.builder().name("signalbox_rooms").help("Rooms with members")
         .callback(cb -> cb.call(rooms.getAsInt())).register(registry);
     GaugeWithCallback.builder().name("signalbox_peers")
@@ -71,6 +89,11 @@ public final class NodeMetrics {
     GaugeWithCallback.builder().name("signalbox_resume_buffer_bytes")
         .help("UTF-8 bytes held on this node for peers in their resume grace")
         .callback(cb -> cb.call(bufferedBytes.getAsLong())).register(registry);
+  }
+
+  /** The value of {@code signalbox_connections_by_transport} for {@code transport}. */
+  public double connectionsOver(String transport) {
+    return connectionsOver.applyAsInt(transport);
   }
 
   public PrometheusRegistry registry() {

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.signalbox.config.Settings;
 
 /**
@@ -24,6 +25,8 @@ public final class HttpSessions {
   private final Hub hub;
   private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
+  /** Names sessions in the log. */
+  private final AtomicLong opened = new AtomicLong();
 
   public HttpSessions(Hub hub) {
     this.hub = hub;
@@ -37,7 +40,7 @@ public final class HttpSessions {
   public String open(Principal user, String clientAddress) {
     Settings settings = hub.settings();
     String id = newId();
-    HttpWire wire = new HttpWire(id, user, clientAddress, settings.outboundQueue(),
+    HttpWire wire = new HttpWire("http-" + opened.incrementAndGet(), user, clientAddress, settings.outboundQueue(),
         settings.outboundBytes(), settings.pollMs(), hub.blockingExecutor(), hub.timers());
     Connection connection = hub.open(overflow -> {
       wire.overflowTo(overflow);

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.signalbox.config.Transport;
-import org.signalbox.transport.HttpSession.Poll;
 import org.signalbox.protocol.Utf8;
+import org.signalbox.transport.HttpSession.Poll;
 
 /**
  * A connection's frames over the HTTP binding (PROTOCOL.md): numbered from 1, kept until the
@@ -42,7 +42,8 @@ final class HttpWire implements Wire {
   /** A poll's body, and whether it carries the {@code closed} frame that ends the session. */
   private record Answer(String body, boolean last) {}
 
-  private final String id;
+  /** For the log: a number, never the session id, which is the session's only secret. */
+  private final String logName;
   private final Principal user;
   private final String clientAddress;
   private final int capacity;
@@ -68,9 +69,9 @@ final class HttpWire implements Wire {
   private int closeCode;
   private boolean finished;
 
-  HttpWire(String id, Principal user, String clientAddress, int capacity, long byteCapacity,
+  HttpWire(String logName, Principal user, String clientAddress, int capacity, long byteCapacity,
       long pollMs, Executor blocking, ScheduledExecutorService timers) {
-    this.id = id;
+    this.logName = logName;
     this.user = user;
     this.clientAddress = clientAddress;
     this.capacity = capacity;
@@ -93,7 +94,7 @@ final class HttpWire implements Wire {
 
   @Override
   public String id() {
-    return "http-" + id.substring(0, 8);
+    return logName;
   }
 
   @Override

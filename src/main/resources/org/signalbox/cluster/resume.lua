@@ -1,5 +1,5 @@
 -- KEYS: members, tokens. ARGV: the resume token presented, the new node, the new token, grace
--- ms, the identity of the resuming connection (as join.lua stores it).
+-- ms, the identity of the resuming connection (as join.lua stores it), its transport.
 -- Returns the member's id, or 'stale' when the token is not the member's current one or the
 -- member joined under another identity (PROTOCOL.md: then it is not a resume; nothing changes).
 -- Moves the member to the new node, hands it its buffer in the same message as its joined, and
@@ -12,7 +12,7 @@ local list = roster()
 local old, was_active = m.node, m.st == 'a'
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[3], id)
-m.node, m.st, m.tok, m.bb = ARGV[2], 'a', ARGV[3], 0
+m.node, m.st, m.tok, m.bb, m.tr = ARGV[2], 'a', ARGV[3], 0, ARGV[6]
 put(id, m)
 keep(ARGV[4])
 emit('peer.resumed', {peerId = id})

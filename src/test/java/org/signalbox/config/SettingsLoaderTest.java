@@ -57,6 +57,21 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void transportsAndPollMsFollowConfigMd() {
+    Settings defaults = Settings.defaults();
+    assertEquals(java.util.Set.of(Transport.WEBSOCKET, Transport.HTTP), defaults.transports());
+    assertEquals(25_000, defaults.pollMs());
+    assertEquals(java.util.Set.of(Transport.HTTP), load(Map.of("transports", " HTTP ")).transports());
+    assertEquals(java.util.Set.of(Transport.WEBSOCKET),
+        load(Map.of("transports", "websocket,websocket")).transports());
+    assertEquals("transports", refused(Map.of("transports", "websocket,sse")).setting());
+    assertEquals("transports", refused(Map.of("transports", ",")).setting());
+    assertEquals("pollMs", refused(Map.of("pollMs", "10")).setting());
+    assertTrue(load(Map.of("transports", "http", "pollMs", "1000")).describe()
+        .contains("transports=http pollMs=1000"));
+  }
+
+  @Test
   void outboundBytesMustHoldOneMaximalRelay() {
     assertEquals("outboundBytes", refused(Map.of("outboundBytes", "65536")).setting());
     assertEquals(70_000, load(Map.of("outboundBytes", "70000")).outboundBytes());

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.signalbox.it.ClusterTesting.MemberView;
+import org.signalbox.testing.RawHttpSession;
 import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
@@ -71,7 +72,9 @@ class ClusterRelayIT {
     nodes = ClusterNodes.start("cluster-relay", 3, ClusterNodes.environment(redis, Map.of(
         "SIGNALBOX_MAX_ROOM_SIZE", Integer.toString(MAX_ROOM_SIZE),
         "SIGNALBOX_RESUME_GRACE_MS", Long.toString(RESUME_GRACE_MS),
-        "SIGNALBOX_RESUME_BUFFER", Integer.toString(RESUME_BUFFER))));
+        "SIGNALBOX_RESUME_BUFFER", Integer.toString(RESUME_BUFFER),
+        // An HTTP session without polls is lost after 2 x pollMs: two seconds here.
+        "SIGNALBOX_POLL_MS", "1000")));
   }
 
   @AfterAll
@@ -173,6 +176,90 @@ class ClusterRelayIT {
     } finally {
       leave(a, b, c, d);
     }
+  }
+
+  /**
+   * A WebSocket peer and HTTP peers on other nodes share a room: relays both ways, a broadcast,
+   * and one order of joins and leaves, as sockets alone have (PROTOCOL.md, HTTP binding).
+   */
+  @Test
+  void webSocketAndHttpPeersOnDifferentNodesShareARoom() {
+    TestClient ws = on(0);
+    TestClient http = TestClient.connect(nodes.node(1).http("/signal/http"));
+    TestClient http2 = TestClient.connect(nodes.node(2).http("/signal/http"));
+    try {
+      String wsId = peerId(ws.join("mixed-nodes", "W"));
+      String httpId = peerId(http.join("mixed-nodes", "H"));
+      ws.expect("peer-joined");
+      http2.join("mixed-nodes", "H2");
+      ws.expect("peer-joined");
+      http.expect("peer-joined");
+      for (int i = 0; i < 20; i++) {
+        message(ws, httpId, numbered("to-http", i), null);
+        message(http, wsId, numbered("to-ws", i), null);
+      }
+      for (int i = 0; i < 20; i++) {
+        assertEquals(numbered("to-http", i), http.expect("message").get("data"));
+        assertEquals(numbered("to-ws", i), ws.expect("message").get("data"));
+      }
+      message(http2, null, numbered("everyone", 1), null);
+      assertEquals(numbered("everyone", 1), ws.expect("message").get("data"));
+      assertEquals(numbered("everyone", 1), http.expect("message").get("data"));
+      for (int i = 0; i < 3; i++) {
+        TestClient t = i == 1 ? on(2) : TestClient.connect(nodes.node(i).http("/signal/http"));
+        try {
+          t.join("mixed-nodes", "T" + i);
+        } finally {
+          t.closeWith(1000);
+          t.close();
+        }
+      }
+      List<String> seenByWs = new ArrayList<>();
+      List<String> seenByHttp = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        seenByWs.add(event(ws.next(SETTLE)));
+        seenByHttp.add(event(http.next(SETTLE)));
+      }
+      assertEquals(seenByWs, seenByHttp);
+    } finally {
+      TestClient.closeAll(ws, http, http2);
+    }
+  }
+
+  /**
+   * An HTTP peer that stops polling is lost on its node; the relays it had received but never
+   * acknowledged reach it on resume at another node, before those sent after the loss.
+   */
+  @Test
+  void anHttpPeerLostOnOneNodeGetsWhatItNeverAcknowledgedOnResumeElsewhere() throws Exception {
+    TestClient a = on(0);
+    TestClient back = null;
+    try {
+      RawHttpSession b = RawHttpSession.open(nodes.node(1).http("/signal/http"));
+      b.post("[{\"type\":\"join\",\"room\":\"http-resume\"}]");
+      String token = b.poll(1).getJsonArray("frames").getJsonObject(0).getString("resumeToken");
+      a.join("http-resume", "A");
+      message(a, b.peerId(), numbered("unacked", 1), null);
+      message(a, b.peerId(), numbered("unacked", 2), null);
+      b.awaitUnacknowledged(2, "message", 2);
+      int withB = nodes.health(1).connections();
+      awaitConnectionsAtMost(nodes, 1, withB - 1, Duration.ofSeconds(10));
+      message(a, b.peerId(), numbered("unacked", 3), "after-loss");
+      assertEquals(List.of(), untilPong(a, "sent"), "buffered, not refused");
+      back = on(2);
+      assertTrue(resume(back, "http-resume", token).getBoolean("resumed"));
+      for (int n = 1; n <= 3; n++) {
+        assertEquals(numbered("unacked", n), back.expect("message").getJsonObject("data"));
+      }
+      assertEquals(List.of(), untilPong(back, "nothing-twice"));
+    } finally {
+      TestClient.closeAll(a, back);
+    }
+  }
+
+  private static String event(JsonObject e) {
+    return e.getString("type") + " "
+        + (e.containsKey("peer") ? e.getJsonObject("peer").getString("peerId") : e.getString("peerId"));
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection the way a network does: a reset, no WebSocket close frame, and new connections
  * refused until {@link #restore}.
  */
-final class CutProxy implements AutoCloseable {
+public final class CutProxy implements AutoCloseable {
 
   private final ServerSocket listener;
   private final int targetPort;
@@ -25,24 +25,24 @@ final class CutProxy implements AutoCloseable {
     this.targetPort = targetPort;
   }
 
-  static CutProxy start(int targetPort) throws IOException {
+  public static CutProxy start(int targetPort) throws IOException {
     CutProxy proxy = new CutProxy(SocketPipe.listen(50), targetPort);
     SocketPipe.daemon("cut-proxy-accept", proxy::acceptLoop);
     return proxy;
   }
 
-  int port() {
+  public int port() {
     return listener.getLocalPort();
   }
 
   /** Resets every open connection and refuses new ones. */
-  void cut() {
+  public void cut() {
     cut = true;
     open.forEach(SocketPipe::reset);
     open.clear();
   }
 
-  void restore() {
+  public void restore() {
     cut = false;
   }
 

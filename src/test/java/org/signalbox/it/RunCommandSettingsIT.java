@@ -25,7 +25,8 @@ class RunCommandSettingsIT {
         "SIGNALBOX_MAX_ROOM_SIZE", "2",
         "SIGNALBOX_BURST", "5",
         "SIGNALBOX_MESSAGES_PER_SECOND", "1",
-        "SIGNALBOX_ALLOWED_ORIGINS", "*"))) {
+        "SIGNALBOX_ALLOWED_ORIGINS", "*",
+        "SIGNALBOX_POLL_MS", "1000"))) {
       try (TestClient a = TestClient.connect(server.socket());
           TestClient b = TestClient.connect(server.socket());
           TestClient c = TestClient.connect(server.socket())) {
@@ -48,6 +49,15 @@ class RunCommandSettingsIT {
         assertEquals("disconnected", left.getString("reason"));
         assertEquals(1008, a.awaitClose());
       }
+      // Both bindings by default; the HTTP binding holds a poll for SIGNALBOX_POLL_MS.
+      try (TestClient h = TestClient.connect(server.http("/signal/http"))) {
+        assertEquals(1000, h.http().pollMs());
+        assertEquals(2, h.welcome().getJsonObject("limits").getInt("maxRoomSize"));
+        h.join("h", "H");
+        h.expectNothing(Duration.ofMillis(2500)); // two empty polls, and still there
+        h.send("{\"type\":\"ping\",\"id\":1}");
+        assertEquals(1, h.expect("pong").getInt("ref"));
+      }
       // adminAuth is off by default: no admin API, whatever the request carries.
       AdminChecks.offIsNotFound(server.http("/"), "Bearer " + Tokens.admin("ops"));
     }
@@ -63,7 +73,16 @@ class RunCommandSettingsIT {
     try (RunCommandServer server = RunCommandServer.start("limits", Map.of(
         "SIGNALBOX_SERVER_NAMES", "signalbox.test",
         "SIGNALBOX_TRUSTED_PROXIES", "127.0.0.1",
-        "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "3"))) {
+        "SIGNALBOX_MAX_CONNECTIONS_PER_ADDRESS", "3",
+        "SIGNALBOX_TRANSPORTS", "websocket"))) {
+      // Only the socket is served: the HTTP binding is not there at all (served, it would refuse
+      // this Host with 403), and the container's default servlet answers instead.
+      HttpResponse<String> open = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(server.http("/signal/http")).timeout(TestClient.WAIT)
+              .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertTrue(open.statusCode() == 404 || open.statusCode() == 405,
+          () -> open.statusCode() + " " + open.body());
       DeployedChecks.serverNamesAndTheForwardedSchemeDecide(server.socket(), "signalbox.test");
       DeployedChecks.connectionsPerAddressAreLimited(server.socket(), "signalbox.test", 3, 429);
     }

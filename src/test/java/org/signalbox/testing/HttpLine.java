@@ -103,6 +103,11 @@ public final class HttpLine {
     return line;
   }
 
+  /** How long the server holds a poll, as the open answer said. */
+  public long pollMs() {
+    return pollMs;
+  }
+
   /** The session id. */
   public String session() {
     return session;
@@ -252,7 +257,8 @@ public final class HttpLine {
     }
   }
 
-  static JsonObject parse(String text) {
+  /** {@code text} as a JSON object. */
+  public static JsonObject parse(String text) {
     try (JsonReader reader = Json.createReader(new StringReader(text))) {
       JsonValue value = reader.readValue();
       return value.asJsonObject();

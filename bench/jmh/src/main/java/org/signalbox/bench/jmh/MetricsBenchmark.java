@@ -20,7 +20,8 @@ import org.signalbox.metrics.NodeMetrics;
 @State(Scope.Benchmark)
 public class MetricsBenchmark {
 
-  private final NodeMetrics metrics = new NodeMetrics(() -> 0, () -> 0, () -> 0, () -> 0L, () -> 0L, () -> 0L);
+  private final NodeMetrics metrics = new NodeMetrics(() -> 0, () -> 0, () -> 0, () -> 0L, () -> 0L, () -> 0L,
+      transport -> 0);
 
   @Benchmark
   public void received() {
