@@ -108,8 +108,8 @@ export class WebrtcRoomElement extends HTMLElement {
     this.leaveButton = el('button', { 'data-testid': 'leave' }, 'Leave');
     this.joinButton = el('button', { 'data-testid': 'join', hidden: '' }, 'Join');
     this.retryButton = el('button', { 'data-testid': 'retry', hidden: '' }, 'Try again');
-    bar.append(this.status, this.transportLine, this.joinButton, this.retryButton, this.muteAudio, this.muteVideo, this.share,
-      this.leaveButton);
+    bar.append(this.status, this.transportLine, this.joinButton, this.retryButton, this.muteAudio,
+      this.muteVideo, this.share, this.leaveButton);
 
     const main = el('div', { class: 'main' });
     this.grid = el('div', { class: 'grid', 'data-testid': 'video-grid' });
