@@ -105,6 +105,12 @@ public final class AdminChecks {
     return TestClient.connect(socket, origin, peer);
   }
 
+  /** A peer over the HTTP binding beside the socket ({@code …/signal/http}). */
+  private TestClient connectOverHttp() {
+    String http = socket.toString().replaceFirst("^ws", "http") + "/http";
+    return TestClient.connect(URI.create(http), origin, peer);
+  }
+
   /** The peer answers a ping with a pong as its very next frame: nothing else was queued. */
   private static void nothingElseQueued(TestClient client) {
     client.send("{\"type\":\"ping\",\"id\":\"probe\"}");
@@ -115,10 +121,11 @@ public final class AdminChecks {
   /**
    * The room is listed with its peer count, shown with its peers oldest first, and a removed peer
    * gets {@code left} {@code removed}, stays connected (pings, rejoins when it asks), while the
-   * other gets {@code peer-left} {@code removed}; removing it again is 404.
+   * other gets {@code peer-left} {@code removed}; removing it again is 404. The other peer is
+   * served over the HTTP binding, which the peer's {@code transport} shows.
    */
   public void listInspectAndRemoveAPeer(String room) {
-    try (TestClient a = connect(); TestClient b = connect()) {
+    try (TestClient a = connect(); TestClient b = connectOverHttp()) {
       long before = System.currentTimeMillis();
       JsonObject joinedA = a.join(room, "Ann");
       JsonObject joinedB = b.join(room, "Ben");
@@ -148,9 +155,10 @@ public final class AdminChecks {
           peers.stream().map(p -> p.getString("peerId")).toList(), "oldest first");
       assertEquals(joinedA.getString("name"), peers.get(0).getString("name"));
       assertEquals(joinedB.getString("name"), peers.get(1).getString("name"));
+      assertEquals(List.of("websocket", "http"),
+          peers.stream().map(p -> p.getString("transport")).toList());
       for (JsonObject p : peers) {
         assertEquals("connected", p.getString("state"));
-        assertEquals("websocket", p.getString("transport"));
         assertTrue(p.getJsonNumber("joinedAt").longValue() >= createdAt, p.toString());
       }
 
