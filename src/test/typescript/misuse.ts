@@ -5,8 +5,8 @@ import { joinRoom, Room } from '../../main/webapp/js/webrtc-room.js';
 import '../../main/webapp/js/webrtc-room-element.js';
 
 export async function misuse(room: Room, file: File): Promise<void> {
-  // @ts-expect-error `transport` is in CLIENT.md 1.1 but the client does not implement it yet
-  await joinRoom({ room: 'standup', transport: 'http' });
+  // @ts-expect-error transport is 'auto', 'websocket' or 'http'
+  await joinRoom({ room: 'standup', transport: 'long-polling' });
   // @ts-expect-error `room` is required
   await joinRoom({ name: 'Alice' });
   // @ts-expect-error a token is a string or a function that returns one
@@ -39,6 +39,10 @@ export async function misuse(room: Room, file: File): Promise<void> {
   room.links.clear();
   // @ts-expect-error peerId is the server's to give
   room.peerId = 'someone-else';
+  // @ts-expect-error the transport in use is the client's to choose
+  room.transport = 'http';
+  // @ts-expect-error room.transport is a binding, never 'auto'
+  if (room.transport === 'auto') return;
   // @ts-expect-error peers is read-only for the page
   room.peers.clear();
   // @ts-expect-error sendChat takes the text

@@ -27,9 +27,12 @@ export async function startCall(grid: HTMLElement, preview: HTMLVideoElement): P
     media: { audio: true, video: true },
     iceTransportPolicy: 'relay',
     maxFileBytes: 64 * 1024 * 1024,
+    // The portal's users sit behind a proxy that may refuse WebSocket: the default, said aloud.
+    transport: 'auto',
   };
   const room = await joinRoom(options);
-  show(`joined ${room.room} as ${room.name} (${room.peerId})`);
+  const via: 'websocket' | 'http' | null = room.transport;
+  show(`joined ${room.room} as ${room.name} (${room.peerId}) over ${via === 'http' ? 'HTTP' : 'WebSocket'}`);
   preview.srcObject = room.localStream;
 
   const videos = new Map<string, HTMLVideoElement>();

@@ -2,7 +2,7 @@
 // module defines the element (once). Hand-written; what is not here is internal. The test command
 // (scripts/typescript-check.sh) checks them against a portal's use and against the JavaScript.
 
-import type { LeftDetail, Room, RoomErrorDetail, RoomEventMap, TokenSource } from './webrtc-room.js';
+import type { JoinOptions, LeftDetail, Room, RoomErrorDetail, RoomEventMap, TokenSource } from './webrtc-room.js';
 
 /** `joined` (element only): the element joined; `room` is the same as `element.room`. */
 export interface JoinedDetail {
@@ -35,6 +35,10 @@ export interface WebrtcRoomElementEventMap
  * - `token`: a token for token mode; the {@link WebrtcRoomElement.token} property wins.
  * - `url`: the signaling socket; default `<context>/signal` beside the module.
  * - `ice-transport-policy`: `all` (default) or `relay`.
+ * - `transport`: `auto` (default), `websocket` or `http`: how signaling travels (see
+ *   {@link JoinOptions.transport}). Once connected, the element says which binding is in use in
+ *   its `data-testid="transport"` line: "connected over WebSocket", "connected over HTTP"
+ *   (asked for), or "connected over HTTP (WebSocket blocked)" (`auto` fell back).
  *
  * Removing the element from the document leaves the room.
  */

@@ -1,5 +1,6 @@
 // <webrtc-room room="standup" name="Alice" media="video|audio|none" token="…"
-//              ice-transport-policy="all|relay">: a self-contained call widget for portal pages.
+//              ice-transport-policy="all|relay" transport="auto|websocket|http">: a
+// self-contained call widget for portal pages.
 // With media, it waits for a click on its Join button (or a call of join() from the page's own
 // click handler): a link or an embed alone never turns a camera or microphone on.
 
@@ -23,6 +24,7 @@ const STYLE = `
   .status { flex: 1; min-width: 12rem; }
   .status[data-kind="error"] { color: #a3261b; font-weight: 600; }
   .status[data-kind="warn"] { color: #8a5a00; }
+  .transport { font-size: .8rem; color: #5b6473; }
   button { font: inherit; padding: .35rem .8rem; border: 1px solid #b8c0cc; border-radius: 6px;
            background: #fff; cursor: pointer; }
   button[aria-pressed="true"] { background: #ffe1dc; border-color: #d9826f; }
@@ -98,14 +100,16 @@ export class WebrtcRoomElement extends HTMLElement {
     root.append(el('style', {}, STYLE));
     const bar = el('div', { class: 'bar' });
     this.status = el('div', { class: 'status', 'data-testid': 'status', role: 'status' }, 'Not connected.');
+    /** Which binding signaling uses, once connected. */
+    this.transportLine = el('span', { class: 'transport', 'data-testid': 'transport', hidden: '' });
     this.muteAudio = el('button', { 'data-testid': 'mute-audio', 'aria-pressed': 'false' }, 'Mute');
     this.muteVideo = el('button', { 'data-testid': 'mute-video', 'aria-pressed': 'false' }, 'Camera off');
     this.share = el('button', { 'data-testid': 'share-screen', 'aria-pressed': 'false' }, 'Share screen');
     this.leaveButton = el('button', { 'data-testid': 'leave' }, 'Leave');
     this.joinButton = el('button', { 'data-testid': 'join', hidden: '' }, 'Join');
     this.retryButton = el('button', { 'data-testid': 'retry', hidden: '' }, 'Try again');
-    bar.append(this.status, this.joinButton, this.retryButton, this.muteAudio, this.muteVideo, this.share,
-      this.leaveButton);
+    bar.append(this.status, this.transportLine, this.joinButton, this.retryButton, this.muteAudio,
+      this.muteVideo, this.share, this.leaveButton);
 
     const main = el('div', { class: 'main' });
     this.grid = el('div', { class: 'grid', 'data-testid': 'video-grid' });
@@ -219,12 +223,14 @@ export class WebrtcRoomElement extends HTMLElement {
         token: this.token ?? this.getAttribute('token') ?? undefined,
         url: this.getAttribute('url') ?? undefined,
         iceTransportPolicy: /** @type {RTCIceTransportPolicy} */ (this.getAttribute('ice-transport-policy') ?? 'all'),
+        transport: /** @type {'auto'|'websocket'|'http'|undefined} */ (this.getAttribute('transport') || undefined),
         media: media === 'none' ? null : { audio: true, video: media === 'video' },
       });
       this.room = room;
       this.setControls(true);
       this.wire(room);
       this.setStatus(`In room “${room.room}” as ${room.name}.`);
+      this.showTransport(room);
       this.dispatchEvent(new CustomEvent('joined', { detail: { room } }));
     } catch (error) {
       const code = /** @type {any} */ (error).code ?? 'error';
@@ -256,7 +262,23 @@ export class WebrtcRoomElement extends HTMLElement {
     this.localVideo.srcObject = null;
     this.localFigure.hidden = true;
     this.retryButton.hidden = true;
+    this.transportLine.hidden = true;
     this.setControls(false);
+  }
+
+  /**
+   * Says which binding signaling uses: over HTTP the call goes on, but every frame takes a
+   * request, and the user (or the portal's support) should know why.
+   * @param {import('./webrtc-room.js').Room} room
+   */
+  showTransport(room) {
+    if (room.transport === 'http') {
+      this.transportLine.textContent = this.getAttribute('transport') === 'http'
+        ? 'connected over HTTP' : 'connected over HTTP (WebSocket blocked)';
+    } else {
+      this.transportLine.textContent = 'connected over WebSocket';
+    }
+    this.transportLine.hidden = false;
   }
 
   /** @param {import('./webrtc-room.js').Room} room */
@@ -364,6 +386,7 @@ export class WebrtcRoomElement extends HTMLElement {
       this.setStatus(`Connection to the server lost; reconnecting (attempt ${/** @type {any} */ (e).detail.attempt})…`, 'warn');
     });
     room.addEventListener('reconnected', (e) => {
+      this.showTransport(room);
       this.setStatus(/** @type {any} */ (e).detail.resumed
         ? `Back in room “${room.room}”.` : `Rejoined room “${room.room}” after the server restarted.`);
     });

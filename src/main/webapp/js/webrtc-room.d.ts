@@ -9,7 +9,10 @@ export type TokenSource = () => string | Promise<string>;
 export interface JoinOptions {
   /** The room to join. */
   room: string;
-  /** The signaling socket (`ws:`/`wss:`); default: `<context>/signal` beside the module. */
+  /**
+   * The signaling socket (`ws:`/`wss:`); default: `<context>/signal` beside the module. The HTTP
+   * binding is at the same place over `http:`/`https:`, plus `/http`.
+   */
   url?: string;
   /** The name the other peers see. */
   name?: string;
@@ -24,6 +27,13 @@ export interface JoinOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Incoming files larger than this are declined without asking; default 256 MiB. */
   maxFileBytes?: number;
+  /**
+   * How signaling travels. `'auto'` (the default) tries WebSocket and falls back to the HTTP
+   * binding (long polling) when the upgrade is refused or no `welcome` arrives within 5 s, and
+   * keeps that choice for the page's life; `'websocket'` or `'http'` use that binding alone.
+   * {@link Room.transport} says which is in use.
+   */
+  transport?: 'auto' | 'websocket' | 'http';
 }
 
 /** Another peer of the room, as `room.peers` holds it. */
@@ -213,7 +223,8 @@ export interface RoomEventMap {
 
 /**
  * Joins a room; resolves after the server's `joined`. Rejects with an Error whose `code` is e.g.
- * `unreachable`, `unauthorized`, `media-denied` or `media-unavailable`.
+ * `unreachable`, `unauthorized`, `media-denied` or `media-unavailable`, and with a TypeError for
+ * options it cannot use (no `room`, an unknown `transport`).
  */
 export function joinRoom(options: JoinOptions): Promise<Room>;
 
@@ -241,6 +252,11 @@ export class Room extends EventTarget {
   readonly maxFileBytes: number;
   /** The screen track being sent instead of the camera, or null. */
   readonly screenTrack: MediaStreamTrack | null;
+  /**
+   * The binding signaling uses: `'websocket'`, or `'http'` where WebSocket is blocked (or the
+   * `transport` option asked for it); null before the first connection.
+   */
+  readonly transport: 'websocket' | 'http' | null;
 
   /**
    * Chat to every peer, or to `to`: over the DataChannel, else through the server relay, so no

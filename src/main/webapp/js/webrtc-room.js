@@ -8,13 +8,20 @@ import { defaultSignalUrl, SignalingChannel } from './signaling.js';
 /**
  * @typedef {object} JoinOptions
  * @property {string} room
- * @property {string} [url] the socket; default: `<context>/signal` beside this module
+ * @property {string} [url] the socket; default: `<context>/signal` beside this module (the HTTP
+ *   binding is at the same place over http(s), plus `/http`)
  * @property {string} [name]
  * @property {string|TokenSource} [token] a token, or a function asked for one before every `join`
  * @property {{audio?: boolean, video?: boolean}|MediaStream|null} [media] default null: data only
  * @property {RTCIceTransportPolicy} [iceTransportPolicy] `all` (default) or `relay`
  * @property {number} [maxFileBytes] incoming files above this are declined unasked; default 256 MiB
+ * @property {'auto'|'websocket'|'http'} [transport] `auto` (default) tries WebSocket and falls back
+ *   to the HTTP binding when the upgrade is refused or no `welcome` comes within 5 s, and keeps
+ *   that choice for the page's life; `websocket` or `http` use that binding alone
  */
+
+/** The values of the `transport` option. */
+const TRANSPORTS = ['auto', 'websocket', 'http'];
 
 /**
  * Called for every `join` the client sends (the first, each resume, each rejoin), so a portal can
@@ -66,6 +73,9 @@ import { defaultSignalUrl, SignalingChannel } from './signaling.js';
  */
 export async function joinRoom(options) {
   if (!options || typeof options.room !== 'string') throw new TypeError('joinRoom needs { room }');
+  if (options.transport !== undefined && !TRANSPORTS.includes(options.transport)) {
+    throw new TypeError(`transport must be 'auto', 'websocket' or 'http', not ${JSON.stringify(options.transport)}`);
+  }
   const localStream = await openMedia(options.media ?? null);
   const room = new Room(options, localStream);
   try {
@@ -140,6 +150,7 @@ export class Room extends EventTarget {
     this.left = false;
     this.signaling = new SignalingChannel({
       url: options.url ?? defaultSignalUrl(), room: options.room, name: options.name, token: options.token,
+      transport: options.transport ?? 'auto',
     });
     this.signaling.addEventListener('welcome', (e) => {
       this.iceServers = /** @type {any} */ (e).detail.iceServers ?? [];
@@ -154,6 +165,15 @@ export class Room extends EventTarget {
 
   async start() {
     await this.signaling.start();
+  }
+
+  /**
+   * The binding the signaling connection uses: 'websocket' or 'http' (PROTOCOL.md's HTTP
+   * binding, where WebSocket is blocked); null before the first connection.
+   * @returns {'websocket'|'http'|null}
+   */
+  get transport() {
+    return this.signaling.transport;
   }
 
   /**
