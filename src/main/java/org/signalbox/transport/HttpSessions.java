@@ -57,7 +57,7 @@ public final class HttpSessions {
     sessions.put(id, session);
     String frames = wire.firstFrames();
     if (wire.endsAtOnce()) {
-      wire.finish(true);
+      wire.finish();
     }
     return "{\"session\":\"" + id + "\",\"frames\":" + frames + ",\"pollMs\":"
         + settings.pollMs() + "}";

@@ -172,11 +172,11 @@ final class HttpWire implements Wire {
     }
     answerLater(ready);
     try {
-      timers.schedule(() -> blocking.execute(() -> finish(false)), 2 * pollNanos,
+      timers.schedule(() -> blocking.execute(this::finish), 2 * pollNanos,
           TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException stopping) {
       // The node is stopping: nobody polls a stopped node.
-      blocking.execute(() -> finish(false));
+      blocking.execute(this::finish);
     }
   }
 
@@ -269,8 +269,7 @@ final class HttpWire implements Wire {
       if (!unacked.isEmpty() && unacked.peekLast().seq() > ack) {
         now = answerAfter(ack);
       } else {
-        Waiting w = new Waiting(poll, ack, null);
-        waiting = new Waiting(poll, ack, schedule(w));
+        waiting = new Waiting(poll, ack, emptyAnswerLater(poll));
       }
     }
     if (replaced != null) {
@@ -282,9 +281,10 @@ final class HttpWire implements Wire {
     return true;
   }
 
-  private ScheduledFuture<?> schedule(Waiting w) {
+  /** Caller holds the lock. Schedules the empty answer of a poll that nothing answers first. */
+  private ScheduledFuture<?> emptyAnswerLater(Poll poll) {
     try {
-      return timers.schedule(() -> timeout(w.poll()), pollNanos, TimeUnit.NANOSECONDS);
+      return timers.schedule(() -> timeout(poll), pollNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException stopping) {
       return null; // the node is stopping: its close answers the poll
     }
@@ -345,7 +345,7 @@ final class HttpWire implements Wire {
   private void deliver(Poll poll, Answer answer) {
     poll.answer(answer.body());
     if (answer.last()) {
-      finish(true);
+      finish();
     }
   }
 
@@ -372,10 +372,10 @@ final class HttpWire implements Wire {
   }
 
   /**
-   * Ends the session: no more polls, and the connection hears its close. {@code delivered} says
-   * whether the client got the {@code closed} frame; either way it happens once.
+   * Ends the session, once: no more polls, and the connection hears its close. Called when the
+   * client has had the {@code closed} frame, or when it has not polled for it in time.
    */
-  void finish(boolean delivered) {
+  void finish() {
     int code;
     IntConsumer told;
     Waiting ready;
