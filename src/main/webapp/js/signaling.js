@@ -26,6 +26,13 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const WEBSOCKET_WELCOME_MS = 5_000;
 /** A poll unanswered this long past the server's `pollMs` is a drop (the server answers by then). */
 const POLL_MARGIN_MS = 10_000;
+/**
+ * A poll that failed on the network (its answer lost on the way) is asked again this many times,
+ * with the same `ack`, before it counts as a drop: the server keeps every frame the client has
+ * not acknowledged and sends it again, so a hiccup costs no reconnect and no resume.
+ */
+const POLL_RETRIES = 2;
+const POLL_RETRY_MS = 250;
 /** Opening an HTTP session, one send and the close: the server answers these at once. */
 const REQUEST_TIMEOUT_MS = 10_000;
 /** PROTOCOL.md's defaults, used until the server's open answer and `welcome` say otherwise. */
@@ -275,6 +282,7 @@ class HttpTransport {
    * pollMs + POLL_MARGIN_MS, and the loop ends with the session.
    */
   async poll() {
+    let failures = 0;
     while (this.live) {
       /** @type {{status: number, body: string}} */
       let answer;
@@ -283,12 +291,19 @@ class HttpTransport {
         answer = await this.request(this.sessionUrl({ ack: String(this.ack) }), { method: 'GET' },
           this.pollMs + POLL_MARGIN_MS, this.pollAbort);
       } catch (error) {
-        // A network failure, or no answer in time: a drop.
+        if (!this.live) return;
+        // fetch rejects with a TypeError when the network failed; an abort (no answer in time)
+        // means the server is out of reach, and so does a failure that repeats: a drop.
+        if (error instanceof TypeError && failures++ < POLL_RETRIES) {
+          await new Promise((resume) => setTimeout(resume, POLL_RETRY_MS * failures));
+          continue;
+        }
         this.end(ABNORMAL_CLOSURE, `poll failed: ${error}`);
         return;
       } finally {
         this.pollAbort = null;
       }
+      failures = 0;
       if (!this.live) return;
       const polled = parseObject(answer.body);
       if (answer.status !== 200 || !polled || !Array.isArray(polled.frames)) {
