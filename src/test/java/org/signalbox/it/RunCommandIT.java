@@ -30,8 +30,9 @@ import org.signalbox.testing.TestClient;
 
 /**
  * The README's run command, tested from outside as a user's browser and tools would. The admin
- * API is on ({@code adminAuth=token}), which changes nothing outside {@code /admin}: its checks
- * share this server rather than start one of their own.
+ * API is on ({@code adminAuth=token}), which changes nothing outside {@code /admin}, and the HTTP
+ * binding's {@code pollMs} is short, which changes nothing outside {@code /signal/http}: their
+ * checks share this server rather than start one of their own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RunCommandIT {
@@ -39,11 +40,14 @@ class RunCommandIT {
   private static RunCommandServer server;
   private static AdminChecks admin;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** The HTTP binding's poll time (the default is 25 s). */
+  private static final long POLL_MS = 1000;
 
   @BeforeAll
   static void start() throws Exception {
     server = RunCommandServer.start("default", Map.of(
-        "SIGNALBOX_ADMIN_AUTH", "token", "SIGNALBOX_ADMIN_SECRET", Tokens.ADMIN_SECRET));
+        "SIGNALBOX_ADMIN_AUTH", "token", "SIGNALBOX_ADMIN_SECRET", Tokens.ADMIN_SECRET,
+        "SIGNALBOX_POLL_MS", Long.toString(POLL_MS)));
     admin = new AdminChecks(server.http("/"), server.socket(), server.origin(),
         "Bearer " + Tokens.admin("it-ops"), null);
   }
@@ -132,6 +136,13 @@ class RunCommandIT {
   @Order(5)
   void binaryFramesCloseWith1003() {
     DeployedChecks.binaryFramesCloseWith1003(server.socket(), server.origin());
+  }
+
+  @Test
+  @Order(5)
+  void theHttpBindingServesBesideTheSocket() throws Exception {
+    DeployedChecks.httpBindingBesideTheSocket(server.socket(), server.origin(), POLL_MS);
+    assertEquals(List.of(), server.signalboxProblems(), "Signalbox logged problems");
   }
 
   @Test

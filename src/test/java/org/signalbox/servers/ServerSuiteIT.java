@@ -35,7 +35,9 @@ import org.signalbox.testing.TestClient;
  * (Maven profiles tomcat, tomcat11, wildfly, payara), tested from outside as browsers use it.
  * Every server runs with {@code -Dsignalbox.maxRoomSize=12} (src/test/resources/arquillian.xml).
  * The deployment turns the admin API on ({@code adminAuth=token}, as context parameters in its
- * web.xml, the way an integrator would), which changes nothing outside {@code /admin}.
+ * web.xml, the way an integrator would), which changes nothing outside {@code /admin}, and
+ * shortens the HTTP binding's {@code pollMs}, which changes nothing outside {@code /signal/http},
+ * so that its empty poll is awaited in a second.
  */
 // DeploymentProcesses first: its afterAll runs last, after Arquillian has undeployed.
 @ExtendWith({DeploymentProcesses.class, ArquillianExtension.class})
@@ -44,10 +46,14 @@ class ServerSuiteIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  /** The HTTP binding's poll time in this deployment (the default is 25 s). */
+  private static final long POLL_MS = 1000;
+
   @Deployment(testable = false)
   static WebArchive war() {
     return BuiltWar.configured("signalbox.war", BuiltWar.param("adminAuth", "token")
-        + BuiltWar.param("adminSecret", Tokens.ADMIN_SECRET));
+        + BuiltWar.param("adminSecret", Tokens.ADMIN_SECRET)
+        + BuiltWar.param("pollMs", Long.toString(POLL_MS)));
   }
 
   @ArquillianResource private URL base;
@@ -184,6 +190,12 @@ class ServerSuiteIT {
   @Test
   void foreignOriginsGet403AndTheSameOriginIsWelcome() {
     DeployedChecks.onlyTheSameOriginIsWelcome(socket(), origin());
+  }
+
+  @Test
+  void theHttpBindingServesBesideTheSocket() {
+    DeployedChecks.httpBindingBesideTheSocket(socket(), origin(), POLL_MS);
+    assertEquals(List.of(), ServerLog.problems(), "warnings about Signalbox in " + ServerLog.path());
   }
 
   @Test

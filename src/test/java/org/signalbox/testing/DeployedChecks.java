@@ -3,9 +3,13 @@ package org.signalbox.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +188,146 @@ public final class DeployedChecks {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** The HTTP binding beside {@code socket} (PROTOCOL.md): {@code <socket>/http}, over http. */
+  public static URI httpBinding(URI socket) {
+    return URI.create(socket.toString().replaceFirst("^ws", "http") + "/http");
+  }
+
+  /**
+   * The HTTP binding at {@code <socket>/http}, for a server running with {@code pollMs} and the
+   * default origin policy (its own origin only). The open answer carries {@code welcome} and
+   * {@code pollMs}; an open or a POST of frames from another origin, or without one, is 403 and
+   * changes nothing, and so is a DELETE from another origin; a poll with nothing to deliver waits
+   * pollMs and answers empty. In one room, an HTTP peer and a WebSocket peer relay to each other
+   * both ways; the HTTP peer's DELETE is its close (the WebSocket peer sees {@code peer-left}
+   * {@code left}), and every request for the ended session is then 404 {@code unknown-session}.
+   */
+  public static void httpBindingBesideTheSocket(URI socket, String origin, long pollMs) {
+    URI binding = httpBinding(socket);
+    assertEquals(403, httpOpen(binding, null, Map.of()).statusCode(), "an open without Origin");
+    assertEquals(403, httpOpen(binding, "http://evil.example", Map.of()).statusCode(),
+        "an open from another origin");
+
+    HttpResponse<String> opened = httpOpen(binding, origin, Map.of());
+    assertEquals(200, opened.statusCode(), opened::body);
+    assertTrue(opened.headers().firstValue("Content-Type").orElse("").startsWith(
+        "application/json"), () -> "the open answer's type: " + opened.headers().map());
+    assertEquals("no-store", opened.headers().firstValue("Cache-Control").orElse(null),
+        "no proxy keeps a session's frames");
+    JsonObject open = HttpLine.parse(opened.body());
+    assertEquals(pollMs, open.getJsonNumber("pollMs").longValue(), opened::body);
+    assertTrue(open.getString("session").length() >= 22, "128 random bits or more: " + open);
+    JsonArray first = open.getJsonArray("frames");
+    assertEquals(1, first.size(), opened::body);
+    assertEquals("welcome", first.getJsonObject(0).getString("type"), opened::body);
+    assertEquals(1, first.getJsonObject(0).getInt("protocol"), opened::body);
+    URI session = URI.create(binding + "/" + open.getString("session"));
+    try {
+      // Nothing to deliver: the poll is held pollMs (not a container's timeout) and answers empty.
+      long started = System.nanoTime();
+      HttpResponse<String> empty = HttpLine.send(HttpLine.request(URI.create(session + "?ack=1"),
+          null, Map.of()).timeout(Duration.ofMillis(pollMs).plus(TestClient.WAIT)).GET().build());
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertEquals(200, empty.statusCode(), empty::body);
+      assertEquals(HttpLine.parse("{\"frames\":[],\"seq\":1}"), HttpLine.parse(empty.body()));
+      assertTrue(waitedMs >= pollMs && waitedMs < pollMs + TestClient.WAIT.toMillis(),
+          "an empty poll answered after " + waitedMs + " ms, pollMs " + pollMs);
+
+      // Another origin, or none, drives no session; the frames from the session's own page do.
+      String ping = "[{\"type\":\"ping\",\"id\":\"%s\"}]";
+      assertEquals(403, httpPost(session, "http://evil.example", ping.formatted("evil"))
+          .statusCode(), "frames from another origin");
+      assertEquals(403, httpPost(session, null, ping.formatted("none")).statusCode(),
+          "frames without Origin");
+      assertEquals(403, httpCall(session, "http://evil.example", "DELETE").statusCode(),
+          "a DELETE from another origin");
+      assertEquals(204, httpPost(session, origin, ping.formatted("own")).statusCode());
+      HttpResponse<String> pong = httpCall(URI.create(session + "?ack=1"), origin, "GET");
+      assertEquals(200, pong.statusCode(), pong::body);
+      JsonObject answer = HttpLine.parse(pong.body());
+      JsonArray pongs = answer.getJsonArray("frames");
+      assertEquals(1, pongs.size(), () -> "only the own page's ping was handled: " + pong.body());
+      assertEquals("own", pongs.getJsonObject(0).getString("ref"), pong::body);
+      assertEquals(2, answer.getInt("seq"), pong::body);
+      assertEquals(204, httpCall(session, origin, "DELETE").statusCode(), "DELETE");
+    } catch (RuntimeException | AssertionError e) {
+      httpCall(session, origin, "DELETE"); // else it lingers for 2 x pollMs
+      throw e;
+    }
+
+    try (TestClient ws = TestClient.connect(socket, origin);
+        TestClient http = TestClient.connect(binding, origin)) {
+      ws.join("http-binding", "W");
+      JsonObject joined = http.join("http-binding", "H");
+      assertEquals(ws.welcomePeerId(),
+          joined.getJsonArray("peers").getJsonObject(0).getString("peerId"));
+      assertEquals("H", ws.expect("peer-joined").getJsonObject("peer").getString("name"));
+
+      ws.send(signalTo(http.welcomePeerId(), "offer"));
+      JsonObject offer = http.expect("signal");
+      assertEquals(ws.welcomePeerId(), offer.getString("from"));
+      assertEquals("offer", offer.getJsonObject("data").getString("sdp"));
+      http.send(signalTo(ws.welcomePeerId(), "answer"));
+      JsonObject answer = ws.expect("signal");
+      assertEquals(http.welcomePeerId(), answer.getString("from"));
+      assertEquals("answer", answer.getJsonObject("data").getString("sdp"));
+      http.send("{\"type\":\"message\",\"data\":{\"text\":\"héllo ✓\"}}");
+      assertEquals("héllo ✓", ws.expect("message").getJsonObject("data").getString("text"));
+
+      String ended = http.http().session();
+      http.closeWith(1000); // DELETE, 204
+      JsonObject left = ws.expect("peer-left");
+      assertEquals(http.welcomePeerId(), left.getString("peerId"));
+      assertEquals("left", left.getString("reason"));
+      for (HttpResponse<String> after :
+          httpRequestsFor(URI.create(binding + "/" + ended), origin, Map.of())) {
+        assertEquals(404, after.statusCode(), () -> after.request().method() + ": " + after.body());
+        assertEquals("unknown-session", HttpLine.parse(after.body()).getString("error"),
+            () -> after.request().method() + ": " + after.body());
+      }
+    }
+  }
+
+  private static String signalTo(String to, String sdp) {
+    return "{\"type\":\"signal\",\"to\":\"" + to + "\",\"data\":{\"sdp\":\"" + sdp + "\"}}";
+  }
+
+  /** {@code POST <binding>} with an empty body: a session's open, with {@code headers}. */
+  public static HttpResponse<String> httpOpen(
+      URI binding, String origin, Map<String, String> headers) {
+    return HttpLine.send(HttpLine.request(binding, origin, headers)
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  /**
+   * A poll, a {@code POST} of a ping (id {@code "other"}) and a {@code DELETE} for {@code
+   * session}, each with {@code headers}: what every kind of request for the session is answered.
+   */
+  public static List<HttpResponse<String>> httpRequestsFor(
+      URI session, String origin, Map<String, String> headers) {
+    return List.of(
+        HttpLine.send(HttpLine.request(URI.create(session + "?ack=0"), origin, headers)
+            .GET().build()),
+        HttpLine.send(HttpLine.request(session, origin, headers)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("[{\"type\":\"ping\",\"id\":\"other\"}]"))
+            .build()),
+        HttpLine.send(HttpLine.request(session, origin, headers).DELETE().build()));
+  }
+
+  /** {@code POST} of {@code frames} (a JSON array) to a session, as application/json. */
+  private static HttpResponse<String> httpPost(URI session, String origin, String frames) {
+    return HttpLine.send(HttpLine.request(session, origin, Map.of())
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(frames)).build());
+  }
+
+  /** A {@code GET} (a poll: give its {@code ?ack}) or {@code DELETE} of a session. */
+  private static HttpResponse<String> httpCall(URI uri, String origin, String method) {
+    return HttpLine.send(HttpLine.request(uri, origin, Map.of())
+        .method(method, HttpRequest.BodyPublishers.noBody()).build());
   }
 
   /** A frame over the default maxMessageBytes closes with 1009; the room sees disconnected. */

@@ -237,7 +237,12 @@ public final class HttpLine {
     return true;
   }
 
-  private static HttpRequest.Builder request(URI uri, String origin, Map<String, String> headers) {
+  /**
+   * A request of the binding with {@code headers} and {@code Origin: origin} (none when null),
+   * bounded by {@link TestClient#WAIT} unless the caller sets another timeout: for a test's own
+   * requests beside a line.
+   */
+  public static HttpRequest.Builder request(URI uri, String origin, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TestClient.WAIT);
     headers.forEach(request::header);
     if (origin != null) {
@@ -246,7 +251,8 @@ public final class HttpLine {
     return request;
   }
 
-  private static HttpResponse<String> send(HttpRequest request) {
+  /** Sends {@code request} and returns the answer, whatever its status; a network error fails. */
+  public static HttpResponse<String> send(HttpRequest request) {
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
