@@ -8,11 +8,14 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -23,6 +26,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.AdminChecks;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
 
@@ -154,6 +158,61 @@ class ContainerAuthIT {
     admin.listInspectAndRemoveAPeer("admin-sso-remove");
     admin.closeARoom("admin-sso-close");
     admin.sendServerMessages("admin-sso-message");
+  }
+
+  /**
+   * The HTTP binding behind the same login. The container's constraint answers a request without
+   * credentials (401) or without the role (403) before the binding sees it. Alice's credentials
+   * open a session that joins under her name (BASIC gives no session cookie on any of these
+   * servers: a browser sends the credentials with every request, and so does this client). A
+   * poll, a POST or a DELETE of her session with Ada's credentials is the binding's 403, without
+   * credentials the container's 401, and none of them reaches the session.
+   */
+  @Test
+  void theHttpBindingServesOnlyTheUserWhoOpenedASession(
+      @ArquillianResource @OperateOnDeployment("secured") URL base) {
+    URI binding = DeployedChecks.httpBinding(socket(base));
+    String origin = origin(base);
+    assertEquals(401, DeployedChecks.httpOpen(binding, origin, Map.of()).statusCode(),
+        "the container asks for credentials");
+    assertEquals(403, DeployedChecks.httpOpen(binding, origin,
+        Map.of("Authorization", basic("no.role", "no-role-test-password"))).statusCode(),
+        "authenticated but not in the role");
+    try (TestClient alice = TestClient.connectWith(binding, origin,
+        Map.of("Authorization", basic("alice.doe", "alice-test-password")))) {
+      alice.send("{\"type\":\"join\",\"room\":\"sso-http\",\"name\":\"Mallory\"}");
+      assertEquals("alice.doe", alice.expect("joined").getString("name"), "the principal's name");
+      URI session = URI.create(binding + "/" + alice.http().session());
+      Map<String, Integer> refusals = Map.of(basic("ada.admin", "ada-test-password"), 403, "", 401);
+      refusals.forEach((authorization, status) -> {
+        Map<String, String> headers =
+            authorization.isEmpty() ? Map.of() : Map.of("Authorization", authorization);
+        for (HttpResponse<String> answer :
+            DeployedChecks.httpRequestsFor(session, origin, headers)) {
+          assertEquals(status, answer.statusCode(), () -> answer.request().method() + " "
+              + (authorization.isEmpty() ? "without credentials" : "as Ada") + ": " + answer.body());
+        }
+      });
+      // Alice's next frame answers her own ping: nothing of the refused requests was handled.
+      alice.send("{\"type\":\"ping\",\"id\":\"alice\"}");
+      assertEquals("alice", alice.expect("pong").getString("ref"), "the session lives on");
+    }
+  }
+
+  /**
+   * Without a security constraint the binding refuses an open without a user with its own 403,
+   * and so with credentials: no server authenticates a request its constraints do not cover.
+   */
+  @Test
+  void withoutASecurityConstraintAnHttpOpenWithoutAUserIsRefusedWith403(
+      @ArquillianResource @OperateOnDeployment("unsecured") URL base) {
+    URI binding = DeployedChecks.httpBinding(socket(base));
+    for (Map<String, String> headers : List.of(Map.<String, String>of(),
+        Map.of("Authorization", basic("alice.doe", "alice-test-password")))) {
+      HttpResponse<String> refused = DeployedChecks.httpOpen(binding, origin(base), headers);
+      assertEquals(403, refused.statusCode(), refused::body);
+      assertTrue(refused.body().contains("authentication required"), refused::body);
+    }
   }
 
   @Test
