@@ -24,6 +24,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.Chromium;
+import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
 
@@ -165,6 +166,47 @@ class PortalWarIT {
       JsonObject signal = alice.expect("signal");
       assertEquals(adaJoined.getString("peerId"), signal.getString("from"));
     }
+  }
+
+  /**
+   * The HTTP binding in the portal, behind its form login: the session cookie opens it, and the
+   * user joins under their own name. A poll, a POST or a DELETE of that session with another
+   * user's cookie is the binding's 403; without a cookie the container's login answers (its form,
+   * 200, on every server; Payara answers a DELETE with 403 instead), never the binding; neither
+   * reaches the session.
+   */
+  @Test
+  void theSessionCookieOpensTheHttpBindingForItsUserOnly() {
+    URI binding = DeployedChecks.httpBinding(socket("signalbox/signal"));
+    assertNotFromTheBinding(DeployedChecks.httpOpen(binding, origin(), Map.of()));
+    PortalSession aliceSession = PortalSession.signIn(portal(), ALICE, ALICE_PASSWORD);
+    PortalSession adaSession = PortalSession.signIn(portal(), ADA, ADA_PASSWORD);
+    try (TestClient alice = TestClient.connectWith(binding, origin(),
+        Map.of("Cookie", aliceSession.cookieHeader()))) {
+      alice.send("{\"type\":\"join\",\"room\":\"portal-http\",\"name\":\"Mallory\"}");
+      assertEquals(ALICE, alice.expect("joined").getString("name"), "the user's name");
+      URI session = URI.create(binding + "/" + alice.http().session());
+      for (HttpResponse<String> answer : DeployedChecks.httpRequestsFor(session, origin(),
+          Map.of("Cookie", adaSession.cookieHeader()))) {
+        assertEquals(403, answer.statusCode(), () -> answer.request().method() + ": " + answer.body());
+      }
+      for (HttpResponse<String> answer :
+          DeployedChecks.httpRequestsFor(session, origin(), Map.of())) {
+        assertNotFromTheBinding(answer);
+      }
+      // Alice's next frame answers her own ping: nothing of the refused requests was handled.
+      alice.send("{\"type\":\"ping\",\"id\":\"alice\"}");
+      assertEquals("alice", alice.expect("pong").getString("ref"), "the session lives on");
+    }
+  }
+
+  /** The container's login answered: no JSON of the binding, no 204 of a handled request. */
+  private static void assertNotFromTheBinding(HttpResponse<String> answer) {
+    String what = answer.request().method() + " without a session: " + answer.statusCode();
+    LOG.log(System.Logger.Level.INFO, "the portal answered an HTTP binding {0}", what);
+    assertTrue(answer.statusCode() == 200 || answer.statusCode() == 403, what);
+    assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("text/html"),
+        () -> what + " " + answer.headers().map());
   }
 
   /**
