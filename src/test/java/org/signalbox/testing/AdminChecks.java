@@ -107,8 +107,7 @@ public final class AdminChecks {
 
   /** A peer over the HTTP binding beside the socket ({@code …/signal/http}). */
   private TestClient connectOverHttp() {
-    String http = socket.toString().replaceFirst("^ws", "http") + "/http";
-    return TestClient.connect(URI.create(http), origin, peer);
+    return TestClient.connect(DeployedChecks.httpBinding(socket), origin, peer);
   }
 
   /** The peer answers a ping with a pong as its very next frame: nothing else was queued. */
