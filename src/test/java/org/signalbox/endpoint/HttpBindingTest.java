@@ -154,6 +154,24 @@ class HttpBindingTest {
   }
 
   @Test
+  void sessionsCountAgainstTheConnectionsOfAnAddress() throws Exception {
+    // (Embedded Tyrus tells no client address of a socket; on servers sockets and sessions count
+    // together, which DeployedChecks and HandshakeLimitsIT see for sockets.)
+    try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxConnectionsPerAddress", "2"));
+        TestClient holding = TestClient.connect(server.uri(Binding.HTTP));
+        TestClient session = TestClient.connect(server.uri(Binding.HTTP))) {
+      HttpResponse<String> third = send(HttpRequest.newBuilder(server.uri(Binding.HTTP))
+          .POST(HttpRequest.BodyPublishers.noBody()));
+      assertEquals(429, third.statusCode());
+      session.closeWith(1000);
+      MembershipTest.awaitConnections(server, 1);
+      try (TestClient again = TestClient.connect(server.uri(Binding.HTTP))) {
+        assertEquals("welcome", again.welcome().getString("type"), "a slot was given back");
+      }
+    }
+  }
+
+  @Test
   void aServerEndIsTheLastFrameOfAPollAndThenTheSessionIs404() throws Exception {
     try (EmbeddedServer server = EmbeddedServer.start(Map.of("maxMessageBytes", "256"));
         TestClient a = TestClient.connect(server.uri(Binding.WEBSOCKET));
