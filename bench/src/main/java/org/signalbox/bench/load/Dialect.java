@@ -49,7 +49,7 @@ sealed interface Dialect {
       }
       if (Frames.startsWith(a, offset, length, WELCOME)) {
         peer.id = Frames.string(a, offset, length, PEER_ID, offset);
-        peer.ws.sendText(
+        peer.line.sendText(
             Frames.ascii("{\"type\":\"join\",\"room\":\"" + peer.room + "\",\"name\":\"bench\"}"));
         return Event.OTHER;
       }
@@ -112,7 +112,7 @@ sealed interface Dialect {
 
     @Override
     public void heartbeat(Peer peer) {
-      peer.ws.sendText(HEARTBEAT);
+      peer.line.sendText(HEARTBEAT);
     }
   }
 

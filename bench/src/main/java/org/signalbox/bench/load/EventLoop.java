@@ -13,6 +13,11 @@ import java.util.function.BooleanSupplier;
  */
 public final class EventLoop implements AutoCloseable {
 
+  /** A socket's owner, attached to its selection key: told when the socket is ready. */
+  interface Selectable {
+    void ready(SelectionKey key);
+  }
+
   private record Timer(long dueNanos, long order, Runnable task) {}
 
   private final Selector selector;
@@ -74,7 +79,7 @@ public final class EventLoop implements AutoCloseable {
   }
 
   private void ready(SelectionKey key) {
-    ((WsClient) key.attachment()).ready(key);
+    ((Selectable) key.attachment()).ready(key);
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * A set of simulated browsers on one server: connects them with a bounded number of handshakes in
  * flight, joins them, feeds their relayed frames to a scenario, and counts what went wrong.
  */
-final class Fleet implements WsClient.Listener {
+final class Fleet implements Line.Listener {
 
   /** A scenario's view of its peers' events. */
   interface Handler {
@@ -82,18 +82,21 @@ final class Fleet implements WsClient.Listener {
     return took;
   }
 
-  /** Closes every connection with a close frame and waits for the server to close each. */
+  /**
+   * Closes every line as a leaving client does (a close frame) and waits for the server to end
+   * each.
+   */
   void closeAll() {
     closing = true;
     for (Peer p : peers) {
-      if (p.ws != null) {
-        p.ws.close();
+      if (p.line != null) {
+        p.line.close();
       }
     }
     loop.runUntil(() -> closed == countStarted(), TimeUnit.SECONDS.toNanos(60));
     for (Peer p : peers) {
-      if (p.ws != null) {
-        p.ws.abort(1006, "not closed by the server in time");
+      if (p.line != null) {
+        p.line.abort(1006, "not closed by the server in time");
       }
     }
   }
@@ -102,8 +105,8 @@ final class Fleet implements WsClient.Listener {
   void abortAll() {
     closing = true;
     for (Peer p : peers) {
-      if (p.ws != null) {
-        p.ws.abort(1006, "dropped by the bench");
+      if (p.line != null) {
+        p.line.abort(1006, "dropped by the bench");
       }
     }
   }
@@ -118,7 +121,7 @@ final class Fleet implements WsClient.Listener {
     InetAddress source = sources == null ? null : sources[started / perSource];
     started++;
     joining++;
-    peer.ws = WsClient.connect(loop, peer.server != null ? peer.server : server, source,
+    peer.line = WsClient.connect(loop, peer.server != null ? peer.server : server, source,
         dialect.path(peer, partner), this, peer);
   }
 
@@ -127,7 +130,7 @@ final class Fleet implements WsClient.Listener {
       return;
     }
     for (Peer p : peers) {
-      if (p.ready && p.ws.isOpen()) {
+      if (p.ready && p.line.isOpen()) {
         dialect.heartbeat(p);
       }
     }
@@ -135,11 +138,11 @@ final class Fleet implements WsClient.Listener {
   }
 
   @Override
-  public void opened(WsClient client) {}
+  public void opened(Line line) {}
 
   @Override
-  public void text(WsClient client, byte[] buffer, int offset, int length) {
-    Peer peer = (Peer) client.attachment;
+  public void text(Line line, byte[] buffer, int offset, int length) {
+    Peer peer = (Peer) line.attachment();
     switch (dialect.text(peer, buffer, offset, length)) {
       case RELAY -> handler.relay(peer, buffer, offset, length);
       case READY -> {
@@ -157,8 +160,8 @@ final class Fleet implements WsClient.Listener {
   }
 
   @Override
-  public void closed(WsClient client, int code, String reason) {
-    Peer peer = (Peer) client.attachment;
+  public void closed(Line line, int code, String reason) {
+    Peer peer = (Peer) line.attachment();
     closed++;
     if (!closing) {
       dropped++;

@@ -100,9 +100,9 @@ final class JoinStormScenario implements Fleet.Handler {
   }
 
   private void volley(Peer from, Peer to, char kind) {
-    from.ws.sendText(dialect.relay(to, kind, Payloads.description(from.index, 0, kind)));
+    from.line.sendText(dialect.relay(to, kind, Payloads.description(from.index, 0, kind)));
     for (int c = 1; c <= candidates; c++) {
-      from.ws.sendText(dialect.relay(to, 'c', Payloads.candidate(from.index, c)));
+      from.line.sendText(dialect.relay(to, 'c', Payloads.candidate(from.index, c)));
     }
   }
 

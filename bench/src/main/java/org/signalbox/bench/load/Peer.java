@@ -11,7 +11,7 @@ final class Peer {
   /** The id a PeerJS or bare client chooses itself; Signalbox assigns one in {@code welcome}. */
   final String chosenId;
 
-  WsClient ws;
+  Line line;
   /** The server this peer connects to, when it is not its fleet's (the cluster's two nodes). */
   InetSocketAddress server;
   /** The id other peers address it by. */

@@ -91,7 +91,7 @@ final class RelayScenario implements Fleet.Handler {
     fleet.connectAndAwait(100, 60);
     for (Peer p : peers) {
       // One prepared frame per sender; only its sequence digits change from message to message.
-      frames[p.index] = WsClient.textFrame(dialect.relay(p.partner, 'o', Payloads.description(p.index, 0, 'o')));
+      frames[p.index] = p.line.prepare(dialect.relay(p.partner, 'o', Payloads.description(p.index, 0, 'o')));
       sequenceAt[p.index] =
           WsClient.indexOf(frames[p.index], 0, frames[p.index].length, Payloads.SEQUENCE)
               + Payloads.SEQUENCE.length;
@@ -144,7 +144,7 @@ final class RelayScenario implements Fleet.Handler {
     p.inFlight++;
     inFlight++;
     sent++;
-    p.ws.sendFrame(frame);
+    p.line.sendPrepared(frame);
   }
 
   @Override

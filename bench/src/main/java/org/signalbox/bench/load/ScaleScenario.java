@@ -56,10 +56,10 @@ final class ScaleScenario implements Fleet.Handler {
 
     Peer a = peers.get(0);
     Peer b = peers.get(1);
-    toB = WsClient.textFrame(dialect.relay(b, 'o', Payloads.description(a.index, 0, 'o')));
-    toA = WsClient.textFrame(dialect.relay(a, 'a', Payloads.description(b.index, 0, 'a')));
+    toB = a.line.prepare(dialect.relay(b, 'o', Payloads.description(a.index, 0, 'o')));
+    toA = b.line.prepare(dialect.relay(a, 'a', Payloads.description(b.index, 0, 'a')));
     sentAt = System.nanoTime();
-    a.ws.sendFrame(toB);
+    a.line.sendPrepared(toB);
     loop.runUntil(() -> completed == roundTrips || fleet.dropped > 0, TimeUnit.SECONDS.toNanos(60));
 
     long heap = process.liveHeapBytes();
@@ -74,14 +74,14 @@ final class ScaleScenario implements Fleet.Handler {
   @Override
   public void relay(Peer receiver, byte[] a, int offset, int length) {
     if (receiver.index == 1) {
-      receiver.ws.sendFrame(toA);
+      receiver.line.sendPrepared(toA);
       return;
     }
     long now = System.nanoTime();
     rttMicros.recordValue(Math.min(60_000_000L, (now - sentAt) / 1000));
     if (++completed < roundTrips) {
       sentAt = System.nanoTime();
-      receiver.ws.sendFrame(toB);
+      receiver.line.sendPrepared(toB);
     }
   }
 

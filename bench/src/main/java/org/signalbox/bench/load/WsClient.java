@@ -21,24 +21,14 @@ import java.util.Arrays;
  * unmask every frame, but XOR with zero leaves the payload as it is, so the generator spends no
  * time masking. The server's work is the same as for any key.
  */
-public final class WsClient {
-
-  /** What the generator does with a connection's events; all calls come from the loop thread. */
-  public interface Listener {
-    void opened(WsClient client);
-
-    void text(WsClient client, byte[] buffer, int offset, int length);
-
-    /** The connection is gone: {@code code} is the server's close code, or 1006 without one. */
-    void closed(WsClient client, int code, String reason);
-  }
+public final class WsClient implements Line, EventLoop.Selectable {
 
   private enum State { CONNECTING, UPGRADING, OPEN, CLOSING, CLOSED }
 
   private static final byte[] HEADER_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final EventLoop loop;
-  private final Listener listener;
+  private final Line.Listener listener;
   private final SocketChannel channel;
   private final byte[] handshake;
   private final SelectionKey key;
@@ -50,15 +40,15 @@ public final class WsClient {
   private State state = State.CONNECTING;
   private boolean wasOpen;
 
-  /** The scenario's own state for this connection. */
-  public Object attachment;
+  private final Object attachment;
 
-  private WsClient(EventLoop loop, Listener listener, SocketChannel channel, byte[] handshake)
-      throws IOException {
+  private WsClient(EventLoop loop, Line.Listener listener, SocketChannel channel, byte[] handshake,
+      Object attachment) throws IOException {
     this.loop = loop;
     this.listener = listener;
     this.channel = channel;
     this.handshake = handshake;
+    this.attachment = attachment;
     this.key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
   }
 
@@ -68,7 +58,7 @@ public final class WsClient {
    */
   public static WsClient connect(
       EventLoop loop, InetSocketAddress server, InetAddress local, String pathAndQuery,
-      Listener listener, Object attachment) {
+      Line.Listener listener, Object attachment) {
     String authority = server.getHostString() + ":" + server.getPort();
     byte[] request =
         ("GET " + pathAndQuery + " HTTP/1.1\r\n"
@@ -86,8 +76,7 @@ public final class WsClient {
       if (local != null) {
         channel.bind(new InetSocketAddress(local, 0));
       }
-      WsClient client = new WsClient(loop, listener, channel, request);
-      client.attachment = attachment;
+      WsClient client = new WsClient(loop, listener, channel, request, attachment);
       if (channel.connect(server)) {
         client.upgrade();
       }
@@ -97,6 +86,12 @@ public final class WsClient {
     }
   }
 
+  @Override
+  public Object attachment() {
+    return attachment;
+  }
+
+  @Override
   public boolean isOpen() {
     return state == State.OPEN;
   }
@@ -113,18 +108,22 @@ public final class WsClient {
     return loop;
   }
 
-  /** Sends one text frame; queued behind earlier frames when the socket is full. */
+  @Override
   public void sendText(byte[] payload) {
     if (state == State.OPEN) {
       send(0x1, payload, payload.length);
     }
   }
 
-  /**
-   * Sends a frame made by {@link #textFrame}, which the caller may change again as soon as this
-   * returns: it is copied only when the socket cannot take it at once.
-   */
-  public void sendFrame(byte[] frame) {
+  /** The whole client text frame for {@code payload}: header, zero mask, payload. */
+  @Override
+  public byte[] prepare(byte[] payload) {
+    return textFrame(payload);
+  }
+
+  /** Writes the prepared frame as it is; it is copied only when the socket cannot take it at once. */
+  @Override
+  public void sendPrepared(byte[] frame) {
     if (state != State.OPEN) {
       return;
     }
@@ -145,12 +144,13 @@ public final class WsClient {
     }
   }
 
-  /** A whole client text frame for {@code payload}, for {@link #sendFrame}. */
+  /** A whole client text frame for {@code payload}, for {@link #sendPrepared}. */
   public static byte[] textFrame(byte[] payload) {
     return frame(0x1, payload, payload.length);
   }
 
   /** Sends a close frame with 1000 and waits for the server's; {@code closed} follows. */
+  @Override
   public void close() {
     if (state == State.OPEN) {
       send(0x8, new byte[] {0x03, (byte) 0xE8}, 2);
@@ -161,6 +161,7 @@ public final class WsClient {
   }
 
   /** Drops the connection without a close frame, as a lost network does. */
+  @Override
   public void abort(int code, String reason) {
     if (state == State.CLOSED) {
       return;
@@ -175,7 +176,8 @@ public final class WsClient {
     listener.closed(this, code, reason);
   }
 
-  void ready(SelectionKey selected) {
+  @Override
+  public void ready(SelectionKey selected) {
     try {
       if (selected.isConnectable()) {
         channel.finishConnect();
