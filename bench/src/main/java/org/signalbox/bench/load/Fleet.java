@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A set of simulated browsers on one server: connects them with a bounded number of handshakes in
- * flight, joins them, feeds their relayed frames to a scenario, and counts what went wrong.
+ * flight, joins them, feeds their relayed frames to a scenario, and counts what went wrong. Each
+ * peer connects over its own {@link Peer#binding}.
  */
 final class Fleet implements Line.Listener {
 
@@ -32,6 +33,8 @@ final class Fleet implements Line.Listener {
   private int joining;
   private int started;
 
+  /** What the peers on the HTTP binding asked for. */
+  final HttpSessionClient.Counts http = new HttpSessionClient.Counts();
   int ready;
   int closed;
   int errors;
@@ -83,8 +86,8 @@ final class Fleet implements Line.Listener {
   }
 
   /**
-   * Closes every line as a leaving client does (a close frame) and waits for the server to end
-   * each.
+   * Closes every line as a leaving client does (a close frame; over HTTP, DELETE) and waits for
+   * the server to end each.
    */
   void closeAll() {
     closing = true;
@@ -121,8 +124,13 @@ final class Fleet implements Line.Listener {
     InetAddress source = sources == null ? null : sources[started / perSource];
     started++;
     joining++;
-    peer.line = WsClient.connect(loop, peer.server != null ? peer.server : server, source,
-        dialect.path(peer, partner), this, peer);
+    InetSocketAddress to = peer.server != null ? peer.server : server;
+    String path = dialect.path(peer, partner);
+    peer.line = switch (peer.binding) {
+      case WEBSOCKET -> WsClient.connect(loop, to, source, path, this, peer);
+      // PROTOCOL.md: the binding is at <socket path>/http.
+      case HTTP -> HttpSessionClient.open(loop, to, source, path + "/http", this, peer, http);
+    };
   }
 
   private void heartbeat() {

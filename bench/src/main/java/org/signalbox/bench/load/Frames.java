@@ -56,6 +56,50 @@ final class Frames {
     return new String(a, start, end - start, StandardCharsets.US_ASCII);
   }
 
+  /**
+   * The next object of a JSON array of objects, read from {@code cursor[0]} (just past the
+   * array's {@code [} or past the previous object): its bounds {@code [from, to)} into {@code
+   * object} and the cursor just past it. At the array's end, false with the cursor just past its
+   * {@code ]}; on anything else, false with the cursor -1. Strings are skipped with their escapes.
+   */
+  static boolean nextObject(byte[] a, int[] cursor, int end, int[] object) {
+    int i = cursor[0];
+    while (i < end && (a[i] == ',' || a[i] == ' ' || a[i] == '\n' || a[i] == '\r' || a[i] == '\t')) {
+      i++;
+    }
+    if (i < end && a[i] == ']') {
+      cursor[0] = i + 1;
+      return false;
+    }
+    if (i >= end || a[i] != '{') {
+      cursor[0] = -1;
+      return false;
+    }
+    int depth = 0;
+    boolean inString = false;
+    for (int j = i; j < end; j++) {
+      byte c = a[j];
+      if (inString) {
+        if (c == '\\') {
+          j++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        object[0] = i;
+        object[1] = j + 1;
+        cursor[0] = j + 1;
+        return true;
+      }
+    }
+    cursor[0] = -1;
+    return false;
+  }
+
   static String text(byte[] a, int offset, int length) {
     return new String(a, offset, Math.min(length, 300), StandardCharsets.UTF_8);
   }

@@ -1,11 +1,14 @@
 package org.signalbox.bench.load;
 
 /**
- * One simulated client's signaling connection, behind which a scenario need not know the
- * binding (a WebSocket: {@link WsClient}). Driven by the generator's {@link EventLoop}; every
- * call comes from its thread.
+ * One simulated client's signaling connection, over either binding a browser may use: a
+ * WebSocket ({@link WsClient}) or PROTOCOL.md's HTTP binding ({@link HttpSessionClient}). Driven
+ * by the generator's {@link EventLoop}; every call comes from its thread.
  */
 interface Line {
+
+  /** The binding a peer's line uses. */
+  enum Binding { WEBSOCKET, HTTP }
 
   /** What the generator does with a line's events; all calls come from the loop thread. */
   interface Listener {

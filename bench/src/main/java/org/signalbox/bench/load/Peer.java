@@ -12,6 +12,8 @@ final class Peer {
   final String chosenId;
 
   Line line;
+  /** How this peer's line reaches the server. */
+  Line.Binding binding = Line.Binding.WEBSOCKET;
   /** The server this peer connects to, when it is not its fleet's (the cluster's two nodes). */
   InetSocketAddress server;
   /** The id other peers address it by. */
