@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The comparison bench: Signalbox (the WAR in the run command's Jetty) and the PeerJS server, each
 # pinned to core 0, the load generator pinned to core 1, inside a loopback-only network namespace.
-# Then the cluster scenario: Redis and two Signalbox nodes (node A on core 0, node B on core 1;
-# Redis and the generator on either core), the relay across the nodes and within each.
+# Then the relay over the HTTP binding beside WebSocket, on one server per container (pinned as
+# above). Then the cluster scenario: Redis and two Signalbox nodes (node A on core 0, node B on
+# core 1; Redis and the generator on either core), the relay across the nodes and within each.
 # Prints one table (also written to bench/target/results.md). Takes about 6 minutes.
 #   bash bench/run.sh            the whole bench
 #   bash bench/run.sh --quick    a short run that checks the bench itself works (numbers not quotable)
 #   bash bench/run.sh --scale N  hold N connections in the scale scenario
 #   bash bench/run.sh --only cluster [--quick]   the cluster scenario alone
+#   bash bench/run.sh --only http [--containers jetty,tomcat] [--quick]   the HTTP binding's relay
+#     beside WebSocket's alone (its table also in bench/target/results-http.md)
 set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$bench")"

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The comparison bench: starts each server pinned to core 0 (bench/run.sh pins this generator to
  * core 1), runs every scenario against it, and prints one table with the ratios and the targets.
- * Last, the cluster scenario: Redis and two Signalbox nodes, node A on core 0 and node B on core 1,
- * with Redis and this generator on either core.
+ * Then the relay over the HTTP binding beside WebSocket, in each container. Last, the cluster
+ * scenario: Redis and two Signalbox nodes, node A on core 0 and node B on core 1, with Redis and
+ * this generator on either core.
  *
  * <p>Usage: {@code Bench --war <war> --jetty-xml <the run command's> --classpath <Jetty and bench classpath> --tomcat-classpath
  * <cp> --undertow-classpath <cp> --peerjs <dir> --work <dir> [--quick] [--scale N] [--containers
@@ -27,6 +29,8 @@ public final class Bench {
 
   private static final int PEERJS_PORT = 18490;
   private static final int SCALE_PORT = 18500;
+  /** A container's port plus this: its server for the HTTP binding's relay. */
+  private static final int HTTP_PORT_OFFSET = 2;
   /** The cluster's node A; node B listens on the next port. */
   private static final int CLUSTER_PORT = 18530;
   private static final int REDIS_PORT = 18539;
@@ -58,8 +62,9 @@ public final class Bench {
    * @param containers the containers whose Signalbox and bare forwarding are compared (Jetty, the
    *     run command's, is always in the main table)
    * @param only null for the whole bench, or the one part to run ({@code signalbox}, {@code
-   *     peerjs}, {@code scale}, {@code cluster}, or a container) with its raw results printed
-   *     instead of the table: for profiling (the cluster part prints its own table)
+   *     peerjs}, {@code scale}, {@code http}, {@code cluster}, or a container) with its raw
+   *     results printed instead of the table: for profiling (the cluster and HTTP parts print
+   *     their own tables)
    */
   record Options(Path war, Path jettyXml, Map<Container, String> classpaths, Path peerjs, Path work,
       boolean quick, int scale, List<Container> containers, String only) {
@@ -137,6 +142,11 @@ public final class Bench {
         report.container(container(c));
       }
     }
+    if (wants("http")) {
+      for (Container c : options.containers) {
+        report.http(http(c));
+      }
+    }
     if (wants("cluster")) {
       cluster();
     }
@@ -144,6 +154,9 @@ public final class Bench {
       System.out.println(report.raw());
       if (options.only.equals("cluster")) {
         Files.writeString(options.work.resolve("results-cluster.md"), report.clusterSection());
+      }
+      if (options.only.equals("http")) {
+        Files.writeString(options.work.resolve("results-http.md"), report.httpSection());
       }
       return;
     }
@@ -156,6 +169,13 @@ public final class Bench {
     return options.quick
         ? new RelayScenario.Plan(5, 4, 1, 1, 2)
         : new RelayScenario.Plan(50, 4, 5, 20, 10);
+  }
+
+  /** One pair, one message in flight per client: the relay's latency on an otherwise idle server. */
+  private RelayScenario.Plan singlePlan() {
+    return options.quick
+        ? new RelayScenario.Plan(1, 1, 1, 1, 2)
+        : new RelayScenario.Plan(1, 1, 1, 4, 10);
   }
 
   private int connections() {
@@ -196,6 +216,55 @@ public final class Bench {
           connections.named(name), bareConnections, memory.named(name), bareMemory,
           storm.stream().map(r -> r.named(name)).toList());
     }
+  }
+
+  /**
+   * Who is on the HTTP binding in the HTTP part's relays (peers {@code 2i} and {@code 2i + 1} are
+   * pair {@code i}).
+   */
+  enum Pairing {
+    /** Every client on WebSocket: the baseline, on the same server process. */
+    WEBSOCKET("WebSocket", i -> Line.Binding.WEBSOCKET),
+    /** Every client on HTTP: each message goes up in a POST and comes down in a poll's answer. */
+    HTTP("HTTP", i -> Line.Binding.HTTP),
+    /** One WebSocket and one HTTP client per pair: each message crosses HTTP once. */
+    MIXED("WebSocket ↔ HTTP", i -> i % 2 == 0 ? Line.Binding.WEBSOCKET : Line.Binding.HTTP);
+
+    final String title;
+    final IntFunction<Line.Binding> bindings;
+
+    Pairing(String title, IntFunction<Line.Binding> bindings) {
+      this.title = title;
+      this.bindings = bindings;
+    }
+  }
+
+  /**
+   * The relay over WebSocket, over the HTTP binding and mixed, one after the other on one new
+   * server process in {@code container}: each with the relay scenario's plan (its own cold and
+   * warm-up phases), then with one message at a time, the server waiting between runs until it
+   * counts no connection.
+   */
+  private Report.HttpRun http(Container container) throws Exception {
+    String name = "Signalbox in " + container.title;
+    List<Report.BindingRun> runs = new ArrayList<>();
+    try (ServerProcess server =
+        startSignalbox(container, container.port + HTTP_PORT_OFFSET, List.of())) {
+      for (Pairing pairing : Pairing.values()) {
+        log(name + ": relay, " + pairing.title);
+        String run = pairing.name().substring(0, 1).toLowerCase(Locale.ROOT);
+        RelayScenario.Result loaded = new RelayScenario(new Dialect.Signalbox(), relayPlan(), run)
+            .over(pairing.bindings).run(loop, server.address, server);
+        server.drain(DRAIN_SECONDS);
+        log(name + ": one message at a time, " + pairing.title);
+        RelayScenario.Result single =
+            new RelayScenario(new Dialect.Signalbox(), singlePlan(), run + "1")
+                .over(pairing.bindings).run(loop, server.address, server);
+        server.drain(DRAIN_SECONDS);
+        runs.add(new Report.BindingRun(pairing.title, loaded.named(name), single.named(name)));
+      }
+    }
+    return new Report.HttpRun(container.title, relayPlan(), singlePlan(), runs);
   }
 
   /**

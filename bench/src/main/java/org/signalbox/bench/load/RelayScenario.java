@@ -10,13 +10,14 @@ import org.HdrHistogram.Histogram;
 /**
  * relay: pairs of peers, each keeping a fixed number of ~1.1 KiB offers in flight to its partner
  * (a new one leaves when one arrives). Cold (right after start), warm-up and measured phases run
- * on the same connections; every message is accounted for at the end.
+ * on the same connections; every message is accounted for at the end. Peers connect over
+ * WebSocket unless {@link #over} puts some on the HTTP binding.
  */
 final class RelayScenario implements Fleet.Handler {
 
   record Result(String server, double coldPerSecond, double perSecond, double p50Millis,
       double p99Millis, double maxMillis, long sent, long received, long outOfOrder, int errors,
-      int dropped, double generatorCpu, double serverCpu, int frameBytes) {
+      int dropped, double generatorCpu, double serverCpu, int frameBytes, Requests requests) {
 
     long lost() {
       return sent - received;
@@ -24,7 +25,26 @@ final class RelayScenario implements Fleet.Handler {
 
     Result named(String name) {
       return new Result(name, coldPerSecond, perSecond, p50Millis, p99Millis, maxMillis, sent,
-          received, outOfOrder, errors, dropped, generatorCpu, serverCpu, frameBytes);
+          received, outOfOrder, errors, dropped, generatorCpu, serverCpu, frameBytes, requests);
+    }
+  }
+
+  /**
+   * What the peers on the HTTP binding asked for in the measured phase (all zero over WebSocket),
+   * beside the messages delivered in it: POSTs of frames and the frames they carried, polls
+   * (empty answers included), and new TCP connections.
+   */
+  record Requests(long messages, long posts, long framesPosted, long polls, long connects) {
+    static Requests between(long messages, HttpSessionClient.Counts before,
+        HttpSessionClient.Counts after) {
+      return new Requests(messages, after.posts - before.posts,
+          after.framesPosted - before.framesPosted, after.polls - before.polls,
+          after.connects[0] - before.connects[0]);
+    }
+
+    /** HTTP requests (POSTs of frames and polls) per message delivered. */
+    double perMessage() {
+      return (posts + polls) / (double) messages;
     }
   }
 
@@ -80,6 +100,14 @@ final class RelayScenario implements Fleet.Handler {
     return this;
   }
 
+  /** Connects each peer over the binding {@code bindingOf} names for its index. */
+  RelayScenario over(IntFunction<Line.Binding> bindingOf) {
+    for (Peer p : peers) {
+      p.binding = bindingOf.apply(p.index);
+    }
+    return this;
+  }
+
   /** Opens and closes {@code window} at the measured phase's edges. */
   RelayScenario measuring(Window window) {
     this.window = window;
@@ -113,6 +141,7 @@ final class RelayScenario implements Fleet.Handler {
     recording = true;
     long before = received;
     CpuClock cpu = CpuClock.start(process);
+    HttpSessionClient.Counts requestsBefore = fleet.http.copy();
     if (window != null) {
       window.open();
     }
@@ -120,6 +149,7 @@ final class RelayScenario implements Fleet.Handler {
     loop.runUntil(() -> false, TimeUnit.SECONDS.toNanos(plan.measureSeconds()));
     long elapsed = System.nanoTime() - start;
     long measured = received - before;
+    Requests requests = Requests.between(measured, requestsBefore, fleet.http);
     if (window != null) {
       window.close(measured);
     }
@@ -133,7 +163,7 @@ final class RelayScenario implements Fleet.Handler {
         latencyMicros.getValueAtPercentile(50) / 1000.0,
         latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
         sent, received, outOfOrder, fleet.errors, fleet.dropped, share.generator(),
-        share.server(), frames[0].length);
+        share.server(), frames[0].length, requests);
   }
 
   private void send(Peer p) {

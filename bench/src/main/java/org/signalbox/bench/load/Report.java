@@ -23,6 +23,16 @@ final class Report {
     }
   }
 
+  /** The relay over one binding (Bench.Pairing), loaded and with one message at a time. */
+  record BindingRun(String binding, RelayScenario.Result loaded, RelayScenario.Result single) {}
+
+  /**
+   * The relay over each binding in one container, on one server process, with the plans of its
+   * loaded and its one-at-a-time runs.
+   */
+  record HttpRun(String container, RelayScenario.Plan plan, RelayScenario.Plan single,
+      List<BindingRun> bindings) {}
+
   private final boolean quick;
   /** The run command's container: the one compared with PeerJS. */
   private ContainerRun jetty;
@@ -36,6 +46,7 @@ final class Report {
   private long fileLimit;
   private long peerJsStart;
   private ClusterScenario.Result cluster;
+  private final List<HttpRun> http = new ArrayList<>();
 
   Report(boolean quick) {
     this.quick = quick;
@@ -79,6 +90,10 @@ final class Report {
     cluster = r;
   }
 
+  void http(HttpRun run) {
+    http.add(run);
+  }
+
   /** The results as they are, for a partial run (--only). */
   String raw() {
     StringBuilder out = new StringBuilder();
@@ -93,6 +108,15 @@ final class Report {
       if (r != null) {
         out.append(r).append('\n');
       }
+    }
+    for (HttpRun run : http) {
+      for (BindingRun b : run.bindings()) {
+        out.append(run.container()).append(", ").append(b.binding()).append(": ")
+            .append(b.loaded()).append('\n').append(b.single()).append('\n');
+      }
+    }
+    if (!http.isEmpty()) {
+      out.append(httpSection());
     }
     if (cluster != null) {
       out.append(cluster.crossNode()).append('\n').append(cluster.sameNode()).append('\n')
@@ -235,8 +259,64 @@ final class Report {
           d(scale.heap() / 1024.0 / scale.clients()), d(scale.p50Millis()), d(scale.p99Millis()),
           d(scale.maxMillis())));
     }
+    if (!http.isEmpty()) {
+      out.append('\n').append(httpSection());
+    }
     if (cluster != null) {
       out.append('\n').append(clusterSection());
+    }
+    return out.toString();
+  }
+
+  /** The relay over the HTTP binding beside WebSocket, per container. */
+  String httpSection() {
+    HttpRun first = http.get(0);
+    StringBuilder out = new StringBuilder();
+    out.append("### Relay over the HTTP binding").append(quick ? " (quick run: too short to quote)" : "")
+        .append("\n\n");
+    out.append("The relay scenario on one new server process per container, pinned to core 0 (the "
+        + "generator on core 1), three times in a row: every client on WebSocket; every client on "
+        + "the HTTP binding (each message goes up in a POST and comes down in a poll's answer); each "
+        + "pair one WebSocket and one HTTP client (each message crosses HTTP once). HTTP clients "
+        + "hold their session as the browser client does: one poll always outstanding, one POST "
+        + "at a time carrying what queued meanwhile, each on its own keep-alive connection, with "
+        + "Chrome's request headers. *Requests per message*: POSTs and polls over the measured "
+        + "seconds per message delivered. Then *one at a time*: one pair, one message in flight "
+        + "per client, the latency of an otherwise idle server.\n\n");
+    out.append("| binding | server | messages/s | p50 ms | p99 ms | requests per message | frames per POST | one at a time: p50 / p99 ms | generator CPU | server CPU |\n");
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
+    for (HttpRun run : http) {
+      for (BindingRun b : run.bindings()) {
+        RelayScenario.Result r = b.loaded();
+        RelayScenario.Requests q = r.requests();
+        boolean anyHttp = q.posts() + q.polls() > 0;
+        out.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s / %s | %.0f %% | %.0f %% |%n",
+            b.binding(), r.generatorCpu() >= GENERATOR_BOUND ? " (generator near its core: a lower bound)" : "",
+            run.container(), n(r.perSecond()), d(r.p50Millis()), d(r.p99Millis()),
+            anyHttp ? d(q.perMessage()) : "–", anyHttp ? d(q.framesPosted() / (double) q.posts()) : "–",
+            d(b.single().p50Millis()), d(b.single().p99Millis()), 100 * r.generatorCpu(),
+            100 * r.serverCpu()));
+      }
+    }
+    out.append(String.format(Locale.ROOT, "%nLoaded: %d pairs, %d messages in flight per client, "
+        + "%d s cold, %d s of warm-up, %d s measured. One at a time: %d s of warm-up, %d s measured. "
+        + "The relay scenario's `signal` frame (%d bytes as a WebSocket frame).%n%n",
+        first.plan().pairs(), first.plan().inFlight(), first.plan().coldSeconds(),
+        first.plan().warmSeconds(), first.plan().measureSeconds(),
+        first.single().coldSeconds() + first.single().warmSeconds(), first.single().measureSeconds(),
+        first.bindings().get(0).loaded().frameBytes()));
+    out.append("| relay run | sent | received | lost | out of order | errors | dropped | max ms | POSTs | polls | new TCP connections |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (HttpRun run : http) {
+      for (BindingRun b : run.bindings()) {
+        for (RelayScenario.Result r : List.of(b.loaded(), b.single())) {
+          RelayScenario.Requests q = r.requests();
+          out.append(String.format(Locale.ROOT, "| %s, %s%s | %d | %d | %d | %d | %d | %d | %s | %d | %d | %d |%n",
+              b.binding(), run.container(), r == b.single() ? ", one at a time" : "", r.sent(),
+              r.received(), r.lost(), r.outOfOrder(), r.errors(), r.dropped(), d(r.maxMillis()),
+              q.posts(), q.polls(), q.connects()));
+        }
+      }
     }
     return out.toString();
   }
