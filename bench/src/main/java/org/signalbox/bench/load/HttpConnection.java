@@ -116,6 +116,10 @@ final class HttpConnection implements EventLoop.Selectable {
 
   @Override
   public void ready(SelectionKey selected) {
+    if (!selected.isValid()) {
+      // Closed earlier in this round of the loop: its session ended on its other connection.
+      return;
+    }
     try {
       if (selected.isConnectable()) {
         channel.finishConnect();
