@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +35,28 @@ final class ServerProcess implements AutoCloseable {
   /** One client for every /health poll: each new client would start its own selector thread. */
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  /**
+   * Servers not closed yet: a bench stopped on the way (Ctrl-C, bench/run.sh's timeout) ends
+   * them on its way out instead of leaving them running.
+   */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      RUNNING.forEach(Process::destroy);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      for (Process p : RUNNING) {
+        try {
+          if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            p.destroyForcibly();
+          }
+        } catch (InterruptedException e) {
+          p.destroyForcibly();
+        }
+      }
+    }, "bench-servers-down"));
+  }
 
   /** Linux's clock ticks per second for {@code /proc/<pid>/stat}, fixed at 100 on x86_64. */
   private static final long TICKS_PER_SECOND = 100;
@@ -80,6 +104,7 @@ final class ServerProcess implements AutoCloseable {
     }
     long start = System.nanoTime();
     Process process = builder.start();
+    RUNNING.add(process);
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
     long deadline = start + TimeUnit.SECONDS.toNanos(90);
     while (true) {
@@ -216,5 +241,6 @@ final class ServerProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+    RUNNING.remove(process);
   }
 }
