@@ -13,11 +13,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class EventLoop implements AutoCloseable {
 
-  /** A socket's owner, attached to its selection key: told when the socket is ready. */
-  interface Selectable {
-    void ready(SelectionKey key);
-  }
-
   private record Timer(long dueNanos, long order, Runnable task) {}
 
   private final Selector selector;
@@ -79,7 +74,7 @@ public final class EventLoop implements AutoCloseable {
   }
 
   private void ready(SelectionKey key) {
-    ((Selectable) key.attachment()).ready(key);
+    ((LoopSocket) key.attachment()).ready(key);
   }
 
   @Override

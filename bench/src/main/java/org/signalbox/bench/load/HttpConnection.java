@@ -3,11 +3,9 @@ package org.signalbox.bench.load;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * One HTTP/1.1 keep-alive connection of the load generator, driven by its {@link EventLoop}: one
@@ -18,16 +16,15 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>When the server ends the connection between requests ({@code Connection: close}, as Tomcat
  * does after {@code maxKeepAliveRequests}, or an idle timeout), the next request opens a new one,
- * as a browser would; every connect is counted.
+ * as a browser would; every connect is counted. A request that gets no answer (the connection
+ * refused, reset or closed first) is the connection's failure, told to its owner.
  */
-final class HttpConnection implements EventLoop.Selectable {
+final class HttpConnection extends LoopSocket {
 
-  /** The one request under way: told its answer, or that there will be none. */
+  /** What is done with the answer to the one request under way. */
   interface Exchange {
     /** The answer; {@code buffer} is reused after the call. */
     void answered(int status, byte[] buffer, int offset, int length);
-
-    void failed(String why);
   }
 
   private static final byte[] HEADER_END = Frames.ascii("\r\n\r\n");
@@ -39,26 +36,26 @@ final class HttpConnection implements EventLoop.Selectable {
   /** Answers are small (a batch of frames); one larger than this is a fault of the bench. */
   private static final int MAX_ANSWER_BYTES = 16 << 20;
 
-  private final EventLoop loop;
   private final InetSocketAddress server;
   private final InetAddress local;
   private final long[] connects;
-  private SocketChannel channel;
-  private SelectionKey key;
-  private ByteBuffer in = ByteBuffer.allocate(8192);
-  private ByteBuffer out;
+  private final Consumer<String> failed;
   private Exchange exchange;
-  private boolean connected;
+  /** The request under way: its bytes are the owner's, untouched until the answer. */
+  private ByteBuffer request;
 
   /**
    * @param local the address to connect from, or null
    * @param connects where each new connection is counted (its element 0)
+   * @param failed told why a request got no answer; the connection is closed by then
    */
-  HttpConnection(EventLoop loop, InetSocketAddress server, InetAddress local, long[] connects) {
-    this.loop = loop;
+  HttpConnection(EventLoop loop, InetSocketAddress server, InetAddress local, long[] connects,
+      Consumer<String> failed) {
+    super(loop, 8192);
     this.server = server;
     this.local = local;
     this.connects = connects;
+    this.failed = failed;
   }
 
   /** Whether a request is under way. */
@@ -75,95 +72,57 @@ final class HttpConnection implements EventLoop.Selectable {
       throw new IllegalStateException("one request at a time");
     }
     this.exchange = exchange;
-    out = ByteBuffer.wrap(request, 0, length);
+    this.request = ByteBuffer.wrap(request, 0, length);
     try {
-      if (channel == null) {
-        open();
-      } else if (connected) {
-        flush();
+      if (!hasChannel()) {
+        connects[0]++;
+        connect(server, local); // the request goes out once connected
+      } else {
+        write(this.request);
       }
     } catch (IOException e) {
-      fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+      broken(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
   /** Closes the connection; a request under way hears nothing more. */
   void close() {
     exchange = null;
-    disconnect();
-  }
-
-  private void open() throws IOException {
-    channel = SocketChannel.open();
-    channel.configureBlocking(false);
-    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    if (local != null) {
-      channel.bind(new InetSocketAddress(local, 0));
-    }
-    connects[0]++;
-    in.clear();
-    key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
-    if (channel.connect(server)) {
-      connected();
-    }
-  }
-
-  private void connected() throws IOException {
-    connected = true;
-    key.interestOps(SelectionKey.OP_READ);
-    flush();
+    closeChannel();
   }
 
   @Override
-  public void ready(SelectionKey selected) {
-    if (!selected.isValid()) {
-      // Closed earlier in this round of the loop: its session ended on its other connection.
-      return;
-    }
-    try {
-      if (selected.isConnectable()) {
-        channel.finishConnect();
-        connected();
-      }
-      if (selected.isValid() && selected.isWritable()) {
-        flush();
-      }
-      if (selected.isValid() && selected.isReadable()) {
-        read();
-      }
-    } catch (IOException e) {
-      fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+  void connected() throws IOException {
+    if (exchange != null) {
+      write(request);
     }
   }
 
-  private void flush() throws IOException {
-    if (out == null) {
-      return;
-    }
-    channel.write(out);
-    if (out.hasRemaining()) {
-      key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-    } else {
-      out = null;
-      key.interestOps(SelectionKey.OP_READ);
+  @Override
+  void broken(String why) {
+    boolean waiting = exchange != null;
+    exchange = null;
+    closeChannel();
+    if (waiting) {
+      failed.accept(why);
     }
   }
 
-  private void read() throws IOException {
-    if (channel.read(in) < 0) {
+  @Override
+  void readable() throws IOException {
+    if (!read()) {
       if (exchange != null) {
-        fail("connection closed by the server before its answer");
+        broken("connection closed by the server before its answer");
       } else {
-        disconnect(); // an idle keep-alive connection ended: the next request opens another
+        closeChannel(); // an idle keep-alive connection ended: the next request opens another
       }
       return;
     }
-    in.flip();
     byte[] a = in.array();
     int head = in.position();
     int end = WsClient.indexOf(a, head, in.limit(), HEADER_END);
     if (end < 0) {
-      grow(0);
+      compactOrGrow(0);
       return;
     }
     int status = status(a, head, end);
@@ -171,17 +130,17 @@ final class HttpConnection implements EventLoop.Selectable {
         : digits(a, headerValue(a, head, end, CONTENT_LENGTH), end);
     if (status < 0 || length < 0 || length > MAX_ANSWER_BYTES) {
       int line = WsClient.indexOf(a, head, end + 2, LINE_END);
-      fail("an answer the bench cannot read: "
+      broken("an answer the bench cannot read: "
           + new String(a, head, line - head, StandardCharsets.ISO_8859_1));
       return;
     }
     int body = end + HEADER_END.length;
     if (in.limit() - body < length) {
-      grow(body - head + (int) length);
+      compactOrGrow(body - head + (int) length);
       return;
     }
     if (exchange == null || in.limit() > body + length) {
-      fail("an answer nobody asked for");
+      broken("an answer nobody asked for");
       return;
     }
     int connection = headerValue(a, head, end, CONNECTION);
@@ -190,12 +149,10 @@ final class HttpConnection implements EventLoop.Selectable {
     Exchange answered = exchange;
     exchange = null;
     if (lastOnConnection) {
-      disconnect(); // the slice stays valid: a new connection reads into a cleared buffer later
+      closeChannel(); // the answer's bytes stay where they are: nothing is read until it is handled
     }
     answered.answered(status, a, body, (int) length);
-    if (!lastOnConnection && channel != null) {
-      in.clear();
-    }
+    in.clear(); // one request at a time: nothing follows an answer until the next request
   }
 
   /** The status code of the head {@code a[from, end)}, or -1. */
@@ -251,40 +208,5 @@ final class HttpConnection implements EventLoop.Selectable {
       }
     }
     return true;
-  }
-
-  /** Keeps what was read and makes room for {@code needed} bytes of one answer. */
-  private void grow(int needed) {
-    in.compact();
-    if (needed > in.capacity() || !in.hasRemaining()) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, in.capacity() * 2));
-      in.flip();
-      bigger.put(in);
-      in = bigger;
-    }
-  }
-
-  private void fail(String why) {
-    Exchange failed = exchange;
-    exchange = null;
-    disconnect();
-    if (failed != null) {
-      failed.failed(why);
-    }
-  }
-
-  private void disconnect() {
-    out = null;
-    connected = false;
-    if (channel == null) {
-      return;
-    }
-    key.cancel();
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // Closing is all that is left to do with it.
-    }
-    channel = null;
   }
 }

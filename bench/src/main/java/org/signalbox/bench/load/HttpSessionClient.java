@@ -101,8 +101,13 @@ final class HttpSessionClient implements Line {
     this.counts = counts;
     this.authority = server.getHostString() + ":" + server.getPort();
     this.base = base;
-    this.sends = new HttpConnection(loop, server, local, counts.connects);
-    this.polls = new HttpConnection(loop, server, local, counts.connects);
+    this.sends = new HttpConnection(loop, server, local, counts.connects,
+        why -> abort(1006, "open, POST or DELETE failed: " + why));
+    this.polls = new HttpConnection(loop, server, local, counts.connects, why -> {
+      if (state != State.LEAVING) {
+        abort(1006, "poll failed: " + why);
+      }
+    });
   }
 
   /**
@@ -116,7 +121,7 @@ final class HttpSessionClient implements Line {
     byte[] open = Frames.ascii("POST " + base + " HTTP/1.1\r\nHost: " + client.authority + "\r\n"
         + BROWSER_HEADERS + "Origin: http://" + client.authority + "\r\nContent-Length: 0\r\n\r\n");
     counts.opens++;
-    client.sends.send(open, open.length, client.new Opened());
+    client.sends.send(open, open.length, client::opened);
     return client;
   }
 
@@ -192,7 +197,7 @@ final class HttpSessionClient implements Line {
         byte[] delete = Frames.ascii("DELETE " + path + " HTTP/1.1\r\nHost: "
             + authority + "\r\n" + BROWSER_HEADERS + "Origin: http://" + authority + "\r\n\r\n");
         counts.deletes++;
-        sends.send(delete, delete.length, new Deleted());
+        sends.send(delete, delete.length, this::deleted);
       }
       return;
     }
@@ -222,7 +227,7 @@ final class HttpSessionClient implements Line {
     queuedFrames -= frames;
     counts.posts++;
     counts.framesPosted += frames;
-    sends.send(postRequest, at, new Posted());
+    sends.send(postRequest, at, this::posted);
   }
 
   private void poll() {
@@ -235,7 +240,7 @@ final class HttpSessionClient implements Line {
     at = put(pollRequest, at, digits);
     at = put(pollRequest, at, pollTail);
     counts.polls++;
-    polls.send(pollRequest, at, new Polled());
+    polls.send(pollRequest, at, this::polled);
   }
 
   private static int put(byte[] to, int at, byte[] what) {
@@ -273,106 +278,72 @@ final class HttpSessionClient implements Line {
   }
 
   /** The open answer: the session, and its first frames ({@code welcome}, numbered from 1). */
-  private final class Opened implements HttpConnection.Exchange {
-    @Override
-    public void answered(int status, byte[] a, int offset, int length) {
-      String session = status == 200 ? Frames.string(a, offset, length, SESSION, offset) : null;
-      if (session == null) {
-        abort(1006, "open answered " + status + ": " + Frames.text(a, offset, length));
-        return;
+  private void opened(int status, byte[] a, int offset, int length) {
+    String session = status == 200 ? Frames.string(a, offset, length, SESSION, offset) : null;
+    if (session == null) {
+      abort(1006, "open answered " + status + ": " + Frames.text(a, offset, length));
+      return;
+    }
+    path = base + "/" + session;
+    long max = Frames.number(a, offset, length, MAX_MESSAGE_BYTES);
+    if (max > 0) {
+      maxBody = (int) max;
+    }
+    postHead = Frames.ascii("POST " + path + " HTTP/1.1\r\nHost: " + authority + "\r\n"
+        + BROWSER_HEADERS + "Origin: http://" + authority + "\r\n"
+        + "Content-Type: application/json\r\nContent-Length: ");
+    // Browsers send no Origin on a same-origin GET.
+    pollHead = Frames.ascii("GET " + path + "?ack=");
+    pollTail = Frames.ascii(" HTTP/1.1\r\nHost: " + authority + "\r\n" + BROWSER_HEADERS + "\r\n");
+    state = State.OPEN;
+    listener.opened(this);
+    // Welcome, whose handling posts the join at once.
+    if (frames(a, offset, length) < 0) {
+      if (state != State.CLOSED) {
+        abort(1006, "open answer without frames");
       }
-      path = base + "/" + session;
-      long max = Frames.number(a, offset, length, MAX_MESSAGE_BYTES);
-      if (max > 0) {
-        maxBody = (int) max;
+      return;
+    }
+    poll();
+  }
+
+  private void posted(int status, byte[] a, int offset, int length) {
+    if (status != 204) {
+      abort(1006, "POST of frames answered " + status + ": " + Frames.text(a, offset, length));
+    } else if (state == State.OPEN || state == State.LEAVING) {
+      post();
+    }
+  }
+
+  private void polled(int status, byte[] a, int offset, int length) {
+    if (state == State.LEAVING) {
+      return; // the DELETE under way ends the session; this poll is the last
+    }
+    if (status != 200) {
+      abort(1006, "poll answered " + status + ": " + Frames.text(a, offset, length));
+      return;
+    }
+    long before = ack;
+    int after = frames(a, offset, length);
+    if (after < 0) {
+      if (state != State.CLOSED) {
+        abort(1006, "poll answer without frames: " + Frames.text(a, offset, length));
       }
-      postHead = Frames.ascii("POST " + path + " HTTP/1.1\r\nHost: " + authority + "\r\n"
-          + BROWSER_HEADERS + "Origin: http://" + authority + "\r\n"
-          + "Content-Type: application/json\r\nContent-Length: ");
-      // Browsers send no Origin on a same-origin GET.
-      pollHead = Frames.ascii("GET " + path + "?ack=");
-      pollTail = Frames.ascii(" HTTP/1.1\r\nHost: " + authority + "\r\n" + BROWSER_HEADERS + "\r\n");
-      state = State.OPEN;
-      listener.opened(HttpSessionClient.this);
-      // Welcome, whose handling posts the join at once.
-      if (frames(a, offset, length) < 0) {
-        if (state != State.CLOSED) {
-          abort(1006, "open answer without frames");
-        }
-        return;
-      }
+      return;
+    }
+    long seq = Frames.number(a, after, offset + length - after, SEQ);
+    if (seq != ack) {
+      abort(1006, "poll answer after ack " + before + " says seq " + seq + " but held "
+          + (ack - before) + " frames");
+      return;
+    }
+    if (state == State.OPEN) {
       poll();
     }
-
-    @Override
-    public void failed(String why) {
-      abort(1006, "open failed: " + why);
-    }
   }
 
-  private final class Posted implements HttpConnection.Exchange {
-    @Override
-    public void answered(int status, byte[] a, int offset, int length) {
-      if (status != 204) {
-        abort(1006, "POST of frames answered " + status + ": " + Frames.text(a, offset, length));
-      } else if (state == State.OPEN || state == State.LEAVING) {
-        post();
-      }
-    }
-
-    @Override
-    public void failed(String why) {
-      abort(1006, "POST of frames failed: " + why);
-    }
-  }
-
-  private final class Polled implements HttpConnection.Exchange {
-    @Override
-    public void answered(int status, byte[] a, int offset, int length) {
-      if (state == State.LEAVING) {
-        return; // the DELETE under way ends the session; this poll is the last
-      }
-      if (status != 200) {
-        abort(1006, "poll answered " + status + ": " + Frames.text(a, offset, length));
-        return;
-      }
-      long before = ack;
-      int after = frames(a, offset, length);
-      if (after < 0) {
-        if (state != State.CLOSED) {
-          abort(1006, "poll answer without frames: " + Frames.text(a, offset, length));
-        }
-        return;
-      }
-      long seq = Frames.number(a, after, offset + length - after, SEQ);
-      if (seq != ack) {
-        abort(1006, "poll answer after ack " + before + " says seq " + seq + " but held "
-            + (ack - before) + " frames");
-        return;
-      }
-      if (state == State.OPEN) {
-        poll();
-      }
-    }
-
-    @Override
-    public void failed(String why) {
-      if (state != State.LEAVING) {
-        abort(1006, "poll failed: " + why);
-      }
-    }
-  }
-
-  private final class Deleted implements HttpConnection.Exchange {
-    @Override
-    public void answered(int status, byte[] a, int offset, int length) {
-      // The client's close: the poll still waiting is dropped, as the browser aborts it.
-      abort(status == 204 ? 1000 : 1006, "DELETE answered " + status);
-    }
-
-    @Override
-    public void failed(String why) {
-      abort(1006, "DELETE failed: " + why);
-    }
+  /** The client's close is done: the poll still waiting is dropped, as the browser aborts it. */
+  private void deleted(int status, byte[] a, int offset, int length) {
+    abort(status == 204 ? 1000 : 1006, "DELETE answered " + status);
   }
 }

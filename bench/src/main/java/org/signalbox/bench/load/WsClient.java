@@ -3,12 +3,8 @@ package org.signalbox.bench.load;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -21,7 +17,7 @@ import java.util.Arrays;
  * unmask every frame, but XOR with zero leaves the payload as it is, so the generator spends no
  * time masking. The server's work is the same as for any key.
  */
-public final class WsClient implements Line, EventLoop.Selectable {
+public final class WsClient extends LoopSocket implements Line {
 
   private enum State { CONNECTING, UPGRADING, OPEN, CLOSING, CLOSED }
 
@@ -29,11 +25,7 @@ public final class WsClient implements Line, EventLoop.Selectable {
 
   private final EventLoop loop;
   private final Line.Listener listener;
-  private final SocketChannel channel;
   private final byte[] handshake;
-  private final SelectionKey key;
-  private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-  private ByteBuffer in = ByteBuffer.allocate(2048);
   private byte[] fragments = new byte[0];
   private int fragmentsLength;
   private boolean fragmented;
@@ -42,14 +34,12 @@ public final class WsClient implements Line, EventLoop.Selectable {
 
   private final Object attachment;
 
-  private WsClient(EventLoop loop, Line.Listener listener, SocketChannel channel, byte[] handshake,
-      Object attachment) throws IOException {
+  private WsClient(EventLoop loop, Line.Listener listener, byte[] handshake, Object attachment) {
+    super(loop, 2048);
     this.loop = loop;
     this.listener = listener;
-    this.channel = channel;
     this.handshake = handshake;
     this.attachment = attachment;
-    this.key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
   }
 
   /**
@@ -69,17 +59,9 @@ public final class WsClient implements Line, EventLoop.Selectable {
                 + "Sec-WebSocket-Version: 13\r\n"
                 + "Origin: http://" + authority + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
+    WsClient client = new WsClient(loop, listener, request, attachment);
     try {
-      SocketChannel channel = SocketChannel.open();
-      channel.configureBlocking(false);
-      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      if (local != null) {
-        channel.bind(new InetSocketAddress(local, 0));
-      }
-      WsClient client = new WsClient(loop, listener, channel, request, attachment);
-      if (channel.connect(server)) {
-        client.upgrade();
-      }
+      client.connect(server, local);
       return client;
     } catch (IOException e) {
       throw new IllegalStateException("cannot open a client socket: " + e, e);
@@ -128,17 +110,7 @@ public final class WsClient implements Line, EventLoop.Selectable {
       return;
     }
     try {
-      if (pending.isEmpty()) {
-        ByteBuffer buffer = ByteBuffer.wrap(frame);
-        channel.write(buffer);
-        if (buffer.hasRemaining()) {
-          ByteBuffer rest = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
-          pending.add(rest);
-          key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-        }
-      } else {
-        pending.add(ByteBuffer.wrap(frame.clone()));
-      }
+      writeOrCopy(frame);
     } catch (IOException e) {
       abort(1006, "write failed: " + e.getMessage());
     }
@@ -167,36 +139,19 @@ public final class WsClient implements Line, EventLoop.Selectable {
       return;
     }
     state = State.CLOSED;
-    key.cancel();
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // Closing is all that is left to do with it.
-    }
+    closeChannel();
     listener.closed(this, code, reason);
   }
 
   @Override
-  public void ready(SelectionKey selected) {
-    try {
-      if (selected.isConnectable()) {
-        channel.finishConnect();
-        upgrade();
-      }
-      if (selected.isValid() && selected.isWritable()) {
-        flush();
-      }
-      if (selected.isValid() && selected.isReadable()) {
-        read();
-      }
-    } catch (IOException e) {
-      abort(1006, e.getClass().getSimpleName() + ": " + e.getMessage());
-    }
+  void broken(String why) {
+    abort(1006, why);
   }
 
-  private void upgrade() throws IOException {
+  /** Connected: the upgrade request goes out. */
+  @Override
+  void connected() throws IOException {
     state = State.UPGRADING;
-    key.interestOps(SelectionKey.OP_READ);
     write(ByteBuffer.wrap(handshake));
   }
 
@@ -229,36 +184,12 @@ public final class WsClient implements Line, EventLoop.Selectable {
     return frame;
   }
 
-  private void write(ByteBuffer buffer) throws IOException {
-    if (pending.isEmpty()) {
-      channel.write(buffer);
-      if (!buffer.hasRemaining()) {
-        return;
-      }
-      key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-    }
-    pending.add(buffer);
-  }
-
-  private void flush() throws IOException {
-    while (!pending.isEmpty()) {
-      ByteBuffer head = pending.peek();
-      channel.write(head);
-      if (head.hasRemaining()) {
-        return;
-      }
-      pending.poll();
-    }
-    key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-  }
-
-  private void read() throws IOException {
-    int read = channel.read(in);
-    if (read < 0) {
+  @Override
+  void readable() throws IOException {
+    if (!read()) {
       abort(1006, "connection closed by the server without a close frame");
       return;
     }
-    in.flip();
     if (state == State.UPGRADING && !upgraded()) {
       if (state != State.CLOSED) {
         compactOrGrow(0);
@@ -367,16 +298,6 @@ public final class WsClient implements Line, EventLoop.Selectable {
     }
     System.arraycopy(a, offset, fragments, fragmentsLength, length);
     fragmentsLength += length;
-  }
-
-  private void compactOrGrow(int needed) {
-    in.compact();
-    if (needed > in.capacity() || !in.hasRemaining()) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, in.capacity() * 2));
-      in.flip();
-      bigger.put(in);
-      in = bigger;
-    }
   }
 
   static int indexOf(byte[] a, int from, int to, byte[] needle) {
