@@ -17,15 +17,22 @@ final class RelayScenario implements Fleet.Handler {
 
   record Result(String server, double coldPerSecond, double perSecond, double p50Millis,
       double p99Millis, double maxMillis, long sent, long received, long outOfOrder, int errors,
-      int dropped, double generatorCpu, double serverCpu, int frameBytes, Requests requests) {
+      int dropped, double generatorCpu, double serverCpu, double otherCpu, int frameBytes,
+      Requests requests) {
 
     long lost() {
       return sent - received;
     }
 
+    /** The server's CPU time per message relayed in the measured phase, every thread included. */
+    double serverMicrosPerMessage() {
+      return serverCpu / perSecond * 1e6;
+    }
+
     Result named(String name) {
       return new Result(name, coldPerSecond, perSecond, p50Millis, p99Millis, maxMillis, sent,
-          received, outOfOrder, errors, dropped, generatorCpu, serverCpu, frameBytes, requests);
+          received, outOfOrder, errors, dropped, generatorCpu, serverCpu, otherCpu, frameBytes,
+          requests);
     }
   }
 
@@ -163,7 +170,7 @@ final class RelayScenario implements Fleet.Handler {
         latencyMicros.getValueAtPercentile(50) / 1000.0,
         latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
         sent, received, outOfOrder, fleet.errors, fleet.dropped, share.generator(),
-        share.server(), frames[0].length, requests);
+        share.server(), share.others(), frames[0].length, requests);
   }
 
   private void send(Peer p) {

@@ -281,21 +281,24 @@ final class Report {
         + "hold their session as the browser client does: one poll always outstanding, one POST "
         + "at a time carrying what queued meanwhile, each on its own keep-alive connection, with "
         + "Chrome's request headers. *Requests per message*: POSTs and polls over the measured "
-        + "seconds per message delivered. Then *one at a time*: one pair, one message in flight "
-        + "per client, the latency of an otherwise idle server.\n\n");
-    out.append("| binding | server | messages/s | p50 ms | p99 ms | requests per message | frames per POST | one at a time: p50 / p99 ms | generator CPU | server CPU |\n");
-    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
+        + "seconds per message delivered. *Server µs per message*: the server's CPU time (every "
+        + "thread) over the measured seconds per message. *Others' CPU*: what the rest of the "
+        + "machine used meanwhile, in shares of one core: above a few per cent, other work took "
+        + "CPU from the bench. Then *one at a time*: one pair, one message in flight per client, "
+        + "the latency of an otherwise idle server.\n\n");
+    out.append("| binding | server | messages/s | p50 ms | p99 ms | requests per message | frames per POST | server µs per message | one at a time: p50 / p99 ms | generator CPU | server CPU | others' CPU |\n");
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
     for (HttpRun run : http) {
       for (BindingRun b : run.bindings()) {
         RelayScenario.Result r = b.loaded();
         RelayScenario.Requests q = r.requests();
         boolean anyHttp = q.posts() + q.polls() > 0;
-        out.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s / %s | %.0f %% | %.0f %% |%n",
+        out.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %.0f %% | %.0f %% | %.0f %% |%n",
             b.binding(), r.generatorCpu() >= GENERATOR_BOUND ? " (generator near its core: a lower bound)" : "",
             run.container(), n(r.perSecond()), d(r.p50Millis()), d(r.p99Millis()),
             anyHttp ? d(q.perMessage()) : "–", anyHttp ? d(q.framesPosted() / (double) q.posts()) : "–",
-            d(b.single().p50Millis()), d(b.single().p99Millis()), 100 * r.generatorCpu(),
-            100 * r.serverCpu()));
+            d(r.serverMicrosPerMessage()), d(b.single().p50Millis()), d(b.single().p99Millis()),
+            100 * r.generatorCpu(), 100 * r.serverCpu(), 100 * r.otherCpu()));
       }
     }
     out.append(String.format(Locale.ROOT, "%nLoaded: %d pairs, %d messages in flight per client, "

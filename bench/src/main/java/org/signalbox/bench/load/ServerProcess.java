@@ -170,6 +170,21 @@ final class ServerProcess implements AutoCloseable {
     return ticks * (1_000_000_000L / TICKS_PER_SECOND);
   }
 
+  /**
+   * CPU time of the whole machine, every core, every process and the kernel's own work, from
+   * {@code /proc/stat}: what the server and the generator did not use of it was someone else's.
+   */
+  static long machineCpuNanos() {
+    String[] fields = read("/proc/stat").lines().filter(l -> l.startsWith("cpu ")).findFirst()
+        .orElseThrow().trim().split("\\s+");
+    long ticks = 0;
+    // user, nice, system, (idle, iowait skipped), irq, softirq, steal; guest time is in user
+    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      ticks += Long.parseLong(fields[i]);
+    }
+    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+  }
+
   /** Resident set size. */
   long rssBytes() {
     for (String line : read("/proc/" + pid() + "/status").split("\n")) {
