@@ -16,27 +16,22 @@ import java.util.Arrays;
  */
 final class HttpSessionClient implements Line {
 
-  /** What the HTTP lines of one scenario asked for, for the cost per delivered message. */
+  /**
+   * What the HTTP lines of one scenario asked for while they relayed, for the cost per delivered
+   * message: POSTs of frames, the frames they carried, polls, and TCP connections opened.
+   */
   static final class Counts {
-    long opens;
     long posts;
     long framesPosted;
     long polls;
-    long deletes;
-    /** TCP connections opened, in element 0 (HttpConnection counts there). */
+    /** In element 0, where each HttpConnection counts. */
     final long[] connects = new long[1];
-
-    long requests() {
-      return opens + posts + polls + deletes;
-    }
 
     Counts copy() {
       Counts c = new Counts();
-      c.opens = opens;
       c.posts = posts;
       c.framesPosted = framesPosted;
       c.polls = polls;
-      c.deletes = deletes;
       c.connects[0] = connects[0];
       return c;
     }
@@ -52,7 +47,10 @@ final class HttpSessionClient implements Line {
   private static final byte[] MAX_MESSAGE_BYTES = Frames.ascii("\"maxMessageBytes\":");
   /** PROTOCOL.md's default, until {@code welcome} says otherwise. */
   private static final int DEFAULT_MAX_MESSAGE_BYTES = 65_536;
-  /** Chrome's headers on a same-origin {@code fetch} from a Linux desktop, but the varying ones. */
+  /**
+   * The headers Chrome sends with a same-origin {@code fetch} from a Linux desktop (no cookies),
+   * but Host, Origin and those of the body, which vary.
+   */
   private static final String BROWSER_HEADERS = "Connection: keep-alive\r\n"
       + "sec-ch-ua: \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"\r\n"
       + "sec-ch-ua-mobile: ?0\r\n"
@@ -120,7 +118,6 @@ final class HttpSessionClient implements Line {
         new HttpSessionClient(loop, server, local, base, listener, attachment, counts);
     byte[] open = Frames.ascii("POST " + base + " HTTP/1.1\r\nHost: " + client.authority + "\r\n"
         + BROWSER_HEADERS + "Origin: http://" + client.authority + "\r\nContent-Length: 0\r\n\r\n");
-    counts.opens++;
     client.sends.send(open, open.length, client::opened);
     return client;
   }
@@ -196,7 +193,6 @@ final class HttpSessionClient implements Line {
       if (state == State.LEAVING) {
         byte[] delete = Frames.ascii("DELETE " + path + " HTTP/1.1\r\nHost: "
             + authority + "\r\n" + BROWSER_HEADERS + "Origin: http://" + authority + "\r\n\r\n");
-        counts.deletes++;
         sends.send(delete, delete.length, this::deleted);
       }
       return;
