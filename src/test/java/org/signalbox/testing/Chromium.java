@@ -45,6 +45,16 @@ public final class Chromium implements AutoCloseable {
   }
 
   public static Chromium start() {
+    return start(List.of());
+  }
+
+  /**
+   * As {@link #start()}, with more command-line switches after the usual ones; a switch given
+   * again replaces the usual value (Chromium keeps the last), as in {@code
+   * --use-fake-device-for-media-stream=device-count=2} for two fake cameras or {@code
+   * --window-size=390,844} for a phone-sized window.
+   */
+  public static Chromium start(List<String> moreArguments) {
     Path profile;
     try {
       profile = Files.createTempDirectory("signalbox-chromium-");
@@ -63,6 +73,7 @@ public final class Chromium implements AutoCloseable {
         // Hidden or occluded pages would throttle timers and media; these pages are all tests.
         "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
         "--disable-backgrounding-occluded-windows"));
+    options.addArguments(moreArguments);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
     try {
