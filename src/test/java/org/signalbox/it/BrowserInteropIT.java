@@ -1,0 +1,247 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.signalbox.it.InteropPeer.Offer;
+
+/**
+ * A peer written with another WebRTC stack (libdatachannel, through npm's node-datachannel; see
+ * {@code src/test/node/interop-peer.mjs}) that speaks CLIENT.md's peer-to-peer wire format calls
+ * the demo page in Chromium: the browser's entry for it ends {@code connected} and chat goes both
+ * ways over the negotiated chat channel. Also when the peer breaks the "later joiner offers" rule
+ * and offers at once to a browser that joins after it, so that both offer (glare), in both
+ * politeness roles: CLIENT.md's 10-second rebuild is what ends such a call connected.
+ *
+ * <p>Every round is a fresh room, a fresh peer process and a fresh load of the demo page (one
+ * browser per test serves every round); the peer's process ends with its round, the browser with
+ * its test.
+ */
+class BrowserInteropIT {
+
+  private static final Logger LOG = System.getLogger(BrowserInteropIT.class.getName());
+
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-interop", Map.of());
+
+  /** Rounds of the peer that offers at once: as many with the browser polite as impolite. */
+  private static final int ROUNDS = 6;
+
+  /** More rounds, only when ids fell the unlikely way and a role has fewer than half. */
+  private static final int EXTRA_ROUNDS = 4;
+
+  /** A call that follows the rule needs no rebuild: it connects well within CLIENT.md's 10 s. */
+  private static final Duration RULE_WAIT = Duration.ofSeconds(10);
+
+  /** CLIENT.md's 10 s, then an ICE restart and if need be a new connection, with room to spare. */
+  private static final Duration REBUILD_WAIT = Duration.ofSeconds(35);
+
+  /**
+   * Signaling connections opened at most to get a peerId that starts with the wanted character
+   * (1 in 64 does): the chance that 1000 all miss is below 10^-6.
+   */
+  private static final int ID_TRIES = 1000;
+
+  private static final Duration JOINED_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * Which side the browser takes in perfect negotiation against the peer: the smaller peerId
+   * (JavaScript {@code <}, which is Java's {@link String#compareTo} on these ASCII ids) is polite.
+   */
+  enum Role {
+    /** The peer's id starts with base64url's last character, so the browser's almost surely sorts lower. */
+    BROWSER_POLITE('z'),
+    /** The peer's id starts with base64url's first character, so the browser's almost surely sorts higher. */
+    BROWSER_IMPOLITE('-');
+
+    private final char peerIdStart;
+
+    Role(char peerIdStart) {
+      this.peerIdStart = peerIdStart;
+    }
+
+    /** The peer's ids that make this role all but certain (127 in 128) for any browser id. */
+    Predicate<String> peerIds() {
+      return id -> id.charAt(0) == peerIdStart;
+    }
+
+    static Role of(String browserId, String peerId) {
+      return browserId.compareTo(peerId) < 0 ? BROWSER_POLITE : BROWSER_IMPOLITE;
+    }
+  }
+
+  /** What one round saw; {@code failure} is null when it passed. */
+  record Round(String room, Role role, long connectMillis, JsonObject browserLink, JsonObject peer,
+      String failure) {
+
+    boolean passed() {
+      return failure == null;
+    }
+
+    /** Offers that met an offer (glare), as either side counted them. */
+    int collisions() {
+      int browser = browserLink == null ? 0 : browserLink.getInt("collisions", 0);
+      int remote = peerLinks().stream().mapToInt(l -> l.getInt("collisions", 0)).sum();
+      return browser + remote;
+    }
+
+    /** The peer's links as it reported them; none when it had ended. */
+    List<JsonObject> peerLinks() {
+      return peer.containsKey("links")
+          ? peer.getJsonArray("links").getValuesAs(JsonObject.class) : List.of();
+    }
+
+    @Override
+    public String toString() {
+      return room + " " + role + (passed() ? " connected after " + connectMillis + " ms" : " FAILED: " + failure)
+          + "; browser link " + browserLink + "; peer " + peer;
+    }
+  }
+
+  @BeforeAll
+  static void nodeDataChannelIsInstalled() throws Exception {
+    Process check = new ProcessBuilder("node", "-e", "require.resolve('node-datachannel')")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    boolean found = check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0;
+    check.destroyForcibly();
+    assumeTrue(found, "node with the node-datachannel package (src/test/node, npm ci) is not available");
+  }
+
+  /** The peer joins first and waits for the browser's offer, as the rule says: no glare, no rebuild. */
+  @Test
+  void aPeerThatFollowsTheOfferRuleConnectsAtOnce() throws IOException {
+    Round round;
+    try (CallPage browser = CallPage.openForm(server.origin())) {
+      round = round(browser, "interop-by-rule", Offer.BY_RULE, id -> true, RULE_WAIT);
+    }
+    LOG.log(Level.INFO, "{0}", round);
+    assertTrue(round.passed(), round::toString);
+    assertEquals(1, round.peerLinks().size(), round::toString);
+    assertEquals(0, round.peerLinks().get(0).getInt("offers"), () -> "the peer waited for the browser's offer: " + round);
+    assertEquals(0, round.collisions(), () -> "nobody's offer met another: " + round);
+  }
+
+  /**
+   * The peer joins first and offers the moment it hears of the browser, which offers too on
+   * joining: each round is a glare, settled by perfect negotiation or, where the browser's stack
+   * cannot, by the rebuild. Rounds alternate the browser's role.
+   */
+  @Test
+  void aPeerThatOffersAtOnceConnectsWithTheBrowserPoliteAndImpolite() throws IOException {
+    List<Round> rounds = new ArrayList<>();
+    Map<Role, Integer> played = new EnumMap<>(Role.class);
+    try (CallPage browser = CallPage.openForm(server.origin())) {
+      for (int n = 0; n < ROUNDS + EXTRA_ROUNDS; n++) {
+        Role wanted = Role.values()[n % 2];
+        if (n >= ROUNDS) {
+          Role fewest = Role.values()[played.getOrDefault(Role.BROWSER_POLITE, 0)
+              <= played.getOrDefault(Role.BROWSER_IMPOLITE, 0) ? 0 : 1];
+          if (played.getOrDefault(fewest, 0) >= ROUNDS / 2) {
+            break;
+          }
+          wanted = fewest;
+        }
+        Round round = round(browser, "interop-at-once-" + n, Offer.AT_ONCE, wanted.peerIds(), REBUILD_WAIT);
+        LOG.log(Level.INFO, "{0}", round);
+        rounds.add(round);
+        played.merge(round.role(), 1, Integer::sum);
+      }
+    }
+    String summary = rounds.stream().map(Round::toString).collect(Collectors.joining("\n"));
+    assertAll(rounds.stream().map(r -> () -> assertTrue(r.passed(), () -> r + "\nall rounds:\n" + summary)));
+    for (Role role : Role.values()) {
+      assertTrue(played.getOrDefault(role, 0) >= ROUNDS / 2, () -> role + " played too seldom:\n" + summary);
+    }
+    assertTrue(rounds.stream().anyMatch(r -> r.collisions() > 0),
+        () -> "the offers crossed (glare) in some round, so the test exercised it:\n" + summary);
+  }
+
+  /**
+   * One round: the peer (its id chosen by {@code peerIds}) joins a fresh room, then the browser,
+   * by loading the demo page's direct-join link afresh and clicking Join (the page it leaves
+   * takes its client and connections with it); the browser's entry for the peer must be {@code
+   * connected} with its channel open within {@code wait}, and then chat goes both ways over the
+   * channel. The peer's process ends with the round.
+   */
+  private static Round round(CallPage browser, String room, Offer offer, Predicate<String> peerIds,
+      Duration wait) throws IOException {
+    try (InteropPeer peer = InteropPeer.start(server, room, offer, peerIds, ID_TRIES)) {
+      peer.await("joined", JOINED_WAIT, r -> true);
+      String peerId = peer.peerId();
+      joinAfresh(browser, room);
+      long joined = System.nanoTime();
+      Role role = Role.of(browser.peerId(), peerId);
+      try {
+        browser.awaitConnectedTo(List.of(peerId), wait);
+        long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joined);
+        chatBothWaysOverTheChannel(browser, peer, room);
+        return new Round(room, role, connectMillis, link(browser, peerId), peer.status(), null);
+      } catch (AssertionError e) {
+        return new Round(room, role, -1, link(browser, peerId), peer.status(), e.getMessage());
+      }
+    }
+  }
+
+  /** The demo page's direct-join link for {@code room}, data only, loaded anew; then Join. */
+  private static void joinAfresh(CallPage browser, String room) {
+    browser.browser().open(server.origin() + "/?room=" + room + "&name=Browser&media=none");
+    browser.assertNothingStartedBeforeTheClick();
+    browser.js("document.querySelector('[data-testid=\"join\"]').click(); return true;");
+    browser.awaitTrue("joined " + room, "return !!room && room.room === " + CallPage.quote(room)
+        + " && !!room.peerId;", CallPage.JOIN_WAIT);
+  }
+
+  /**
+   * The peer sends only on its channel, so its chat in the browser's log came that way; the
+   * browser would fall back to the server relay if its channel were not open, and the peer says
+   * which way each chat reached it.
+   */
+  private static void chatBothWaysOverTheChannel(CallPage browser, InteropPeer peer, String room) {
+    String toBrowser = "hello browser from libdatachannel in " + room;
+    peer.chat(toBrowser);
+    browser.awaitChat(peer.peerId(), toBrowser);
+
+    String toPeer = "hello libdatachannel from the browser in " + room;
+    browser.chatThroughTheUi(toPeer);
+    JsonObject chat = peer.await("chat", CallPage.WAIT, r -> toPeer.equals(r.getString("text", "")));
+    assertEquals("channel", chat.getString("via"), "the browser's chat came over the data channel");
+    assertEquals(browser.peerId(), chat.getString("from"));
+  }
+
+  /**
+   * The browser's connection to the peer as its client sees it: the states, and every number and
+   * flag the link keeps (collisions, ICE restarts, rebuilds, whichever the client has).
+   */
+  private static JsonObject link(CallPage browser, String peerId) {
+    try {
+      String json = (String) browser.js("const link = room.links.get(" + CallPage.quote(peerId) + ");"
+          + "if (!link) return 'null';"
+          + "const own = Object.entries(link).filter(([, v]) => ['number', 'boolean'].includes(typeof v));"
+          + "return JSON.stringify({...Object.fromEntries(own), connectionState: link.pc.connectionState,"
+          + " iceConnectionState: link.pc.iceConnectionState, signalingState: link.pc.signalingState,"
+          + " sctp: link.pc.sctp && link.pc.sctp.state, channel: link.chat && link.chat.readyState});");
+      return "null".equals(json) ? null : Json.createReader(new StringReader(json)).readObject();
+    } catch (RuntimeException | AssertionError e) {
+      return Json.createObjectBuilder().add("unreadable", String.valueOf(e.getMessage())).build();
+    }
+  }
+}
