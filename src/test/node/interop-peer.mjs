@@ -8,10 +8,12 @@
 //   stdout: {"send": <frame for the server>} and {"event": "…", …} reports for the test
 // The process ends when its stdin ends, so it never outlives the test that started it.
 //
-// Usage: node interop-peer.mjs --room <room> --name <name> --offer at-once|by-rule
+// Usage: node interop-peer.mjs --room <room> --name <name> --offer at-once|by-rule [--unreachable-first]
 //   at-once: offers as soon as it learns of a peer, even one that joined later and will offer too
 //            (this breaks CLIENT.md's "the later joiner offers" rule: glare on purpose);
-//   by-rule: offers only to peers that were in the room before it (from `joined.peers`).
+//   by-rule: offers only to peers that were in the room before it (from `joined.peers`);
+//   --unreachable-first: the first connection to each peer neither sends nor takes candidates, as
+//            if a firewall stood between, so ICE never starts and only a rebuild connects.
 
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -22,10 +24,12 @@ const { values: options } = parseArgs({
     room: { type: 'string' },
     name: { type: 'string', default: 'libdatachannel' },
     offer: { type: 'string', default: 'by-rule' },
+    'unreachable-first': { type: 'boolean', default: false },
   },
 });
 if (!options.room || !['at-once', 'by-rule'].includes(options.offer)) {
-  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>] --offer at-once|by-rule\n');
+  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>] --offer at-once|by-rule'
+    + ' [--unreachable-first]\n');
   process.exit(2);
 }
 
@@ -73,6 +77,7 @@ class Link {
     this.collisions = 0;
     /** New connections made for a remote peer that started afresh (a new ICE ufrag). */
     this.rebuilds = 0;
+    this.connections = 0;
     this.build();
   }
 
@@ -83,6 +88,9 @@ class Link {
       iceServers: this.iceServers, bindAddress: '127.0.0.1', disableAutoNegotiation: true,
     });
     this.pc = pc;
+    this.connections += 1;
+    /** No candidates either way: this connection cannot connect. */
+    this.unreachable = options['unreachable-first'] && this.connections === 1;
     this.ignoreOffer = false;
     /** Candidates that came before the remote description they belong to. */
     this.pending = [];
@@ -92,12 +100,12 @@ class Link {
     });
     pc.onLocalCandidate((candidate, mid) => {
       // libdatachannel gives the SDP attribute line; the W3C form has no leading "a=".
-      if (current()) {
+      if (current() && !this.unreachable) {
         this.signal({ candidate: { candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0 } });
       }
     });
     pc.onGatheringStateChange((state) => {
-      if (current() && state === 'complete') this.signal({ candidate: null });
+      if (current() && !this.unreachable && state === 'complete') this.signal({ candidate: null });
     });
     pc.onStateChange((state) => {
       if (current()) report('state', { peerId: this.remoteId, state });
@@ -158,7 +166,7 @@ class Link {
   /** @param {{candidate: string, sdpMid?: string}|null} candidate */
   applyCandidate(candidate) {
     // null or an empty string ends the candidates: libdatachannel needs no word of it.
-    if (!candidate || !candidate.candidate) return;
+    if (!candidate || !candidate.candidate || this.unreachable) return;
     if (!this.pc.remoteDescription()) {
       this.pending.push(candidate);
       return;
@@ -260,6 +268,7 @@ function onCommand(command) {
       links: [...links.values()].map((l) => ({
         peerId: l.remoteId, polite: l.polite, state: l.pc.state(), signalingState: l.pc.signalingState(),
         channelOpen: l.chat.isOpen(), offers: l.offers, collisions: l.collisions, rebuilds: l.rebuilds,
+        connections: l.connections,
       })),
     });
   }

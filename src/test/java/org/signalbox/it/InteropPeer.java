@@ -68,19 +68,25 @@ final class InteropPeer implements AutoCloseable {
 
   /**
    * Opens a signaling connection whose {@code peerId} {@code wanted} accepts (at most {@code
-   * tries} connections), starts the peer with it, and lets it join {@code room}.
+   * tries} connections), starts the peer with it, and lets it join {@code room}. With {@code
+   * unreachableFirst} the peer's first connection to each other peer exchanges no candidates, so
+   * that only a rebuild connects.
    */
-  static InteropPeer start(RunningServer server, String room, Offer offer, Predicate<String> wanted, int tries)
-      throws IOException {
+  static InteropPeer start(RunningServer server, String room, Offer offer, boolean unreachableFirst,
+      Predicate<String> wanted, int tries) throws IOException {
     SignalingLine line = SignalingLine.open(server.socket(), server.origin(), wanted, tries);
     Path base = RunCommandServer.projectDir();
     Path log = base.resolve("target").resolve("interop-" + room + ".log");
     Writer transcript = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    List<String> command = new ArrayList<>(List.of("node", base.resolve(SCRIPT).toString(),
+        "--room", room, "--name", "libdatachannel", "--offer", offer.flag));
+    if (unreachableFirst) {
+      command.add("--unreachable-first");
+    }
     Process process;
     try {
-      process = new ProcessBuilder("node", base.resolve(SCRIPT).toString(),
-          "--room", room, "--name", "libdatachannel", "--offer", offer.flag)
+      process = new ProcessBuilder(command)
           .redirectError(ProcessBuilder.Redirect.appendTo(log.resolveSibling("interop-" + room + ".stderr").toFile()))
           .start();
     } catch (IOException | RuntimeException e) {
