@@ -2,6 +2,7 @@ package org.signalbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -148,7 +149,7 @@ class BrowserInteropIT {
   /** The peer joins first and waits for the browser's offer, as the rule says: no glare, no rebuild. */
   @Test
   void aPeerThatFollowsTheOfferRuleConnectsAtOnce() throws IOException {
-    Round round = round("interop-by-rule", Offer.BY_RULE, false, id -> true, RULE_WAIT);
+    Round round = round("by-rule", Offer.BY_RULE, false, id -> true, RULE_WAIT);
     LOG.log(Level.INFO, "{0}", round);
     assertTrue(round.passed(), round::toString);
     assertEquals(1, round.peerLinks().size(), round::toString);
@@ -170,14 +171,14 @@ class BrowserInteropIT {
       if (wanted == null) {
         break;
       }
-      Round round = round("interop-at-once-" + n, Offer.AT_ONCE, false, wanted.peerIds(), REBUILD_WAIT);
+      Round round = round("at-once-" + n, Offer.AT_ONCE, false, wanted.peerIds(), REBUILD_WAIT);
       LOG.log(Level.INFO, "{0}", round);
       rounds.add(round);
       played.merge(round.role(), 1, Integer::sum);
     }
     String summary = rounds.stream().map(Round::toString).collect(Collectors.joining("\n"));
     assertAll(rounds.stream().map(r -> () -> assertTrue(r.passed(), () -> r + "\nall rounds:\n" + summary)));
-    assertEquals(null, stillShort(played), () -> "a role was played too seldom: " + played + "\n" + summary);
+    assertNull(stillShort(played), () -> "a role was played too seldom: " + played + "\n" + summary);
     assertTrue(rounds.stream().anyMatch(r -> r.collisions() > 0),
         () -> "the offers crossed (glare) in some round, so the test exercised it:\n" + summary);
   }
@@ -190,7 +191,7 @@ class BrowserInteropIT {
    */
   @Test
   void aFirstConnectionThatCannotConnectIsRebuiltAndConnects() throws IOException {
-    Round round = round("interop-unreachable-first", Offer.BY_RULE, true, id -> true, REBUILD_WAIT);
+    Round round = round("unreachable-first", Offer.BY_RULE, true, id -> true, REBUILD_WAIT);
     LOG.log(Level.INFO, "{0}", round);
     assertTrue(round.passed(), round::toString);
     assertTrue(round.connectMillis() >= 10_000, () -> "no connection before the 10 s deadline: " + round);
