@@ -8,9 +8,13 @@
 //   stdout: {"send": <frame for the server>} and {"event": "…", …} reports for the test
 // The process ends when its stdin ends, so it never outlives the test that started it.
 //
-// Usage: node interop-peer.mjs --room <room> --name <name> --offer at-once|by-rule [--unreachable-first]
+// Usage: node interop-peer.mjs --room <room> --name <name> --offer at-once|prepared|by-rule
+//        [--unreachable-first]
 //   at-once: offers as soon as it learns of a peer, even one that joined later and will offer too
 //            (this breaks CLIENT.md's "the later joiner offers" rule: glare on purpose);
+//   prepared: the same, with an offer made (and candidates gathered) before anyone came, sent the
+//            instant it learns of a peer: the tightest glare, which meets the newcomer's offer
+//            while that is still being made;
 //   by-rule: offers only to peers that were in the room before it (from `joined.peers`);
 //   --unreachable-first: the first connection to each peer neither sends nor takes candidates, as
 //            if a firewall stood between, so ICE never starts and only a rebuild connects.
@@ -27,8 +31,8 @@ const { values: options } = parseArgs({
     'unreachable-first': { type: 'boolean', default: false },
   },
 });
-if (!options.room || !['at-once', 'by-rule'].includes(options.offer)) {
-  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>] --offer at-once|by-rule'
+if (!options.room || !['at-once', 'prepared', 'by-rule'].includes(options.offer)) {
+  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>] --offer at-once|prepared|by-rule'
     + ' [--unreachable-first]\n');
   process.exit(2);
 }
@@ -68,10 +72,18 @@ function stunUrls(iceServers) {
  * applies a remote offer, so the polite side just applies it.
  */
 class Link {
-  /** @param {string} selfId @param {string} remoteId @param {string[]} iceServers */
+  /**
+   * @param {string} selfId
+   * @param {string|null} remoteId null for a connection prepared before anyone else is known:
+   *   what it would signal is held until {@link Link#adopt} names the peer
+   * @param {string[]} iceServers
+   */
   constructor(selfId, remoteId, iceServers) {
+    this.selfId = selfId;
     this.remoteId = remoteId;
-    this.polite = selfId < remoteId;
+    this.polite = remoteId !== null && selfId < remoteId;
+    /** @type {object[]} */
+    this.held = [];
     this.iceServers = iceServers;
     this.offers = 0;
     this.collisions = 0;
@@ -126,7 +138,15 @@ class Link {
 
   /** @param {object} data */
   signal(data) {
-    sendFrame({ type: 'signal', to: this.remoteId, data });
+    if (this.remoteId === null) this.held.push(data);
+    else sendFrame({ type: 'signal', to: this.remoteId, data });
+  }
+
+  /** Gives a prepared connection its peer, and sends that peer what was held for it. */
+  adopt(/** @type {string} */ remoteId) {
+    this.remoteId = remoteId;
+    this.polite = this.selfId < remoteId;
+    for (const data of this.held.splice(0)) this.signal(data);
   }
 
   offer() {
@@ -213,9 +233,24 @@ function receive(from, data, via) {
   if (message && message.type === 'chat') report('chat', { from, text: message.text, at: message.at, via });
 }
 
+/**
+ * With `--offer prepared`, a connection that has made its offer (and gathered) before anyone
+ * else is in the room, so that a newcomer gets it the moment this peer learns of it.
+ * @type {Link|null}
+ */
+let prepared = null;
+
 /** @param {{peerId: string}} peer @param {boolean} offer */
 function addPeer({ peerId }, offer) {
   if (links.has(peerId)) return;
+  if (offer && prepared) {
+    const link = prepared;
+    prepared = null;
+    links.set(peerId, link);
+    report('peer', { peerId, polite: selfId < peerId });
+    link.adopt(peerId);
+    return;
+  }
   const link = new Link(selfId, peerId, iceServers);
   links.set(peerId, link);
   report('peer', { peerId, polite: link.polite });
@@ -235,10 +270,14 @@ function onFrame(frame) {
       report('joined', { peerId: selfId, peers: frame.peers.map((/** @type {any} */ p) => p.peerId) });
       // These peers were here first: by either mode, this later joiner offers to them.
       for (const peer of frame.peers) addPeer(peer, true);
+      if (options.offer === 'prepared') {
+        prepared = new Link(selfId, null, iceServers);
+        prepared.offer();
+      }
       break;
     case 'peer-joined':
       // The newcomer will offer; 'at-once' offers too, which is the glare under test.
-      addPeer(frame.peer, options.offer === 'at-once');
+      addPeer(frame.peer, options.offer !== 'by-rule');
       break;
     case 'peer-left':
       links.get(frame.peerId)?.close();
@@ -287,6 +326,7 @@ input.on('line', (line) => {
 });
 input.on('close', () => {
   for (const link of links.values()) link.close();
+  prepared?.close();
   nodeDataChannel.cleanup();
   process.exit(0);
 });

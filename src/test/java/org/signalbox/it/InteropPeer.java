@@ -34,9 +34,13 @@ import java.util.function.Predicate;
  */
 final class InteropPeer implements AutoCloseable {
 
-  /** When the peer offers: at once on learning of a peer (breaking the rule), or by the rule. */
+  /**
+   * When the peer offers: by CLIENT.md's rule (only to peers that were there before it), or at
+   * once to every peer it learns of, breaking the rule: {@code AT_ONCE} makes its offer then,
+   * {@code PREPARED} made it before anyone came and sends it in the same instant.
+   */
   enum Offer {
-    AT_ONCE("at-once"), BY_RULE("by-rule");
+    AT_ONCE("at-once"), PREPARED("prepared"), BY_RULE("by-rule");
 
     final String flag;
 
