@@ -57,7 +57,7 @@ class BrowserInteropIT {
    */
   private static final Map<Role, Integer> ROUNDS = Map.of(Role.BROWSER_POLITE, 8, Role.BROWSER_IMPOLITE, 4);
 
-  /** Rounds at most: ids fall the unlikely way once in 128 rounds, and then a role needs another. */
+  /** Rounds at most: ids fall the unlikely way once in 64 rounds, and then a role needs another. */
   private static final int MAX_ROUNDS = 16;
 
   /** A call that follows the rule needs no rebuild: it connects well within CLIENT.md's 10 s. */
@@ -67,8 +67,8 @@ class BrowserInteropIT {
   private static final Duration REBUILD_WAIT = Duration.ofSeconds(35);
 
   /**
-   * Signaling connections opened at most to get a peerId that starts with the wanted character
-   * (1 in 64 does): the chance that 1000 all miss is below 10^-6.
+   * Signaling connections opened at most to get a peerId that starts with a wanted character
+   * (1 in 32 does): the chance that 1000 all miss is below 10^-13.
    */
   private static final int ID_TRIES = 1000;
 
@@ -79,20 +79,23 @@ class BrowserInteropIT {
    * (JavaScript {@code <}, which is Java's {@link String#compareTo} on these ASCII ids) is polite.
    */
   enum Role {
-    /** The peer's id starts with base64url's last character, so the browser's almost surely sorts lower. */
-    BROWSER_POLITE('z'),
-    /** The peer's id starts with base64url's first character, so the browser's almost surely sorts higher. */
-    BROWSER_IMPOLITE('-');
+    /** The peer's id starts with one of base64url's last two characters: the browser's sorts lower. */
+    BROWSER_POLITE("yz"),
+    /** The peer's id starts with one of base64url's first two characters: the browser's sorts higher. */
+    BROWSER_IMPOLITE("-0");
 
-    private final char peerIdStart;
+    private final String peerIdStarts;
 
-    Role(char peerIdStart) {
-      this.peerIdStart = peerIdStart;
+    Role(String peerIdStarts) {
+      this.peerIdStarts = peerIdStarts;
     }
 
-    /** The peer's ids that make this role all but certain (127 in 128) for any browser id. */
+    /**
+     * The peer's ids that make this role all but certain for a random browser id: it falls the
+     * other way in about one round of 64.
+     */
     Predicate<String> peerIds() {
-      return id -> id.charAt(0) == peerIdStart;
+      return id -> peerIdStarts.indexOf(id.charAt(0)) >= 0;
     }
 
     static Role of(String browserId, String peerId) {
