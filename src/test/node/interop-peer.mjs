@@ -32,8 +32,8 @@ const { values: options } = parseArgs({
   },
 });
 if (!options.room || !['at-once', 'prepared', 'by-rule'].includes(options.offer)) {
-  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>] --offer at-once|prepared|by-rule'
-    + ' [--unreachable-first]\n');
+  process.stderr.write('usage: interop-peer.mjs --room <room> [--name <name>]'
+    + ' --offer at-once|prepared|by-rule [--unreachable-first]\n');
   process.exit(2);
 }
 
@@ -113,7 +113,8 @@ class Link {
     pc.onLocalCandidate((candidate, mid) => {
       // libdatachannel gives the SDP attribute line; the W3C form has no leading "a=".
       if (current() && !this.unreachable) {
-        this.signal({ candidate: { candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0 } });
+        const line = candidate.replace(/^a=/, '');
+        this.signal({ candidate: { candidate: line, sdpMid: mid, sdpMLineIndex: 0 } });
       }
     });
     pc.onGatheringStateChange((state) => {

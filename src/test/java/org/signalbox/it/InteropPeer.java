@@ -91,7 +91,8 @@ final class InteropPeer implements AutoCloseable {
     Process process;
     try {
       process = new ProcessBuilder(command)
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.resolveSibling("interop-" + room + ".stderr").toFile()))
+          .redirectError(ProcessBuilder.Redirect.appendTo(
+              log.resolveSibling("interop-" + room + ".stderr").toFile()))
           .start();
     } catch (IOException | RuntimeException e) {
       line.close();
