@@ -52,8 +52,8 @@ public final class Chromium implements AutoCloseable {
    * As {@link #start()}, with more command-line switches after the usual ones; a switch given
    * again replaces the usual value (Chromium keeps the last), as in {@code
    * --use-fake-device-for-media-stream=device-count=3} for more fake cameras (the second one,
-   * {@code fake_device_1}, plays in a video element but sends no frame over WebRTC; use the third) or {@code
-   * --window-size=390,844} for a phone-sized window.
+   * {@code fake_device_1}, plays in a video element but sends no frame over WebRTC; use the
+   * third) or {@code --window-size=390,844} for a phone-sized window.
    */
   public static Chromium start(List<String> moreArguments) {
     Path profile;
