@@ -65,4 +65,34 @@ class AdminLogTest {
           "nothing logged at WARNING or worse");
     }
   }
+
+  /**
+   * The path is logged as the container decoded it, also before the caller is known: a line
+   * break in it ({@code %0A}, {@code %0D}, U+2028) is written escaped, so that nobody who reaches
+   * the API can add lines of their own to the log.
+   */
+  @Test
+  void aPathCannotWriteLinesOfItsOwnIntoTheLog() {
+    try (LogCapture log = new LogCapture(Level.INFO);
+        EmbeddedServer server = EmbeddedServer.start(
+            Map.of("adminAuth", "token", "adminSecret", Tokens.ADMIN_SECRET))) {
+      URI root = server.httpRoot();
+      String admin = "Bearer " + Tokens.admin("ops-desk");
+      assertEquals(401, AdminChecks.call(root, "GET",
+          "admin/rooms/x%0AINFO:%20admin:%20forged%0D%0A", null, null).status());
+      assertEquals(400, AdminChecks.call(root, "GET", "admin/rooms/x%E2%80%A8forged", null, admin)
+          .status());
+      assertEquals(404, AdminChecks.call(root, "DELETE", "admin/rooms/r/peers/p%0Aforged", null,
+          admin).status());
+      assertEquals(List.of(
+          "INFO admin: refused from 127.0.0.1: GET /admin/rooms/x\\u000aINFO: admin: forged"
+              + "\\u000d\\u000a -> 401",
+          "INFO admin: token sub=ops-desk from 127.0.0.1: GET /admin/rooms/x\\u2028forged -> 400",
+          "INFO admin: token sub=ops-desk from 127.0.0.1: remove peer p\\u000aforged from room r"
+              + " -> 404"),
+          log.messages(LOGGER));
+      assertEquals(List.of(), log.lines().stream().filter(l -> !l.startsWith("INFO")).toList(),
+          "nothing logged at WARNING or worse");
+    }
+  }
 }
