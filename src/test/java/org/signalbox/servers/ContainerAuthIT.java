@@ -140,7 +140,8 @@ class ContainerAuthIT {
   /**
    * adminAuth=container: the container authenticates (its own 401 without or with wrong
    * credentials), a user without signalbox-admin gets the API's 403, and an admin lists,
-   * removes, closes and sends messages with the same Basic credentials.
+   * removes, closes and sends messages with the same Basic credentials, reads the OpenAPI
+   * document, and gets the API's own 404, 400 and 413 for its mistakes.
    */
   @Test
   void theAdminApiNeedsTheContainerRole(@ArquillianResource @OperateOnDeployment("secured") URL base) {
@@ -158,6 +159,8 @@ class ContainerAuthIT {
     admin.listInspectAndRemoveAPeer("admin-sso-remove");
     admin.closeARoom("admin-sso-close");
     admin.sendServerMessages("admin-sso-message");
+    admin.refusalsOfAnAdmin("admin-sso-refusals", 65536);
+    admin.openApiDocument();
   }
 
   /**
