@@ -164,6 +164,16 @@ class ContainerAuthIT {
   }
 
   /**
+   * adminAuth off (the unsecured deployment leaves it unset): every admin path is 404, with or
+   * without an admin's credentials, and nothing hints at an admin API.
+   */
+  @Test
+  void withTheAdminApiOffEveryAdminPathIsNotFound(
+      @ArquillianResource @OperateOnDeployment("unsecured") URL base) {
+    AdminChecks.offIsNotFound(URI.create(base.toString()), basic("ada.admin", "ada-test-password"));
+  }
+
+  /**
    * The HTTP binding behind the same login. The container's constraint answers a request without
    * credentials (401) or without the role (403) before the binding sees it. Alice's credentials
    * open a session that joins under her name (BASIC gives no session cookie on any of these
