@@ -33,7 +33,33 @@ public final class LogCapture extends Handler implements AutoCloseable {
   public void publish(LogRecord record) {
     if (record.getLevel().intValue() >= least.intValue()) {
       records.add(record);
+      synchronized (records) {
+        records.notifyAll();
+      }
     }
+  }
+
+  /**
+   * Waits (at most {@code wait}) until {@code logger} logged {@code count} records, and returns
+   * {@link #messages} of it: a servlet may log after its answer has reached the client.
+   */
+  public List<String> awaitMessages(String logger, int count, java.time.Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (records) {
+      while (messages(logger).size() < count) {
+        long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          break; // the caller's assertion shows what was logged
+        }
+        try {
+          records.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return messages(logger);
   }
 
   /**
