@@ -138,8 +138,28 @@ public final class AdminServlet extends HttpServlet {
   }
 
   private static void log(String who, HttpServletRequest request, String what, int status) {
-    LOG.log(Level.INFO, () -> "admin: " + who + " from " + request.getRemoteAddr() + ": " + what
-        + " -> " + status);
+    LOG.log(Level.INFO, () -> "admin: " + oneLine(who) + " from " + request.getRemoteAddr() + ": "
+        + oneLine(what) + " -> " + status);
+  }
+
+  /**
+   * {@code text} with its control and line-separator characters written as a backslash, {@code
+   * u} and four hex digits. The path is logged as the container decoded it, before the caller is
+   * known: without this, anyone who reaches {@code /admin} could write lines of their own into
+   * the log with {@code %0A}.
+   */
+  private static String oneLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> {
+      int type = Character.getType(c);
+      if (Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
   }
 
   private static void write(HttpServletResponse response, AdminAnswer answer) throws IOException {

@@ -220,6 +220,124 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void thePortalSettingsDefaultAsConfigMdSays() {
+    Settings s = Settings.defaults();
+    assertEquals(AdminAuth.OFF, s.adminAuth());
+    assertNull(s.adminSecret());
+    assertEquals(List.of(), s.webhookUrls());
+    assertNull(s.webhookSecret());
+    assertFalse(s.webhooksEnabled());
+    assertEquals(24, s.webhookRetryHours());
+    assertEquals(10_000, s.webhookQueue());
+  }
+
+  /**
+   * adminAuth is off, container or token; token mode needs adminSecret, which is at least 32
+   * bytes (UTF-8 bytes, not characters) and never the peers' tokenSecret, in any mode.
+   */
+  @Test
+  void adminAuthAndItsSecretAreChecked() {
+    String secret = "an admin secret of thirty-two by";
+    assertEquals(32, secret.length());
+    assertEquals(AdminAuth.CONTAINER, load(Map.of("adminAuth", "container")).adminAuth());
+    assertEquals(AdminAuth.OFF, load(Map.of("adminAuth", " OFF ")).adminAuth());
+    Settings token = load(Map.of("adminAuth", "Token", "adminSecret", secret));
+    assertEquals(AdminAuth.TOKEN, token.adminAuth());
+    assertEquals(secret, token.adminSecret());
+    InvalidSettingException ldap = refused(Map.of("adminAuth", "ldap"));
+    assertEquals("adminAuth", ldap.setting());
+    assertTrue(ldap.getMessage().contains("off, container, token"), ldap.getMessage());
+
+    assertEquals("adminSecret", refused(Map.of("adminAuth", "token")).setting());
+    assertEquals("adminSecret", refused(Map.of("adminAuth", "token", "adminSecret", " ")).setting(),
+        "blank is unset");
+    assertEquals("adminSecret",
+        refused(Map.of("adminAuth", "token", "adminSecret", secret.substring(1))).setting());
+    // 16 two-byte characters are 32 bytes; 15 and one ASCII character are 31.
+    assertEquals(AdminAuth.TOKEN, load(Map.of("adminAuth", "token",
+        "adminSecret", "\u00e9".repeat(16))).adminAuth());
+    assertEquals("adminSecret", refused(Map.of("adminAuth", "token",
+        "adminSecret", "\u00e9".repeat(15) + "x")).setting());
+    // A short secret is refused also where it is not used yet (a later switch would expose it).
+    assertEquals("adminSecret", refused(Map.of("adminSecret", "short")).setting());
+    assertEquals(AdminAuth.CONTAINER, load(Map.of("adminAuth", "container")).adminAuth(),
+        "container mode needs no secret");
+
+    InvalidSettingException same = refused(Map.of("auth", "token", "tokenSecret", secret,
+        "adminAuth", "token", "adminSecret", " " + secret));
+    assertEquals("adminSecret", same.setting(), "a peer's join token must never open the admin API");
+    assertFalse(same.getMessage().contains(secret), same.getMessage());
+    assertEquals("adminSecret", refused(Map.of("tokenSecret", secret, "adminAuth", "container",
+        "adminSecret", secret)).setting());
+    assertEquals(AdminAuth.TOKEN, load(Map.of("auth", "token", "tokenSecret", secret + "!",
+        "adminAuth", "token", "adminSecret", secret)).adminAuth());
+  }
+
+  /**
+   * webhookUrls are http(s) URLs with a host, and need webhookSecret: {@code whsec_} and the
+   * base64 of a key (Standard Webhooks; at least 24 bytes, what its libraries generate), or at
+   * least 32 bytes used as they are.
+   */
+  @Test
+  void webhookUrlsAndTheirSecretAreChecked() {
+    String raw = "a webhook secret of 32 bytes ok!";
+    assertEquals(32, raw.length());
+    Settings s = load(Map.of("webhookUrls", " https://portal.example/hooks , http://10.0.0.5:8080/h",
+        "webhookSecret", raw));
+    assertEquals(List.of("https://portal.example/hooks", "http://10.0.0.5:8080/h"), s.webhookUrls());
+    assertTrue(s.webhooksEnabled());
+    assertEquals(raw, s.webhookSecret());
+
+    for (String bad : List.of("portal.example/hooks", "ftp://portal.example/hooks",
+        "https:///hooks", "https://portal example/hooks", "ws://portal.example/hooks")) {
+      assertEquals("webhookUrls", refused(Map.of("webhookUrls", bad, "webhookSecret", raw))
+          .setting(), bad);
+    }
+    InvalidSettingException masked = refused(Map.of(
+        "webhookUrls", "ftp://hooks:hunter2@portal.example/h", "webhookSecret", raw));
+    assertFalse(masked.getMessage().contains("hunter2"), masked.getMessage());
+
+    assertEquals("webhookSecret", refused(Map.of("webhookUrls", "https://portal.example/h"))
+        .setting(), "required with webhookUrls");
+    assertEquals("webhookSecret", refused(Map.of("webhookUrls", "https://portal.example/h",
+        "webhookSecret", raw.substring(1))).setting());
+    String base64Of24 = java.util.Base64.getEncoder().encodeToString(new byte[24]);
+    String base64Of23 = java.util.Base64.getEncoder().encodeToString(new byte[23]);
+    assertEquals("whsec_" + base64Of24, load(Map.of("webhookUrls", "https://portal.example/h",
+        "webhookSecret", "whsec_" + base64Of24)).webhookSecret());
+    for (String bad : List.of("whsec_" + base64Of23, "whsec_not base64 at all, though long enough")) {
+      InvalidSettingException e = refused(Map.of("webhookUrls", "https://portal.example/h",
+          "webhookSecret", bad));
+      assertEquals("webhookSecret", e.setting(), bad);
+      assertFalse(e.getMessage().contains(bad), "the secret is not repeated: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void webhookRetryHoursAndQueueAreWholeNumbersInRange() {
+    assertEquals(0, load(Map.of("webhookRetryHours", "0")).webhookRetryHours(), "no retries");
+    assertEquals(72, load(Map.of("webhookRetryHours", "72")).webhookRetryHours());
+    assertEquals("webhookRetryHours", refused(Map.of("webhookRetryHours", "-1")).setting());
+    assertEquals("webhookRetryHours", refused(Map.of("webhookRetryHours", "1.5")).setting());
+    assertEquals(1, load(Map.of("webhookQueue", "1")).webhookQueue());
+    assertEquals("webhookQueue", refused(Map.of("webhookQueue", "0")).setting());
+    assertEquals("webhookQueue", refused(Map.of("webhookQueue", "3000000000")).setting());
+  }
+
+  @Test
+  void describeMasksThePortalSecrets() {
+    String line = load(Map.of("adminAuth", "token", "adminSecret", "hunter2-admin-secret-of-32-bytes",
+        "webhookUrls", "https://hooks:hunter3@portal.example/h",
+        "webhookSecret", "hunter4-webhook-secret-of-32-byte")).describe();
+    for (String secret : List.of("hunter2", "hunter3", "hunter4")) {
+      assertFalse(line.contains(secret), line);
+    }
+    assertTrue(line.contains("adminAuth=token adminSecret=****"), line);
+    assertTrue(line.contains("webhookSecret=****"), line);
+    assertTrue(line.contains("portal.example/h"), line);
+  }
+
+  @Test
   void describeMasksSecrets() {
     Settings s =
         load(Map.of("turnUrls", "turn:t.example", "turnSecret", "hunter2-turn-secret"));

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.signalbox.room.RoomAdmin;
 import org.signalbox.testing.Binding;
 import org.signalbox.testing.EmbeddedServer;
+import org.signalbox.testing.NodeGauges;
 import org.signalbox.testing.TestClient;
 
 /** How peers leave, get lost and come back: close frames, drops, the grace and resume. */
@@ -256,6 +259,55 @@ class MembershipTest {
         assertEquals(1, joined.getJsonArray("peers").size());
         assertEquals(a.welcomePeerId(), joined.getJsonArray("peers").getJsonObject(0).getString("peerId"));
         b2.expectNothing(QUIET);
+      }
+    }
+  }
+
+  /**
+   * PORTAL.md: the portal removes a peer in its grace (what {@code DELETE
+   * /admin/rooms/{room}/peers/{peerId}} calls) with its buffer: the others get {@code peer-left}
+   * {@code removed}, the buffered bytes are freed, relays to it are {@code unknown-peer}, and its
+   * resume token joins afresh, with nothing of what was buffered.
+   */
+  @Test
+  void aPeerRemovedInItsGraceGoesWithItsBuffer() {
+    try (EmbeddedServer server = EmbeddedServer.start(Map.of("resumeGraceMs", "10000"));
+        TestClient a = TestClient.connect(server.uri());
+        TestClient b = TestClient.connect(server.uri())) {
+      String token = joinThenDrop(server, a, b);
+      String bob = b.welcomePeerId();
+      for (int seq = 0; seq < 3; seq++) {
+        a.send(relay("message", bob, seq));
+      }
+      // A's frames are handled in order: once its ping is answered, the relays are buffered.
+      a.send("{\"type\":\"ping\",\"id\":\"buffered\"}");
+      assertEquals("buffered", a.expect("pong").getString("ref"));
+      assertTrue(NodeGauges.read(server.node(), "signalbox_resume_buffer_bytes") > 0);
+      RoomAdmin.PeerState inGrace = server.node().membership().room("room").orElseThrow()
+          .peers().get(1);
+      assertEquals(bob, inGrace.peerId());
+      assertTrue(inGrace.grace(), "shown in its grace");
+
+      assertTrue(server.node().membership().remove("room", bob));
+      JsonObject left = a.expect("peer-left");
+      assertEquals(bob, left.getString("peerId"));
+      assertEquals("removed", left.getString("reason"));
+      assertEquals(0.0, NodeGauges.read(server.node(), "signalbox_resume_buffer_bytes"), 0.0,
+          "its buffer went with it");
+      assertFalse(server.node().membership().remove("room", bob), "removed already");
+      assertEquals(1, server.node().membership().room("room").orElseThrow().peers().size());
+      a.send(relay("signal", bob, 9));
+      assertEquals("unknown-peer", a.expectError("unknown-peer").getString("code"));
+
+      try (TestClient b2 = TestClient.connect(server.uri())) {
+        b2.send(resumeJoin("room", token));
+        JsonObject joined = b2.expect("joined");
+        assertFalse(joined.getBoolean("resumed"), "its place is gone: a fresh join");
+        assertEquals(b2.welcomePeerId(), joined.getString("peerId"));
+        b2.send("{\"type\":\"ping\",\"id\":\"after\"}");
+        assertEquals("after", b2.expect("pong").getString("ref"), "nothing buffered came first");
+        assertEquals(b2.welcomePeerId(),
+            a.expect("peer-joined").getJsonObject("peer").getString("peerId"));
       }
     }
   }

@@ -37,6 +37,9 @@ class PortalSpiTest {
     public Decision decide(JoinRequest request) {
       ASKED.add(request);
       String room = request.room();
+      if ("Mallory".equals(request.name())) {
+        return Decision.deny("Mallory is not invited");
+      }
       if (room.startsWith("deny")) {
         return Decision.deny("not on the guest list");
       }
@@ -138,6 +141,32 @@ class PortalSpiTest {
       assertTrue(late.getString("message").contains("in time"), late.toString());
       hanging.send("{\"type\":\"ping\",\"id\":\"p\"}");
       hanging.expect("pong");
+    }
+  }
+
+  /**
+   * PORTAL.md: the policy is asked for every fresh join before {@code room-full}. A join to a full
+   * room that the policy denies gets the policy's {@code unauthorized}; one it allows was asked,
+   * and then gets {@code room-full}.
+   */
+  @Test
+  void thePolicyIsAskedBeforeTheRoomIsFoundFull() {
+    ASKED.clear();
+    try (EmbeddedServer server = startWithServices(Map.of("maxRoomSize", "1"));
+        TestClient ann = TestClient.connect(server.uri());
+        TestClient mallory = TestClient.connect(server.uri());
+        TestClient ben = TestClient.connect(server.uri())) {
+      ann.join("full-room", "Ann");
+
+      mallory.send("{\"type\":\"join\",\"room\":\"full-room\",\"name\":\"Mallory\",\"id\":1}");
+      JsonObject denied = mallory.expectError("unauthorized");
+      assertEquals("Mallory is not invited", denied.getString("message"));
+
+      ben.send("{\"type\":\"join\",\"room\":\"full-room\",\"name\":\"Ben\",\"id\":2}");
+      assertEquals(2, ben.expectError("room-full").getInt("ref"));
+      assertEquals(List.of("Ann", "Mallory", "Ben"),
+          ASKED.stream().map(JoinPolicy.JoinRequest::name).toList(),
+          "each fresh join was asked, the full room's too");
     }
   }
 

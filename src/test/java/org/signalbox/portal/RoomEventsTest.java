@@ -141,7 +141,16 @@ class RoomEventsTest {
           assertEquals(id, all.get(i).id(), "the same webhook-id on every attempt");
           assertEquals(all.get(0).body(), all.get(i).body(), "the same body on every attempt");
           assertTrue(all.get(i).signed());
+          // webhook-timestamp is the attempt's own (Unix seconds), not the first attempt's.
+          long stamped = Long.parseLong(all.get(i).timestamp());
+          long arrived = all.get(i).receivedAt() / 1000;
+          assertTrue(stamped >= arrived - 2 && stamped <= arrived,
+              "attempt " + i + " stamped " + stamped + ", arrived at " + arrived);
         }
+        // The attempts span at least 3.5 s (0.5 + 1 + 2 at the least jitter).
+        assertTrue(Long.parseLong(all.get(3).timestamp()) > Long.parseLong(all.get(0).timestamp()),
+            "a later attempt has a later webhook-timestamp: " + all.get(0).timestamp() + ", "
+                + all.get(3).timestamp());
         // Backoff 1 s, 2 s, 4 s, each within ±50 %: the retries came no sooner.
         for (int i = 1; i < 4; i++) {
           long gap = all.get(i).receivedAt() - all.get(i - 1).receivedAt();

@@ -18,17 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.HandshakeProbe;
 import org.signalbox.testing.TestClient;
+import org.signalbox.testing.WebhookReceiver;
 
 /**
  * auth=container on each server: the built WAR, configured the way a portal integrator would
@@ -70,9 +73,25 @@ class ContainerAuthIT {
   /** The admin API in container mode: the role signalbox-admin, checked by the servlet. */
   private static final String ADMIN_CONTAINER = BuiltWar.param("adminAuth", "container");
 
+  private static final String WEBHOOK_SECRET = "a webhook secret of at least thirty-two bytes";
+
+  /**
+   * The portal's webhook receiver, in this JVM on a loopback port, known before the secured
+   * deployment is built: it sees the events of the secured deployment, whose joins name the
+   * principal as their identity.
+   */
+  private static final WebhookReceiver HOOKS = WebhookReceiver.start(WEBHOOK_SECRET);
+
   @Deployment(name = "secured", testable = false)
   static WebArchive secured() {
-    return configured("secured.war", CONTAINER_AUTH + TURN + SECURITY + ADMIN_CONTAINER);
+    return configured("secured.war", CONTAINER_AUTH + TURN + SECURITY + ADMIN_CONTAINER
+        + BuiltWar.param("webhookUrls", HOOKS.url())
+        + BuiltWar.param("webhookSecret", WEBHOOK_SECRET));
+  }
+
+  @AfterAll
+  static void stopTheReceiver() {
+    HOOKS.close();
   }
 
   @Deployment(name = "unsecured", testable = false)
@@ -134,13 +153,25 @@ class ContainerAuthIT {
       JsonObject turn = joined.getJsonArray("iceServers").getJsonObject(0);
       assertTrue(turn.getString("username").endsWith(":" + joined.getString("peerId")));
       assertFalse(turn.getString("credential").isEmpty());
+
+      // PORTAL.md: peer.joined names the principal as the identity in container mode.
+      Predicate<WebhookReceiver.Delivery> aliceJoined = d -> d.type().equals("peer.joined")
+          && d.data().getString("peerId").equals(joined.getString("peerId"));
+      WebhookReceiver.Delivery event = HOOKS.await(
+          list -> list.stream().anyMatch(aliceJoined), Duration.ofSeconds(30))
+          .stream().filter(aliceJoined).findFirst().orElseThrow();
+      assertTrue(event.signed(), event.body());
+      assertEquals("sso", event.data().getString("room"));
+      assertEquals("alice.doe", event.data().getString("identity"), event.body());
+      assertEquals("alice.doe", event.data().getString("name"));
     }
   }
 
   /**
    * adminAuth=container: the container authenticates (its own 401 without or with wrong
    * credentials), a user without signalbox-admin gets the API's 403, and an admin lists,
-   * removes, closes and sends messages with the same Basic credentials.
+   * removes, closes and sends messages with the same Basic credentials, reads the OpenAPI
+   * document, and gets the API's own 404, 400 and 413 for its mistakes.
    */
   @Test
   void theAdminApiNeedsTheContainerRole(@ArquillianResource @OperateOnDeployment("secured") URL base) {
@@ -158,6 +189,18 @@ class ContainerAuthIT {
     admin.listInspectAndRemoveAPeer("admin-sso-remove");
     admin.closeARoom("admin-sso-close");
     admin.sendServerMessages("admin-sso-message");
+    admin.refusalsOfAnAdmin("admin-sso-refusals", 65536);
+    admin.openApiDocument();
+  }
+
+  /**
+   * adminAuth off (the unsecured deployment leaves it unset): every admin path is 404, with or
+   * without an admin's credentials, and nothing hints at an admin API.
+   */
+  @Test
+  void withTheAdminApiOffEveryAdminPathIsNotFound(
+      @ArquillianResource @OperateOnDeployment("unsecured") URL base) {
+    AdminChecks.offIsNotFound(URI.create(base.toString()), basic("ada.admin", "ada-test-password"));
   }
 
   /**

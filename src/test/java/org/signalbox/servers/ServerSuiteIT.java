@@ -82,6 +82,17 @@ class ServerSuiteIT {
     admin().sendServerMessages("admin-message");
   }
 
+  /**
+   * The admin's own mistakes, as this server delivers them to the servlet: 404 for a room or peer
+   * that is not there, 400 for a bad room name (one the server decodes from {@code %20} too) and
+   * a bad body, 413 past maxMessageBytes (the default here); and the OpenAPI document.
+   */
+  @Test
+  void adminRefusesUnknownRoomsAndPeersBadNamesAndBadBodies() {
+    admin().refusalsOfAnAdmin("admin-refusals", 65536);
+    admin().openApiDocument();
+  }
+
   @Test
   void adminRefusesWithoutAValidAdminToken() {
     AdminChecks.tokenRefusals(URI.create(base.toString()),

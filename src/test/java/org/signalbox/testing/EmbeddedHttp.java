@@ -11,12 +11,14 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.signalbox.Signalbox;
+import org.signalbox.web.AdminServlet;
 import org.signalbox.web.HttpBindingServlet;
 
 /**
  * The HTTP binding's servlet in an embedded Tomcat on a free loopback port, serving the same node
  * as the test's Tyrus socket: WebSocket and HTTP clients meet in the same rooms, as they do in one
- * web application.
+ * web application. The admin API's servlet is mapped beside it, at {@code /admin/*} as in web.xml
+ * (answering 404 everywhere unless the node's settings turn it on).
  */
 final class EmbeddedHttp implements AutoCloseable {
 
@@ -51,12 +53,19 @@ final class EmbeddedHttp implements AutoCloseable {
     Wrapper servlet = Tomcat.addServlet(context, "signalbox-http", new HttpBindingServlet());
     servlet.setAsyncSupported(true);
     context.addServletMappingDecoded("/signal/http/*", "signalbox-http");
+    Tomcat.addServlet(context, "signalbox-admin", new AdminServlet());
+    context.addServletMappingDecoded("/admin/*", "signalbox-admin");
     try {
       tomcat.start();
     } catch (LifecycleException e) {
       throw new IllegalStateException("embedded Tomcat did not start", e);
     }
     return new EmbeddedHttp(tomcat, baseDir, port);
+  }
+
+  /** {@code http://127.0.0.1:<port>/}: the web application's root. */
+  URI root() {
+    return URI.create("http://127.0.0.1:" + port + "/");
   }
 
   /** {@code http://127.0.0.1:<port>/signal/http}. */

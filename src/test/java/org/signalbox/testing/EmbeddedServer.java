@@ -94,6 +94,17 @@ public final class EmbeddedServer implements AutoCloseable {
     return http.uri();
   }
 
+  /**
+   * The web application's root over HTTP ({@code http://127.0.0.1:<port>/}), where the admin API
+   * answers at {@code admin/}: the embedded Tomcat that also serves the HTTP binding.
+   */
+  public URI httpRoot() {
+    uri(Binding.HTTP);
+    synchronized (this) {
+      return http.root();
+    }
+  }
+
   public Signalbox node() {
     return node;
   }

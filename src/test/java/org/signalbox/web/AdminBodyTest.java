@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The admin API reads at most maxMessageBytes of a JSON body. */
@@ -31,21 +30,54 @@ class AdminBodyTest {
     assertEquals(body, AdminBody.read(bytes(body), MAX, "Application/JSON; charset=utf-8", MAX));
   }
 
+  /**
+   * One byte more is 413, answered once the rest is read and dropped, up to the swallow bound (a
+   * client that sends its whole body first gets the answer); never more is read, and a body
+   * declared past the bound is refused without reading any of it.
+   */
   @Test
-  void oneByteMoreIs413WithoutReadingTheRest() {
-    assertEquals(413, refused(bytes("x"), MAX + 1, "application/json").status());
-    AtomicLong read = new AtomicLong();
-    InputStream endless = new InputStream() {
-      @Override
-      public int read() {
-        read.incrementAndGet();
-        return ' ';
-      }
-    };
+  void oneByteMoreIs413AfterTheRestIsSwallowedWithinItsBound() {
+    Counted declared = new Counted(MAX + 100);
+    assertEquals(413, refused(declared, MAX + 100, "application/json").status());
+    assertEquals(MAX + 100, declared.read, "the declared rest is swallowed");
+    Counted endless = new Counted(Long.MAX_VALUE);
     AdminAnswer answer = refused(endless, -1, "application/json");
     assertEquals(413, answer.status());
     assertTrue(answer.body().contains("\"too-large\""), answer.body());
-    assertTrue(read.get() <= MAX + 1, "read " + read.get() + " bytes");
+    assertEquals(AdminBody.SWALLOW_BYTES, endless.read, "read up to the swallow bound, no further");
+    Counted huge = new Counted(Long.MAX_VALUE);
+    assertEquals(413, refused(huge, AdminBody.SWALLOW_BYTES + 1L, "application/json").status());
+    assertEquals(0, huge.read, "declared past the bound: refused unread");
+  }
+
+  /** {@code size} spaces, counting what is read. */
+  private static final class Counted extends InputStream {
+    private final long size;
+    long read;
+
+    Counted(long size) {
+      this.size = size;
+    }
+
+    @Override
+    public int read() {
+      if (read >= size) {
+        return -1;
+      }
+      read++;
+      return ' ';
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      int n = (int) Math.min(len, size - read);
+      if (n <= 0) {
+        return len == 0 ? 0 : -1;
+      }
+      java.util.Arrays.fill(b, off, off + n, (byte) ' ');
+      read += n;
+      return n;
+    }
   }
 
   @Test
