@@ -52,7 +52,7 @@ class BrowserDevicesIT {
           + "return true;";
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-devices", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   private static ModulePage a;
   private static ModulePage b;

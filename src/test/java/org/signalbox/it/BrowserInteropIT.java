@@ -46,7 +46,7 @@ class BrowserInteropIT {
   private static final Logger LOG = System.getLogger(BrowserInteropIT.class.getName());
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-interop", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   /**
    * Rounds of the peer that offers at once, by the browser's role. The polite side is where a

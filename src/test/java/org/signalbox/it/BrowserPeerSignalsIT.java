@@ -51,7 +51,7 @@ class BrowserPeerSignalsIT {
           + "return true;";
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-peer-signals", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   private static ModulePage a;
   private static ModulePage b;

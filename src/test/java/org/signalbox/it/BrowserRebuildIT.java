@@ -37,7 +37,7 @@ class BrowserRebuildIT {
           + "return true;";
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-rebuild", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   @Test
   void aConnectionStuckPastTheDeadlineIsRestartedThenRebuiltAndEndsConnected() {

@@ -53,7 +53,9 @@ public final class Chromium implements AutoCloseable {
    * again replaces the usual value (Chromium keeps the last), as in {@code
    * --use-fake-device-for-media-stream=device-count=3} for more fake cameras (the second one,
    * {@code fake_device_1}, plays in a video element but sends no frame over WebRTC; use the
-   * third) or {@code --window-size=390,844} for a phone-sized window.
+   * third). For a phone-sized page set the viewport through DevTools
+   * ({@code Emulation.setDeviceMetricsOverride}): headless Chromium gives no window under 500 px
+   * wide, and {@code --window-size} sets the window, not the viewport.
    */
   public static Chromium start(List<String> moreArguments) {
     Path profile;
@@ -85,6 +87,11 @@ public final class Chromium implements AutoCloseable {
       delete(profile);
       throw e;
     }
+  }
+
+  /** The WebDriver, for what this class does not wrap: real key presses, DevTools commands. */
+  public ChromeDriver driver() {
+    return driver;
   }
 
   public void open(String url) {
