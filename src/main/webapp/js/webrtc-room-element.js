@@ -560,8 +560,14 @@ export class WebrtcRoomElement extends HTMLElement {
     if (this.devices.parentElement !== this.prejoin.querySelector('.prejoin-fields')) {
       this.checkDevicesButton.after(this.devices);
     }
+    // As the last call left them; the style sheet hides what this media does not use.
+    this.devices.hidden = false;
+    this.cameraSelect.closest('label')?.removeAttribute('hidden');
+    this.cameraSelect.disabled = false;
+    this.microphoneSelect.disabled = false;
     this.say(this.checkDevicesButton.querySelector('.label') ?? this.checkDevicesButton,
       media === 'audio' ? 'checkMicrophone' : 'checkDevices');
+    this.say(this.prejoinHint, media === 'audio' ? 'prejoinHintAudio' : 'prejoinHint');
     this.say(this.joinButton.querySelector('.label') ?? this.joinButton,
       media === 'audio' ? 'joinAudio' : media === 'none' ? 'join' : 'joinVideo');
     this.setStatus(media === 'audio' ? 'waitingAudio' : media === 'none' ? 'waitingNone' : 'waitingVideo', { room });
@@ -631,6 +637,7 @@ export class WebrtcRoomElement extends HTMLElement {
     this.preview = null;
     this.checkDevicesButton.setAttribute('aria-pressed', 'false');
     this.previewVideo.srcObject = null;
+    this.prejoinHint.hidden = false;
     return previewed;
   }
 
@@ -706,6 +713,7 @@ export class WebrtcRoomElement extends HTMLElement {
       this.startMeter();
       await this.refreshDevices(preview.current());
       this.setStatus('previewOn');
+      this.prejoinHint.hidden = true; // "stay off until you check them" no longer holds
     } catch (error) {
       if (this.preview === preview) this.stopPreview();
       this.showError({ code: mediaErrorCode(error), message: error instanceof Error ? error.message : String(error) }, 'error');
@@ -718,6 +726,7 @@ export class WebrtcRoomElement extends HTMLElement {
     this.preview?.stop();
     this.preview = null;
     this.previewVideo.srcObject = null;
+    this.prejoinHint.hidden = false;
     const stopped = this.checkDevicesButton.getAttribute('aria-pressed') === 'true' && !this.room && !this.joining;
     this.checkDevicesButton.setAttribute('aria-pressed', 'false');
     if (stopped && this.isConnected && !this.prejoin.hidden) this.showPrejoin();
