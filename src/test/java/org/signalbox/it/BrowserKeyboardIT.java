@@ -1,0 +1,235 @@
+package org.signalbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
+
+/**
+ * One person uses the widget with the keyboard alone (Tab, Shift-Tab, Enter, Space, and typing in
+ * text fields): checks devices, joins, mutes and unmutes, chats, sends a file and leaves, while
+ * a second browser (Bob, chat only) answers. Along the way: the order in which Tab visits the
+ * controls, the same order backwards with Shift-Tab, focus that is always visible, and no trap
+ * (Tab and Shift-Tab both leave the widget).
+ */
+class BrowserKeyboardIT {
+
+  private static final System.Logger LOG = System.getLogger(BrowserKeyboardIT.class.getName());
+
+  @RegisterExtension
+  static final RunningServer server = new RunningServer("browser-keyboard", Map.of());
+
+  /** At most this many key presses to go round the page once. */
+  private static final int MAX_STEPS = 60;
+
+  /** Controls of the pre-join step, once the preview runs. */
+  private static final List<String> PREJOIN_CONTROLS =
+      List.of("camera-select", "microphone-select", "name-input", "join");
+
+  /** Controls of the call that Tab must reach. */
+  private static final List<String> CALL_CONTROLS = List.of("mute-audio", "mute-video",
+      "share-screen", "camera-select", "microphone-select", "invite", "leave", "chat-input",
+      "chat-send", "send-file");
+
+  @Test
+  void joinMuteChatFileAndLeaveByKeyboardAlone() throws IOException {
+    String room = "keyboard-room";
+    Path file = Files.createTempFile(Path.of("target"), "keyboard-", ".bin");
+    byte[] bytes = new byte[200 * 1024];
+    new java.util.Random(19).nextBytes(bytes);
+    Files.write(file, bytes);
+    try (WidgetPage alice = WidgetPage.start("Alice");
+        CallPage bob = CallPage.join(server.origin(), room, "Bob", "none")) {
+      // The widget as a portal places it: waiting for a click, nothing started.
+      alice.open(server.origin() + "/");
+      alice.js("const w = document.createElement('webrtc-room');"
+          + "w.setAttribute('room', " + CallPage.quote(room) + "); w.setAttribute('media', 'video');"
+          + "document.getElementById('join-form').hidden = true;"
+          + "document.querySelector('main').append(w); return true;");
+      alice.awaitTrue("the pre-join step", "return !!byId('check-devices') && !byId('prejoin').hidden;");
+
+      // Pre-join: Tab to "check devices", Space starts the preview.
+      tabTo(alice, "check-devices");
+      alice.press(Keys.SPACE);
+      alice.awaitTrue("the preview plays", "const v = byId('preview-video');"
+          + " return !!v && v.videoWidth > 0 && !v.paused && byId('camera-select').options.length > 0;",
+          WidgetPage.JOIN_WAIT);
+      Cycle prejoin = cycle(alice);
+      LOG.log(System.Logger.Level.INFO, "pre-join Tab order: {0}", prejoin.forward);
+      assertReachedOnceEach(prejoin.forward, PREJOIN_CONTROLS);
+      assertEquals(reversed(prejoin.forward), prejoin.backward, "Shift-Tab is not Tab backwards");
+      assertFocusVisible(alice, prejoin);
+
+      // The name, typed; Enter on Join.
+      tabTo(alice, "name-input");
+      alice.press(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE, "Alice by keyboard");
+      tabTo(alice, "join");
+      alice.press(Keys.ENTER);
+      alice.awaitJoined(room);
+      assertEquals("Alice by keyboard", alice.js("return room.name;"), "join took another name");
+      String aliceId = alice.peerId();
+      bob.awaitConnectedTo(List.of(aliceId));
+      alice.awaitTrue("Alice's chat channel to Bob is open",
+          "return [...room.peers.values()].some(p => p.connectionState === 'connected' && p.channelOpen);");
+
+      Cycle call = cycle(alice);
+      LOG.log(System.Logger.Level.INFO, "call Tab order: {0}", call.forward);
+      assertReachedOnceEach(call.forward, CALL_CONTROLS);
+      assertInOrder(call.forward, List.of("mute-audio", "mute-video", "share-screen"));
+      assertEquals(call.forward.indexOf("chat-input") + 1, call.forward.indexOf("chat-send"),
+          "Send does not follow the chat box: " + call.forward);
+      assertEquals(reversed(call.forward), call.backward, "Shift-Tab is not Tab backwards");
+      assertFocusVisible(alice, call);
+
+      // Mute with Space, unmute with Enter.
+      tabTo(alice, "mute-audio");
+      alice.press(Keys.SPACE);
+      alice.awaitTrue("muted", "return byId('mute-audio').getAttribute('aria-pressed') === 'true'"
+          + " && room.localStream.getAudioTracks().every(t => !t.enabled);");
+      alice.press(Keys.ENTER);
+      alice.awaitTrue("unmuted", "return byId('mute-audio').getAttribute('aria-pressed') === 'false'"
+          + " && room.localStream.getAudioTracks().every(t => t.enabled);");
+
+      // Chat: typed into the focused box, sent with Enter.
+      tabTo(alice, "chat-input");
+      alice.press("typed without a mouse", Keys.ENTER);
+      bob.awaitChat(aliceId, "typed without a mouse");
+
+      // File: headless Chromium opens no file dialog, so the path is typed into the focused
+      // file input (WebDriver's sendKeys on it), which is what choosing a file in the dialog does.
+      tabTo(alice, "send-file");
+      alice.focusedElement().sendKeys(file.toAbsolutePath().toString());
+      bob.awaitTrue("Bob is offered the file", "return !!byId('file-accept');");
+      bob.js("byId('file-accept').click(); return true;");
+      bob.awaitTrue("Bob received the whole file",
+          "const link = byId('file-link'); if (!link) return false;"
+              + "const blob = await (await fetch(link.href)).blob(); return blob.size === " + bytes.length + ";");
+      alice.awaitTrue("Alice's progress bar ends at the size",
+          "const bar = byId('file-sending') && byId('file-sending').querySelector('[data-testid=\"file-progress\"]');"
+              + "return !!bar && Number(bar.value) === " + bytes.length + ";");
+
+      // Leave: back with Shift-Tab from the file input, Enter.
+      shiftTabTo(alice, "leave");
+      alice.press(Keys.ENTER);
+      alice.awaitTrue("Alice left", "return !widget.room;");
+      bob.awaitConnectedTo(List.of());
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** The widget's controls in the order Tab visits them, and in the order Shift-Tab does. */
+  private record Cycle(List<String> forward, List<String> backward, Map<String, String> focusedLook) {}
+
+  /**
+   * Tabs until focus has gone into the widget and out of it again, recording the controls met
+   * inside; then Shift-Tabs back through it the same way. Leaving both ways is the proof that no
+   * control traps focus.
+   */
+  private static Cycle cycle(WidgetPage page) {
+    Map<String, String> looks = new LinkedHashMap<>();
+    List<String> forward = walk(page, false, looks);
+    List<String> backward = walk(page, true, looks);
+    return new Cycle(forward, backward, looks);
+  }
+
+  private static List<String> walk(WidgetPage page, boolean back, Map<String, String> looks) {
+    List<String> inside = new ArrayList<>();
+    List<String> trail = new ArrayList<>();
+    boolean entered = page.focusInWidget();
+    if (entered) {
+      // Start from outside so that the whole widget is walked.
+      for (int i = 0; i < MAX_STEPS && page.focusInWidget(); i++) {
+        step(page, back);
+      }
+      entered = false;
+    }
+    for (int i = 0; i < MAX_STEPS; i++) {
+      step(page, back);
+      String now = page.focused();
+      trail.add(now);
+      if (page.focusInWidget()) {
+        entered = true;
+        inside.add(now);
+        Map<String, Object> look = page.focusIndicator();
+        assertTrue(Boolean.TRUE.equals(look.get("focusVisible")), now + " is focused but not :focus-visible");
+        looks.put(now, (String) look.get("focused"));
+      } else if (entered) {
+        return inside;
+      }
+    }
+    throw new AssertionError((back ? "Shift-Tab" : "Tab") + " did not " + (entered ? "leave" : "enter")
+        + " the widget within " + MAX_STEPS + " presses: " + trail);
+  }
+
+  private static void step(WidgetPage page, boolean back) {
+    if (back) {
+      page.shiftTab();
+    } else {
+      page.press(Keys.TAB);
+    }
+  }
+
+  /** Presses Tab until {@code id} has focus. */
+  private static void tabTo(WidgetPage page, String id) {
+    moveTo(page, id, false);
+  }
+
+  private static void shiftTabTo(WidgetPage page, String id) {
+    moveTo(page, id, true);
+  }
+
+  private static void moveTo(WidgetPage page, String id, boolean back) {
+    List<String> trail = new ArrayList<>();
+    for (int i = 0; i < MAX_STEPS; i++) {
+      if (id.equals(page.focused())) {
+        return;
+      }
+      step(page, back);
+      trail.add(page.focused());
+    }
+    throw new AssertionError((back ? "Shift-Tab" : "Tab") + " never reached " + id + ": " + trail);
+  }
+
+  /**
+   * Every control a person may need is in the Tab order once, and each shows that it has focus:
+   * its outline or box-shadow (or border) focused differs from its look without focus.
+   */
+  private static void assertFocusVisible(WidgetPage page, Cycle cycle) {
+    List<String> invisible = new ArrayList<>();
+    cycle.focusedLook.forEach((id, focused) -> {
+      String unfocused = page.unfocusedLook(id);
+      if (focused.equals(unfocused)) {
+        invisible.add(id + " (" + focused + ")");
+      }
+    });
+    assertTrue(invisible.isEmpty(), "focus not visible on " + invisible);
+  }
+
+  private static void assertReachedOnceEach(List<String> order, List<String> controls) {
+    for (String control : controls) {
+      assertEquals(1, Collections.frequency(order, control), control + " in the Tab order " + order);
+    }
+  }
+
+  private static void assertInOrder(List<String> order, List<String> expected) {
+    List<String> seen = order.stream().filter(expected::contains).toList();
+    assertEquals(expected, seen, "Tab order " + order);
+  }
+
+  private static List<String> reversed(List<String> list) {
+    List<String> copy = new ArrayList<>(list);
+    Collections.reverse(copy);
+    return copy;
+  }
+}
