@@ -4,6 +4,22 @@ import { DEFAULT_MAX_FILE_BYTES, receiveFile, sendFile } from './file-transfer.j
 
 /** How long a connection may stay `disconnected` before an ICE restart repairs it. */
 const DISCONNECTED_GRACE_MS = 5000;
+/**
+ * CLIENT.md: a connection not `connected` this long after its first offer (sent or received) is
+ * rebuilt: an ICE restart first, then, after as long again, a new RTCPeerConnection.
+ */
+export const CONNECT_DEADLINE_MS = 10_000;
+/** New RTCPeerConnections one link may build, for its deadline or for a remote that rebuilt. */
+export const MAX_REBUILDS = 4;
+
+/**
+ * The DTLS certificate fingerprint of a description: a new one means a new RTCPeerConnection on
+ * the other side, which no existing connection can follow.
+ * @param {string|undefined|null} sdp
+ */
+function fingerprintOf(sdp) {
+  return /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1].trim() ?? null;
+}
 
 /**
  * @typedef {object} PeerLinkOptions
@@ -20,7 +36,8 @@ const DISCONNECTED_GRACE_MS = 5000;
 /**
  * Events: `state` {connectionState}, `track` {stream}, `chat` {message}, `channel` {open},
  * `file-offer` (a {@link import('./file-transfer.js').FileOffer}), `file-rejected` {name, size,
- * reason}, `file-progress` {name, bytes, size, direction}, `file` {name, size, blob}, `error`.
+ * reason}, `file-progress` {name, bytes, size, direction}, `file` {name, size, blob}, `error`,
+ * `rebuilt` {rebuilds, reason} when a new RTCPeerConnection replaced the old one.
  */
 export class PeerLink extends EventTarget {
   /** @param {PeerLinkOptions} options */
@@ -34,23 +51,22 @@ export class PeerLink extends EventTarget {
     this.polite = selfId < peerId;
     this.sendSignal = sendSignal;
     this.localStream = localStream;
-    this.remoteStream = new MediaStream();
-    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
-    // Negotiated by both sides at once, so chat needs no extra round of negotiation.
-    this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: 0 });
-    this.makingOffer = false;
-    this.ignoreOffer = false;
-    this.settingRemoteAnswer = false;
+    /** @type {RTCConfiguration} */
+    this.configuration = { iceServers, iceTransportPolicy };
     /**
-     * The side that did not initiate waits for the initiator's first offer instead of offering
-     * its chat channel at the same moment: Chromium fails to start SCTP when that first glare is
-     * settled by a rollback ("Failed to start SCTP transport").
+     * What each kind's sender carries instead of the local stream's track (the screen instead of
+     * the camera), so that a rebuilt connection sends the same.
+     * @type {Map<string, MediaStreamTrack>}
      */
-    this.awaitingFirstOffer = !initiator;
-    /** ICE restarts this side started after the connection failed or stayed disconnected. */
+    this.outgoing = new Map();
+    /** ICE restarts this side started after the connection failed, stayed disconnected or late. */
     this.iceRestarts = 0;
+    /** New RTCPeerConnections built after the first one (CLIENT.md's 10-second rule, or the remote's). */
+    this.rebuilds = 0;
     /** @type {ReturnType<typeof setTimeout>|undefined} */
     this.disconnectedTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.deadlineTimer = undefined;
     /** Offers that met an offer of ours (glare); the polite side yields, the impolite ignores. */
     this.collisions = 0;
     /** Signals are applied one at a time, in arrival order. */
@@ -62,21 +78,63 @@ export class PeerLink extends EventTarget {
      * @type {Set<import('./file-transfer.js').FileSend>}
      */
     this.sending = new Set();
+    this.remoteStream = new MediaStream();
+    /** @type {RTCPeerConnection} */
+    this.pc = /** @type {any} */ (undefined);
+    /** @type {RTCDataChannel} */
+    this.chat = /** @type {any} */ (undefined);
+    this.connect({ offering: initiator });
+    if (initiator) this.attachLocalMedia();
+  }
 
-    this.pc.addEventListener('negotiationneeded', () => {
+  /**
+   * Builds the RTCPeerConnection and its negotiated chat channel, and listens to them. Every
+   * listener first checks that its connection is still the current one: a rebuilt link's old
+   * connection says nothing more.
+   * @param {{offering: boolean}} options false: wait for the remote's first offer
+   */
+  connect({ offering }) {
+    const pc = new RTCPeerConnection(this.configuration);
+    this.pc = pc;
+    // Negotiated by both sides at once, so chat needs no extra round of negotiation.
+    const chat = pc.createDataChannel('chat', { negotiated: true, id: 0 });
+    this.chat = chat;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.settingRemoteAnswer = false;
+    /**
+     * The side that did not initiate waits for the initiator's first offer instead of offering
+     * its chat channel at the same moment: Chromium fails to start SCTP when that first glare is
+     * settled by a rollback ("Failed to start SCTP transport").
+     */
+    this.awaitingFirstOffer = !offering;
+    /** Whether this connection ever reached `connected` with its chat channel open. */
+    this.established = false;
+    /** 0: the deadline has not passed; 1: it passed once and ICE was restarted. */
+    this.deadlineStage = 0;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    const current = () => pc === this.pc && !this.closed;
+
+    pc.addEventListener('negotiationneeded', () => {
       // Skipped, not lost: the browser asks again once the first exchange leaves it stable.
-      if (!this.awaitingFirstOffer) this.offer();
+      if (current() && !this.awaitingFirstOffer) this.offer();
     });
-    this.pc.addEventListener('icecandidate', ({ candidate }) => {
-      this.sendSignal({ candidate: candidate ? candidate.toJSON() : null });
+    pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (current()) this.sendSignal({ candidate: candidate ? candidate.toJSON() : null });
     });
-    this.pc.addEventListener('track', ({ track }) => {
-      if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
-      track.addEventListener('unmute', () => this.emit('track', { stream: this.remoteStream }));
-      this.emit('track', { stream: this.remoteStream });
+    pc.addEventListener('track', ({ track }) => {
+      if (!current()) return;
+      const stream = this.remoteStream;
+      if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      track.addEventListener('unmute', () => {
+        if (current()) this.emit('track', { stream });
+      });
+      this.emit('track', { stream });
     });
-    this.pc.addEventListener('connectionstatechange', () => {
-      const state = this.pc.connectionState;
+    pc.addEventListener('connectionstatechange', () => {
+      if (!current()) return;
+      const state = pc.connectionState;
       clearTimeout(this.disconnectedTimer);
       if (state === 'failed') {
         this.restartIce();
@@ -84,9 +142,10 @@ export class PeerLink extends EventTarget {
         // Often transient (a lost packet burst, a network switch); when it lasts, repairing now
         // beats waiting for 'failed', which Chromium may take long to declare, or never.
         this.disconnectedTimer = setTimeout(() => {
-          if (this.pc.connectionState === 'disconnected') this.restartIce();
+          if (current() && pc.connectionState === 'disconnected') this.restartIce();
         }, DISCONNECTED_GRACE_MS);
       }
+      this.checkEstablished();
       this.emit('state', { connectionState: state });
     });
     // A STUN or TURN server that answers with an error (401: wrong or expired credentials) is
@@ -94,7 +153,8 @@ export class PeerLink extends EventTarget {
     // instead of hanging. Unreachable servers (701) are left to ICE, which tries the others.
     /** @type {Set<string>} */
     const reported = new Set();
-    this.pc.addEventListener('icecandidateerror', (event) => {
+    pc.addEventListener('icecandidateerror', (event) => {
+      if (!current()) return;
       const { errorCode, errorText, url } = /** @type {RTCPeerConnectionIceErrorEvent} */ (event);
       const key = `${url} ${errorCode}`;
       if (errorCode >= 700 || reported.has(key)) return;
@@ -104,7 +164,8 @@ export class PeerLink extends EventTarget {
         message: `${url} refused this connection: ${errorCode} ${errorText}`,
       });
     });
-    this.pc.addEventListener('datachannel', ({ channel }) => {
+    pc.addEventListener('datachannel', ({ channel }) => {
+      if (!current()) return;
       if (channel.label === 'file') {
         receiveFile(channel, {
           maxFileBytes: this.maxFileBytes,
@@ -116,18 +177,88 @@ export class PeerLink extends EventTarget {
         });
       }
     });
-    this.chat.addEventListener('open', () => this.emit('channel', { open: true }));
-    this.chat.addEventListener('close', () => this.emit('channel', { open: false }));
-    this.chat.addEventListener('message', (event) => {
+    chat.addEventListener('open', () => {
+      if (!current()) return;
+      this.checkEstablished();
+      this.emit('channel', { open: true });
+    });
+    chat.addEventListener('close', () => {
+      if (current()) this.emit('channel', { open: false });
+    });
+    chat.addEventListener('message', (event) => {
+      if (!current()) return;
       try {
         const message = JSON.parse(event.data);
+        if (message && typeof message.type === 'string') this.emit('message', { message });
         if (message && message.type === 'chat') this.emit('chat', { message });
       } catch {
         // Not ours: the wire format says unknown messages are ignored.
       }
     });
+  }
 
-    if (initiator) this.attachLocalMedia();
+  /** Reached `connected` with the chat channel open: the 10-second rule is satisfied. */
+  checkEstablished() {
+    if (this.established || this.pc.connectionState !== 'connected' || !this.channelOpen) return;
+    this.established = true;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+  }
+
+  /**
+   * Starts the 10-second clock at this connection's first offer, sent or received. A connection
+   * that is `connected` with its chat channel open by then is left alone (the channel counts
+   * because a connection whose SCTP failed to start is `connected` and still useless).
+   */
+  startDeadline() {
+    if (this.deadlineTimer !== undefined || this.established || this.closed) return;
+    const pc = this.pc;
+    this.deadlineTimer = setTimeout(() => this.deadlinePassed(pc), CONNECT_DEADLINE_MS);
+  }
+
+  /** @param {RTCPeerConnection} pc the connection whose clock ran out */
+  deadlinePassed(pc) {
+    this.deadlineTimer = undefined;
+    if (pc !== this.pc || this.closed) return;
+    this.checkEstablished();
+    if (this.established) return;
+    if (this.deadlineStage === 0) {
+      this.deadlineStage = 1;
+      this.restartIce();
+      this.deadlineTimer = setTimeout(() => this.deadlinePassed(pc), CONNECT_DEADLINE_MS);
+    } else if (this.rebuilds < MAX_REBUILDS) {
+      this.rebuild({ offering: true, reason: 'deadline' });
+    } else {
+      this.emit('error', {
+        code: 'peer-unreachable',
+        message: `no connection to ${this.peerId} after ${this.rebuilds} new connections and ICE restarts`,
+      });
+    }
+  }
+
+  /**
+   * Replaces the RTCPeerConnection with a new one: the same negotiated chat channel (id 0), the
+   * same outgoing tracks. `offering`: this side offers at once (its own deadline passed);
+   * otherwise it answers the offer that made it rebuild (the remote rebuilt first).
+   * @param {{offering: boolean, reason: 'deadline'|'remote-rebuilt'}} options
+   */
+  rebuild({ offering, reason }) {
+    const old = this.pc;
+    const wasOpen = this.channelOpen;
+    this.rebuilds += 1;
+    for (const send of this.sending) {
+      send.cancel(Object.assign(new Error('the connection to the peer was rebuilt'), { code: 'file-aborted' }));
+    }
+    clearTimeout(this.disconnectedTimer);
+    this.remoteStream = new MediaStream();
+    this.connect({ offering });
+    old.close();
+    if (wasOpen) this.emit('channel', { open: false });
+    this.emit('state', { connectionState: this.pc.connectionState });
+    this.emit('rebuilt', { rebuilds: this.rebuilds, reason });
+    // Tracks added to a connection that will offer: negotiationneeded sends that offer. An
+    // answering one puts them on the transceivers of the offer it is about to apply.
+    if (offering) this.attachLocalMedia();
   }
 
   restartIce() {
@@ -172,6 +303,7 @@ export class PeerLink extends EventTarget {
    */
   setIceServers(iceServers) {
     if (this.closed) return;
+    this.configuration = { ...this.configuration, iceServers };
     try {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
     } catch (error) {
@@ -194,59 +326,109 @@ export class PeerLink extends EventTarget {
   async apply({ description, candidate }) {
     if (this.closed) return;
     if (description) {
+      const isOffer = description.type === 'offer';
+      if (description.type === 'answer' && this.pc.signalingState === 'stable') {
+        // Answers an offer of a connection this side has since replaced (or a repeated one).
+        return;
+      }
       const readyForOffer =
         !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswer);
-      const collision = description.type === 'offer' && !readyForOffer;
+      const collision = isOffer && !readyForOffer;
       if (collision) this.collisions += 1;
       this.ignoreOffer = !this.polite && collision;
       if (this.ignoreOffer) return;
+      if (isOffer && this.mustRebuildFor(description, collision)) {
+        this.rebuild({ offering: false, reason: 'remote-rebuilt' });
+      }
+      // A rebuild for the deadline may replace the connection while this awaits: what was meant
+      // for the old one is then dropped.
+      const pc = this.pc;
       this.settingRemoteAnswer = description.type === 'answer';
-      await this.pc.setRemoteDescription(description);
-      this.settingRemoteAnswer = false;
-      if (description.type === 'offer') {
+      try {
+        await pc.setRemoteDescription(description);
+      } finally {
+        if (pc === this.pc) this.settingRemoteAnswer = false;
+      }
+      if (pc !== this.pc || this.closed) return;
+      if (isOffer) {
+        this.startDeadline();
         this.attachLocalMedia();
-        await this.pc.setLocalDescription();
-        this.sendSignal({ description: this.pc.localDescription?.toJSON() });
+        await pc.setLocalDescription();
+        if (pc !== this.pc || this.closed) return;
+        this.sendSignal({ description: pc.localDescription?.toJSON() });
         this.awaitingFirstOffer = false;
       }
     } else if (candidate !== undefined) {
       try {
         await this.pc.addIceCandidate(candidate ?? undefined);
       } catch (error) {
-        if (!this.ignoreOffer) throw error;
+        if (!this.ignoreOffer && !this.isStale(candidate) && !this.closed) throw error;
       }
     }
   }
 
+  /**
+   * Whether an offer needs a new RTCPeerConnection here: it comes from a new connection of the
+   * remote (another DTLS fingerprint than the one this connection negotiated), or it collides
+   * with this side's very first offer, which the polite side would otherwise settle by a
+   * rollback that Chromium cannot start SCTP after. Bounded by {@link MAX_REBUILDS}.
+   * @param {RTCSessionDescriptionInit} offer
+   * @param {boolean} collision
+   */
+  mustRebuildFor(offer, collision) {
+    if (this.rebuilds >= MAX_REBUILDS) return false;
+    const known = fingerprintOf(this.pc.remoteDescription?.sdp);
+    const offered = fingerprintOf(offer.sdp);
+    if (known && offered && known !== offered) return true;
+    return collision && !this.pc.remoteDescription;
+  }
+
+  /**
+   * A candidate for another ICE generation or another connection than the current one (its
+   * username fragment is not the remote description's): late, and harmless to drop.
+   * @param {RTCIceCandidateInit|null} candidate
+   */
+  isStale(candidate) {
+    const ufrag = candidate?.usernameFragment;
+    const sdp = this.pc.remoteDescription?.sdp;
+    return !!ufrag && (!sdp || !sdp.includes(`a=ice-ufrag:${ufrag}\r`) && !sdp.includes(`a=ice-ufrag:${ufrag}\n`));
+  }
+
   async offer() {
     if (this.closed) return;
+    const pc = this.pc;
     try {
       this.makingOffer = true;
-      await this.pc.setLocalDescription();
-      this.sendSignal({ description: this.pc.localDescription?.toJSON() });
+      await pc.setLocalDescription();
+      if (pc !== this.pc) return;
+      this.sendSignal({ description: pc.localDescription?.toJSON() });
+      if (pc.localDescription?.type === 'offer') this.startDeadline();
     } catch (error) {
-      this.emit('error', { code: 'negotiation', message: String(error) });
+      if (pc === this.pc) this.emit('error', { code: 'negotiation', message: String(error) });
     } finally {
-      this.makingOffer = false;
+      if (pc === this.pc) this.makingOffer = false;
     }
   }
 
   /**
    * Sends each local track on one transceiver of its kind: a transceiver the remote offered
-   * (no renegotiation), else a new one (which renegotiates).
+   * (no renegotiation), else a new one (which renegotiates). A kind with an `outgoing` track
+   * (the screen) sends that instead.
    */
   attachLocalMedia() {
     if (!this.localStream) return;
-    for (const track of this.localStream.getTracks()) {
+    const stream = this.localStream;
+    for (const own of stream.getTracks()) {
+      const track = this.outgoing.get(own.kind) ?? own;
       if (this.pc.getSenders().some((s) => s.track === track)) continue;
       const free = this.pc.getTransceivers().find((t) => t.receiver.track.kind === track.kind
         && !t.sender.track && t.mid !== null && t.currentDirection !== 'stopped');
       if (free) {
         free.direction = 'sendrecv';
         free.sender.replaceTrack(track);
-        free.sender.setStreams?.(this.localStream);
+        free.sender.setStreams?.(stream);
       } else {
-        this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.localStream] });
+        this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
       }
     }
   }
@@ -256,6 +438,8 @@ export class PeerLink extends EventTarget {
    * @param {MediaStreamTrack} track
    */
   async replaceTrack(track) {
+    if (this.localStream?.getTracks().includes(track)) this.outgoing.delete(track.kind);
+    else this.outgoing.set(track.kind, track);
     const sender = this.pc.getTransceivers()
       .map((t) => t.sender)
       .find((s) => s.track?.kind === track.kind);
@@ -273,6 +457,7 @@ export class PeerLink extends EventTarget {
       send.cancel(Object.assign(new Error('the connection to the peer closed'), { code: 'file-aborted' }));
     }
     clearTimeout(this.disconnectedTimer);
+    clearTimeout(this.deadlineTimer);
     this.chat.close();
     this.pc.close();
   }

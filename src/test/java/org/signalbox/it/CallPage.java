@@ -83,6 +83,81 @@ final class CallPage implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens a direct-join link and, instead of the form's Join, its "Check camera and microphone
+   * first" button ({@code setup-devices}): the element's pre-join step, with its name field,
+   * pickers and {@code check-devices} button. Asserts that neither the link nor that click opened
+   * a device or joined. {@code moreQuery} as in {@link #join(String, String, String, String,
+   * String)} (e.g. {@code &lang=de}); {@code switches} go to Chromium (e.g. a second fake camera).
+   */
+  static CallPage openPrejoin(String base, String room, String name, String media, String moreQuery,
+      List<String> switches) {
+    Chromium browser = Chromium.start(switches);
+    try {
+      browser.beforeEveryPage(COUNT_GET_USER_MEDIA);
+      browser.open(base + "/?room=" + encode(room) + "&name=" + encode(name) + "&media=" + media
+          + moreQuery);
+      CallPage page = new CallPage(browser);
+      page.assertNothingStartedBeforeTheClick();
+      page.js("document.querySelector('[data-testid=\"setup-devices\"]').click(); return true;");
+      page.awaitTrue("the element's pre-join step", "return !!widget && !byId('prejoin').hidden"
+          + " && !byId('join').hidden;");
+      Object state = page.js("await new Promise(r => setTimeout(r, 0));"
+          + "return {calls: window.getUserMediaCalls, room: !!widget.room};");
+      if (!Map.of("calls", 0L, "room", false).equals(state)) {
+        throw new AssertionError("the pre-join step started something before its own clicks: " + state);
+      }
+      return page;
+    } catch (RuntimeException | Error e) {
+      browser.close();
+      throw e;
+    }
+  }
+
+  /** In the pre-join step: clicks {@code check-devices} and waits until the preview plays. */
+  void checkDevices() {
+    js("byId('check-devices').click(); return true;");
+    awaitTrue("the preview plays", "return byId('check-devices').getAttribute('aria-pressed') === 'true'"
+        + " && (byId('prejoin').dataset.media === 'audio' || byId('preview-video').videoWidth > 0)"
+        + " && byId('microphone-select').options.length > 1;", JOIN_WAIT);
+  }
+
+  /** In the pre-join step: clicks the element's {@code join} and waits until joined. */
+  void joinFromPrejoin() {
+    js("byId('join').click(); return true;");
+    awaitTrue("joined from the pre-join step", "return !!widget.room && !!widget.room.peerId;", JOIN_WAIT);
+  }
+
+  /**
+   * A tile's state: its {@code data-*} attributes ({@code speaking}, {@code audio}, {@code video},
+   * {@code screen}) and its badge's {@code quality} and {@code title}; {@code peerId} null for the
+   * local tile. Null when there is no such tile.
+   */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> tile(String peerId) {
+    return (Map<String, Object>) js("const tile = " + (peerId == null
+        ? "shadow.querySelector('[data-testid=\"tile\"][data-local]')"
+        : "shadow.querySelector('[data-testid=\"tile\"][data-peer-id=\"' + " + quote(peerId) + " + '\"]')") + ";"
+        + "if (!tile) return null; const badge = tile.querySelector('[data-testid=\"quality\"]');"
+        + "return {speaking: tile.dataset.speaking, audio: tile.dataset.audio, video: tile.dataset.video,"
+        + " screen: tile.dataset.screen, quality: badge.dataset.quality, title: badge.title};");
+  }
+
+  /** Waits until {@code peerId}'s tile (null: the local one) has {@code data-<attribute>} = value. */
+  void awaitTile(String peerId, String attribute, String value) {
+    awaitTrue("the tile of " + (peerId == null ? "this peer" : peerId) + " has " + attribute + "=" + value,
+        "const tile = " + (peerId == null
+            ? "shadow.querySelector('[data-testid=\"tile\"][data-local]')"
+            : "shadow.querySelector('[data-testid=\"tile\"][data-peer-id=\"' + " + quote(peerId) + " + '\"]')")
+            + "; return !!tile && tile.dataset[" + quote(attribute) + "] === " + quote(value) + ";");
+  }
+
+  /** The texts the polite live region holds now (the last few announcements). */
+  @SuppressWarnings("unchecked")
+  List<String> announcements() {
+    return (List<String>) js("return [...byId('live').children].map(p => p.textContent);");
+  }
+
   /** Counts getUserMedia calls in {@code window.getUserMediaCalls}, from before the page runs. */
   static final String COUNT_GET_USER_MEDIA =
       "window.getUserMediaCalls = 0;"
