@@ -30,7 +30,7 @@ class BrowserAccessibilityIT {
   @RegisterExtension
   static final RunningServer server = new RunningServer("browser-a11y", Map.of());
 
-  /** The languages the element ships, as the demo's {@code ?lang=} takes them ("" = default). */
+  /** The languages the element ships (the demo's {@code ?lang=de}; English without it). */
   private static final List<String> LANGUAGES = List.of("en", "de");
 
   private static final List<WidgetPage> pages = new ArrayList<>();
@@ -72,39 +72,36 @@ class BrowserAccessibilityIT {
   }
 
   /**
-   * The demo's join form, then the element's pre-join step as a portal shows it (a {@code
-   * <webrtc-room media="video">} waiting for a click): before {@code check-devices} nothing asked
-   * for a camera; after it the preview plays, the pickers list the fake devices and the level
-   * meter runs. Each checked light and dark, in both languages.
+   * The demo's join form (a direct-join link), then the element's pre-join step it opens with
+   * "Check camera and microphone first" ({@code setup-devices}): before {@code check-devices}
+   * nothing asked for a camera; after it the preview plays, the pickers list the fake devices and
+   * the level meter runs. Each checked light and dark, in both languages.
    */
   @Test
   @Order(1)
   void joinFormAndPreJoinStepHaveNoViolations() {
     WidgetPage page = alice();
     for (String lang : LANGUAGES) {
-      page.open(server.origin() + "/?lang=" + lang);
+      page.openLink(server.origin(), "a11y-prejoin", "Alice", "video", query(lang));
       for (boolean dark : List.of(false, true)) {
         page.useDarkTheme(dark);
         check(page, "join form, " + lang + (dark ? ", dark" : ""));
       }
       page.useDarkTheme(false);
 
-      page.js("const w = document.createElement('webrtc-room');"
-          + "w.setAttribute('room', 'a11y-prejoin'); w.setAttribute('media', 'video');"
-          + "w.setAttribute('lang', " + CallPage.quote(lang) + ");"
-          + "document.getElementById('join-form').hidden = true;"
-          + "document.querySelector('main').append(w); return true;");
+      page.js("document.querySelector('[data-testid=\"setup-devices\"]').click(); return true;");
       page.awaitTrue("the pre-join step with its check-devices button",
           "return !!byId('prejoin') && !byId('prejoin').hidden && !!byId('check-devices');");
       assertEquals(0L, page.js("return window.getUserMediaCalls;"),
           "the pre-join step asked for a device before the click");
+      check(page, "pre-join step, nothing started, " + lang);
       page.js("byId('check-devices').click(); return true;");
       page.awaitTrue("the preview plays, pickers list the devices, the meter runs",
           "const v = byId('preview-video'), cams = byId('camera-select'), mics = byId('microphone-select');"
               + "return !!v && v.videoWidth > 0 && !v.paused && !!cams && cams.options.length > 0"
               + " && !!mics && mics.options.length > 0 && byId('mic-level') instanceof HTMLMeterElement;",
           WidgetPage.JOIN_WAIT);
-      assertTrue(page.js("return !room;").equals(Boolean.TRUE), "checking devices joined the room");
+      assertEquals(Boolean.TRUE, page.js("return !widget.room;"), "checking devices joined the room");
       for (boolean dark : List.of(false, true)) {
         page.useDarkTheme(dark);
         check(page, "pre-join step, preview running, " + lang + (dark ? ", dark" : ""));
@@ -112,6 +109,11 @@ class BrowserAccessibilityIT {
       page.useDarkTheme(false);
     }
     assertNoViolations();
+  }
+
+  /** The demo's query for a language: English is the default, German asked for. */
+  private static String query(String lang) {
+    return "en".equals(lang) ? "" : "&lang=" + lang;
   }
 
   /**
@@ -126,14 +128,18 @@ class BrowserAccessibilityIT {
     for (String lang : LANGUAGES) {
       String room = "a11y-call-" + lang;
       for (WidgetPage page : pages) {
-        page.openLink(server.origin(), room, page.label(), "video", "&lang=" + lang);
+        page.openLink(server.origin(), room, page.label(), "video", query(lang));
         page.joinByClick(room);
       }
       for (WidgetPage page : pages) {
         page.awaitTilesPlaying(3);
       }
       WidgetPage page = alice();
-      assertEquals(lang, page.js("return widget.getAttribute('lang');"), "the demo passes ?lang= on");
+      if ("en".equals(lang)) {
+        assertAxeSeesInsideTheWidget(page);
+      }
+      assertEquals(lang, page.js("return shadow.querySelector('[lang]')?.getAttribute('lang') ?? 'en';"),
+          "the widget's language");
       leaveText.put(lang, (String) page.js("return byId('leave').textContent.trim();"));
       for (boolean dark : List.of(false, true)) {
         page.useDarkTheme(dark);
@@ -143,6 +149,20 @@ class BrowserAccessibilityIT {
     }
     assertNotEquals(leaveText.get("en"), leaveText.get("de"), "the German call shows English: " + leaveText);
     assertNoViolations();
+  }
+
+  /**
+   * A check of the check: an unnamed button and faint grey-on-grey text put into the widget's
+   * shadow root are found (button-name, color-contrast), so a clean report means axe looked there.
+   */
+  private static void assertAxeSeesInsideTheWidget(WidgetPage page) {
+    page.js("const canary = document.createElement('div'); canary.id = 'axe-canary';"
+        + "canary.innerHTML = '<button></button><p style=\"color:#777;background:#888\">faint</p>';"
+        + "shadow.append(canary); return true;");
+    List<String> found = page.axeViolations();
+    page.js("shadow.getElementById('axe-canary').remove(); return true;");
+    assertTrue(found.stream().anyMatch(v -> v.startsWith("button-name"))
+        && found.stream().anyMatch(v -> v.startsWith("color-contrast")), "axe missed the canary: " + found);
   }
 
   /**
@@ -156,12 +176,12 @@ class BrowserAccessibilityIT {
     WidgetPage alice = alice();
     WidgetPage bob = pages.get(1);
     String room = "a11y-live";
-    alice.openLink(server.origin(), room, "Alice", "none", "&lang=en");
+    alice.openLink(server.origin(), room, "Alice", "none", "");
     alice.joinByClick(room);
     alice.recordAnnouncements();
 
     int before = alice.announced().size();
-    bob.openLink(server.origin(), room, "Bob", "none", "&lang=en");
+    bob.openLink(server.origin(), room, "Bob", "none", "");
     bob.joinByClick(room);
     String bobId = bob.peerId();
     String joined = alice.awaitAnnouncement("Bob's join", before, List.of("Bob"));

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The grid uses the space it has: a four-person video call (fake cameras at {@link
  * CallPage#SMALL_VIDEO}) seen in a 1280x800 desktop window is two columns by two rows that fill
  * the window, and on a 390x844 phone one column. Screenshots of both, light and dark, go to
- * target/screenshots/ (docs/screenshots.md says how they reach docs/images/).
+ * target/screenshots/ (docs/screenshots.md says how they reach docs/images/). The viewports are
+ * set exactly through DevTools (see {@link WidgetPage#viewport}), the phone's as a mobile one.
  */
 class BrowserLayoutIT {
 
@@ -48,7 +49,9 @@ class BrowserLayoutIT {
     String room = "layout-room";
     String base = server.origin();
     try (WidgetPage desktop = WidgetPage.start("Desktop");
-        WidgetPage phone = WidgetPage.start("Phone", List.of("--window-size=390,844"))) {
+        WidgetPage phone = WidgetPage.start("Phone")) {
+      desktop.viewport(1280, 800, false);
+      phone.viewport(390, 844, true);
       desktop.openLink(base, room, "Desk", "video", "");
       desktop.joinByClick(room);
       phone.openLink(base, room, "Phone", "video", "");
@@ -97,6 +100,7 @@ class BrowserLayoutIT {
     List<Map<String, Long>> tiles = tiles(geometry);
     Map<String, Long> viewport = box(geometry, "viewport");
     Map<String, Long> grid = box(geometry, "grid");
+    assertEquals(Map.of("w", 1280L, "h", 800L), viewport, "the desktop's viewport");
     assertEquals(4, tiles.size(), "tiles: " + geometry);
     assertEquals(2, distinct(tiles, "x"), "not two columns: " + geometry);
     assertEquals(2, distinct(tiles, "y"), "not two rows: " + geometry);
@@ -124,7 +128,7 @@ class BrowserLayoutIT {
     LOG.log(System.Logger.Level.INFO, "phone, {0}: {1}", theme, geometry);
     List<Map<String, Long>> tiles = tiles(geometry);
     long width = box(geometry, "viewport").get("w");
-    assertEquals(390L, width, "the phone's viewport: " + geometry);
+    assertEquals(Map.of("w", 390L, "h", 844L), box(geometry, "viewport"), "the phone's viewport");
     assertEquals(4, tiles.size(), "tiles: " + geometry);
     assertEquals(1, distinct(tiles, "x"), "not one column: " + geometry);
     List<Long> ys = tiles.stream().map(t -> t.get("y")).toList();

@@ -260,9 +260,10 @@ final class WidgetPage implements AutoCloseable {
   // ---- the live region
 
   /**
-   * Keeps every text the widget's polite live region ({@code live}) shows, in {@code
-   * window.announced}: announcements may replace each other quickly, so they are recorded as they
-   * come rather than read at the end. Asserts the region is polite.
+   * Keeps every text the widget's polite live region ({@code live}) is given, in {@code
+   * window.announced}, one entry per node added (or text changed): announcements may replace each
+   * other quickly, so they are recorded as they come rather than read at the end. Asserts the
+   * region is polite.
    */
   void recordAnnouncements() {
     awaitTrue("the polite live region", "return !!byId('live');");
@@ -271,11 +272,10 @@ final class WidgetPage implements AutoCloseable {
       throw new AssertionError(label + ": the live region's aria-live is " + politeness);
     }
     js("window.announced = [];"
-        + "const live = byId('live');"
-        + "const take = () => { const t = live.textContent.trim();"
-        + "  if (t && window.announced[window.announced.length - 1] !== t) window.announced.push(t); };"
-        + "take();"
-        + "new MutationObserver(take).observe(live, {childList: true, subtree: true, characterData: true});"
+        + "const take = (node) => { const t = (node.textContent || '').trim(); if (t) window.announced.push(t); };"
+        + "new MutationObserver((records) => { for (const r of records) {"
+        + "  if (r.type === 'characterData') take(r.target); else r.addedNodes.forEach(take); } })"
+        + ".observe(byId('live'), {childList: true, subtree: true, characterData: true});"
         + "return true;");
   }
 
@@ -300,6 +300,17 @@ final class WidgetPage implements AutoCloseable {
   }
 
   // ---- layout
+
+  /**
+   * Makes the page's viewport exactly {@code width} x {@code height} CSS pixels (DevTools'
+   * Emulation.setDeviceMetricsOverride, kept across loads). A window size alone does not: in this
+   * headless Chromium {@code --window-size=1280,800} gives a 1280x657 viewport (the window counts
+   * invisible browser UI), and a window is never narrower than 500 px.
+   */
+  void viewport(int width, int height, boolean mobile) {
+    driver().executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+        "width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+  }
 
   /** Each tile's rectangle {x, y, w, h} in CSS pixels, the grid's, and the viewport's. */
   @SuppressWarnings("unchecked")
