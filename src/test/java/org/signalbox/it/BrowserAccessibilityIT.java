@@ -140,6 +140,11 @@ class BrowserAccessibilityIT {
       }
       assertEquals(lang, page.js("return shadow.querySelector('[lang]')?.getAttribute('lang') ?? 'en';"),
           "the widget's language");
+      assertEquals(Map.of("local", List.of("Alice"), "remote", List.of("Bob", "Carol")), page.js(
+          "const labels = (id) => [...shadow.querySelectorAll(`[data-testid=\"${id}\"]`)]"
+              + ".map(v => v.getAttribute('aria-label')).sort();"
+              + "return {local: labels('local-video'), remote: labels('remote-video')};"),
+          "videos are labelled with the names");
       leaveText.put(lang, (String) page.js("return byId('leave').textContent.trim();"));
       for (boolean dark : List.of(false, true)) {
         page.useDarkTheme(dark);
@@ -168,7 +173,8 @@ class BrowserAccessibilityIT {
   /**
    * What a screen reader says without the user looking: Bob's join, his chat message, his leave,
    * and an error (a chat to Bob sent after he left: the server answers {@code unknown-peer})
-   * each appear as text in Alice's polite live region, in words rather than a code.
+   * each appear as text in Alice's polite live region, in words rather than a code; so does
+   * what became of a click on "invite".
    */
   @Test
   @Order(3)
@@ -201,6 +207,10 @@ class BrowserAccessibilityIT {
     String error = alice.awaitAnnouncement("the unknown-peer error", before, List.of());
     assertTrue(!error.strip().equals("unknown-peer") && error.strip().contains(" "),
         "the error was not put in words: " + error);
+
+    before = alice.announced().size();
+    alice.js("byId('invite').click(); return true;");
+    alice.awaitAnnouncement("the invite link's copy", before, List.of());
     LOG.log(System.Logger.Level.INFO, "announced: {0}", alice.announced());
   }
 }

@@ -127,6 +127,7 @@ class BrowserKeyboardIT {
       shiftTabTo(alice, "leave");
       alice.press(Keys.ENTER);
       alice.awaitTrue("Alice left, the form is back", "return !widget && !document.getElementById('join-form').hidden;");
+      assertEquals("join", alice.focused(), "after Leave, focus is not on the form's Join");
       bob.awaitConnectedTo(List.of());
     } finally {
       Files.deleteIfExists(file);
