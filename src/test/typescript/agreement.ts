@@ -43,6 +43,9 @@ export type ElementModuleExports = Check<Same<keyof typeof DE, keyof typeof JE>>
 export type Options = Check<Exact<D.JoinOptions, J.JoinOptions>>;
 export type Tokens = Check<Same<D.TokenSource, J.TokenSource>>;
 export type Peers = Check<Exact<D.RemotePeer, J.RemotePeer>>;
+export type Media = Check<Exact<D.MediaChoice, J.MediaChoice>>;
+export type MediaStates = Check<Exact<D.MediaState, J.MediaState>>;
+export type Stats = Check<Exact<D.PeerStats, J.PeerStats>>;
 export type JoinRoom = Check<Keeps<typeof D.joinRoom, typeof J.joinRoom>>;
 
 // The events: the same names, and each detail with the same fields and types.

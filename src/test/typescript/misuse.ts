@@ -29,8 +29,24 @@ export async function misuse(room: Room, file: File): Promise<void> {
   // @ts-expect-error a file offer is answered with accept() or reject(), not a boolean
   room.addEventListener('file-offer', (event) => event.detail.accept(true));
 
-  // @ts-expect-error listDevices() is in CLIENT.md 1.1 but the client does not implement it yet
-  await room.listDevices();
+  // @ts-expect-error listDevices() takes no kind: filter its MediaDeviceInfo[] by `kind`
+  await room.listDevices('videoinput');
+  // @ts-expect-error setCamera takes a deviceId, not a MediaDeviceInfo
+  await room.setCamera((await room.listDevices())[0]);
+  // @ts-expect-error setMicrophone needs the deviceId
+  await room.setMicrophone();
+  // @ts-expect-error media's devices are constraints or booleans, not a deviceId string
+  await joinRoom({ room: 'standup', media: { video: 'camera-1' } });
+  // @ts-expect-error peer-media says `audio`, not `muted`
+  room.addEventListener('peer-media', (event) => event.detail.muted);
+  // @ts-expect-error peer-stats' rttMs may be null: check before doing arithmetic
+  room.addEventListener('peer-stats', (event) => event.detail.rttMs.toFixed(0));
+  // @ts-expect-error speaking's level is a number
+  room.addEventListener('speaking', (event) => event.detail.level.startsWith('0'));
+  // @ts-expect-error the own media state changes through setMicrophoneEnabled and friends
+  room.localMedia = { audio: false, video: false, screen: false };
+  // @ts-expect-error a peer's media state is the room's to keep
+  room.peers.get('x')!.media = null;
   // @ts-expect-error there is no mute(): setMicrophoneEnabled(false)
   room.mute();
   // @ts-expect-error the signaling channel is internal

@@ -2,7 +2,9 @@
 // `strict` against the declarations (tsconfig.json) and against the JavaScript's own JSDoc types
 // (tsconfig.js.json), so it imports only names both have. Compiled, never run.
 
-import { joinRoom, type JoinOptions, type RemotePeer, type Room, type TokenSource } from '../../main/webapp/js/webrtc-room.js';
+import {
+  joinRoom, type JoinOptions, type MediaState, type PeerStats, type RemotePeer, type Room, type TokenSource,
+} from '../../main/webapp/js/webrtc-room.js';
 import '../../main/webapp/js/webrtc-room-element.js';
 
 /** The portal's own endpoint hands out a fresh token for every join (first, resume, rejoin). */
@@ -101,6 +103,40 @@ export async function startCall(grid: HTMLElement, preview: HTMLVideoElement): P
     preview.srcObject = detail.active ? new MediaStream([detail.track]) : room.localStream;
   });
 
+  // Tiles: who is muted, who shares, who speaks, and how good each connection is.
+  const describe = (media: MediaState): string =>
+    `${media.audio ? 'mic on' : 'muted'}, ${media.video ? 'camera on' : 'camera off'}${media.screen ? ', sharing' : ''}`;
+  room.addEventListener('peer-media', ({ detail }) => {
+    const video = videos.get(detail.peerId);
+    if (video) video.dataset['media'] = describe(detail);
+  });
+  room.addEventListener('local-media', ({ detail }) => {
+    preview.dataset['media'] = describe(detail);
+  });
+  preview.dataset['media'] = describe(room.localMedia);
+  const quality = (stats: PeerStats): 'good' | 'fair' | 'poor' | 'unknown' => {
+    if (stats.rttMs === null) return 'unknown';
+    const loss = stats.packetLoss ?? 0;
+    if (stats.rttMs > 400 || loss > 0.1) return 'poor';
+    return stats.rttMs > 150 || loss > 0.02 ? 'fair' : 'good';
+  };
+  room.addEventListener('peer-stats', ({ detail }) => {
+    const video = videos.get(detail.peerId);
+    if (!video) return;
+    video.dataset['quality'] = quality(detail);
+    const kbps = detail.bitrateKbps === null ? '' : `, ${detail.bitrateKbps} kbit/s`;
+    video.title = `${detail.rttMs ?? '?'} ms${kbps}`;
+  });
+  room.addEventListener('speaking', ({ detail }) => {
+    const target = detail.peerId === room.peerId ? preview : videos.get(detail.peerId);
+    target?.classList.toggle('speaking', detail.speaking);
+    if (detail.speaking) show(`${room.peers.get(detail.peerId)?.name ?? 'you'} speaking (level ${detail.level.toFixed(2)})`);
+  });
+  for (const peer of room.peers.values()) {
+    if (peer.media) show(`${peer.name}: ${describe(peer.media)}${peer.speaking ? ', speaking' : ''}`);
+    if (peer.stats) show(`${peer.name}: ${quality(peer.stats)}`);
+  }
+
   const hello = room.sendChat('Hello, everyone');
   show(`sent at ${new Date(hello.at).toISOString()}: ${hello.text}`);
   const [first] = room.peers.keys();
@@ -124,6 +160,35 @@ export async function sendPicked(room: Room, input: HTMLInputElement, cancel: HT
   const note = new Blob(['minutes'], { type: 'text/plain' });
   const [first] = room.peers.keys();
   if (first) await room.sendFile(Object.assign(note, { name: 'minutes.txt' }), { to: first });
+}
+
+/** Device pickers: the cameras and microphones, switched in the call without renegotiation. */
+export async function pickers(room: Room, cameras: HTMLSelectElement, microphones: HTMLSelectElement): Promise<void> {
+  const devices: MediaDeviceInfo[] = await room.listDevices();
+  for (const device of devices) {
+    const option = new Option(device.label || device.kind, device.deviceId);
+    if (device.kind === 'videoinput') cameras.append(option);
+    if (device.kind === 'audioinput') microphones.append(option);
+  }
+  cameras.onchange = async () => {
+    const track: MediaStreamTrack = await room.setCamera(cameras.value);
+    show(`camera: ${track.label}`);
+  };
+  microphones.onchange = () => {
+    room.setMicrophone(microphones.value).catch((error: unknown) => {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : 'error';
+      show(`microphone not switched (${code})`);
+    });
+  };
+}
+
+/** A pre-join preview whose stream the call then sends, or a chosen camera by constraints. */
+export async function joinFromPreview(preview: HTMLVideoElement, cameraId: string): Promise<Room> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { deviceId: { exact: cameraId } } });
+  preview.srcObject = stream;
+  const room = await joinRoom({ room: 'standup', media: stream });
+  await joinRoom({ room: 'standup-2', media: { audio: { echoCancellation: true }, video: { deviceId: { exact: cameraId } } } });
+  return room;
 }
 
 /** The portal's own call controls. */

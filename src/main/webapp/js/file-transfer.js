@@ -54,31 +54,46 @@ function failure(code, message) {
 }
 
 /**
- * Calls `report` at most every {@link PROGRESS_INTERVAL_MS}: `update` drops what comes too soon,
- * `last` (the final count) is delayed instead, so a progress bar always reaches the end.
+ * Calls `report` at most every {@link PROGRESS_INTERVAL_MS}, with counts that never go down:
+ * `update` drops what comes too soon (or is not more than already reported), `last` (the final
+ * count) is delayed instead, so a progress bar always reaches the end, and then calls `then`: a
+ * transfer settles (`sendFile` resolves, `file` fires) only after its last progress event.
+ * `stop` drops a pending last count (a cancelled transfer).
  * @param {(bytes: number) => void} report
  */
 function throttled(report) {
   let last = -Infinity;
+  let reported = -1;
+  let stopped = false;
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let pending;
   const emit = (/** @type {number} */ bytes) => {
     last = performance.now();
+    reported = bytes;
     report(bytes);
   };
   return {
     update: (/** @type {number} */ bytes) => {
-      if (performance.now() - last >= PROGRESS_INTERVAL_MS) emit(bytes);
+      if (!stopped && bytes > reported && performance.now() - last >= PROGRESS_INTERVAL_MS) emit(bytes);
     },
-    last: (/** @type {number} */ bytes) => {
+    last: (/** @type {number} */ bytes, /** @type {() => void} */ then = () => {}) => {
       clearTimeout(pending);
+      stopped = true;
       // Timers may fire a little early by performance.now()'s clock: check again when it does.
       const attempt = () => {
         const wait = PROGRESS_INTERVAL_MS - (performance.now() - last);
-        if (wait <= 0) emit(bytes);
-        else pending = setTimeout(attempt, Math.ceil(wait));
+        if (wait > 0) {
+          pending = setTimeout(attempt, Math.ceil(wait));
+          return;
+        }
+        if (bytes !== reported) emit(bytes);
+        then();
       };
       attempt();
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(pending);
     },
   };
 }
@@ -99,14 +114,23 @@ export function sendFile(pc, file, { onProgress } = {}) {
   /** @type {(error: Error) => void} */
   let abort = () => {};
   let finished = false;
+  const progress = throttled((bytes) => onProgress?.({ name, bytes, size: file.size }));
   const done = new Promise((resolve, reject) => {
     /** @type {ReturnType<typeof setTimeout>|undefined} */
     let answerTimer;
+    /** @type {string|null} the receiver's reason when it declined */
+    let declined = null;
+    let accepted = false;
+    /** Set once `file-done` came: the promise resolves after the last progress event. */
+    let confirmed = false;
     const finish = (/** @type {Error|null} */ error) => {
-      if (finished) return;
+      // Once the receiver confirmed every byte, nothing can undo the transfer: it resolves with
+      // its last progress event, even when cancelled or closed in the meantime.
+      if (finished || (error && confirmed)) return;
       finished = true;
       clearTimeout(answerTimer);
       if (error) {
+        progress.stop();
         if (channel.readyState === 'connecting' || channel.readyState === 'open') channel.close();
         reject(error);
       } else {
@@ -114,10 +138,6 @@ export function sendFile(pc, file, { onProgress } = {}) {
       }
     };
     abort = finish;
-    /** @type {string|null} the receiver's reason when it declined */
-    let declined = null;
-    let accepted = false;
-    const progress = throttled((bytes) => onProgress?.({ name, bytes, size: file.size }));
     channel.addEventListener('open', () => {
       channel.send(JSON.stringify({
         type: 'file', name, size: file.size, mime: file.type || 'application/octet-stream',
@@ -140,13 +160,17 @@ export function sendFile(pc, file, { onProgress } = {}) {
         clearTimeout(answerTimer);
         stream(channel, file, progress.update).catch((error) => finish(error));
       } else if (message?.type === 'file-done') {
-        progress.last(file.size);
-        finish(null);
+        if (confirmed) return;
+        confirmed = true;
+        clearTimeout(answerTimer);
+        progress.last(file.size, () => finish(null));
       } else if (message?.type === 'file-reject') {
         declined = String(message.reason ?? 'declined');
       }
     });
     channel.addEventListener('close', () => {
+      // The receiver closes right after file-done; the last progress event is still on its way.
+      if (confirmed) return;
       finish(declined
         ? failure('file-declined', `${name} was declined (${declined})`)
         : failure('file-aborted', `${name}: the receiver closed the transfer before confirming it`));
@@ -222,6 +246,7 @@ export function receiveFile(channel, { maxFileBytes, onOffer, onRejected, onProg
   const end = () => {
     phase = 'ended';
     clearTimeout(offerTimer);
+    progress.stop();
     chunks = [];
     if (channel.readyState === 'connecting' || channel.readyState === 'open') channel.close();
   };
@@ -308,8 +333,11 @@ export function receiveFile(channel, { maxFileBytes, onOffer, onRejected, onProg
     const { name, size, mime } = /** @type {{name: string, size: number, mime: string}} */ (header);
     const blob = new Blob(chunks, { type: safeMimeType(mime) });
     channel.send(JSON.stringify({ type: 'file-done' }));
-    end();
-    progress.last(size);
-    onFile({ name, size, blob });
+    phase = 'ended';
+    clearTimeout(offerTimer);
+    chunks = [];
+    if (channel.readyState === 'connecting' || channel.readyState === 'open') channel.close();
+    // The last progress event (the whole size) comes first, then the file.
+    progress.last(size, () => onFile({ name, size, blob }));
   }
 }

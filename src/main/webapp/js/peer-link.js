@@ -37,7 +37,9 @@ function fingerprintOf(sdp) {
  * Events: `state` {connectionState}, `track` {stream}, `chat` {message}, `channel` {open},
  * `file-offer` (a {@link import('./file-transfer.js').FileOffer}), `file-rejected` {name, size,
  * reason}, `file-progress` {name, bytes, size, direction}, `file` {name, size, blob}, `error`,
- * `rebuilt` {rebuilds, reason} when a new RTCPeerConnection replaced the old one.
+ * `message` {message} for every JSON object with a string `type` on the chat channel (chat,
+ * media, and types of newer clients), `rebuilt` {rebuilds, reason} when a new
+ * RTCPeerConnection replaced the old one.
  */
 export class PeerLink extends EventTarget {
   /** @param {PeerLinkOptions} options */
@@ -275,7 +277,11 @@ export class PeerLink extends EventTarget {
     return this.chat.readyState === 'open';
   }
 
-  /** @param {object} message a `{type: 'chat', ...}` object; false when the channel is not open */
+  /**
+   * Sends one message of the wire format (`{type: 'chat', ...}`, `{type: 'media', ...}`) on the
+   * chat channel; false when the channel is not open.
+   * @param {object} message
+   */
   sendChat(message) {
     if (!this.channelOpen) return false;
     this.chat.send(JSON.stringify(message));
@@ -434,16 +440,18 @@ export class PeerLink extends EventTarget {
   }
 
   /**
-   * Sends `track` instead of the outgoing track of its kind, without renegotiation.
+   * Sends `track` instead of `previous` (by default: the outgoing track of its kind), without
+   * renegotiation. A sender not attached yet takes it when the connection's media is attached.
    * @param {MediaStreamTrack} track
+   * @param {MediaStreamTrack|null} [previous]
    */
-  async replaceTrack(track) {
+  async replaceTrack(track, previous = null) {
     if (this.localStream?.getTracks().includes(track)) this.outgoing.delete(track.kind);
     else this.outgoing.set(track.kind, track);
-    const sender = this.pc.getTransceivers()
-      .map((t) => t.sender)
-      .find((s) => s.track?.kind === track.kind);
-    if (sender) await sender.replaceTrack(track);
+    const senders = this.pc.getTransceivers().map((t) => t.sender);
+    const sender = (previous && senders.find((s) => s.track === previous))
+      ?? senders.find((s) => s.track?.kind === track.kind);
+    if (sender && sender.track !== track) await sender.replaceTrack(track);
   }
 
   /** Adds one more outgoing track (renegotiates). */

@@ -615,12 +615,18 @@ export class WebrtcRoomElement extends HTMLElement {
 
   leave() {
     if (!this.room) return;
+    const hadFocus = !!this.shadowRoot?.activeElement;
     this.teardown();
     this.setStatus('youLeft');
     this.announce('youLeft');
     this.dispatchEvent(new CustomEvent('left'));
-    // The user may join again (the demo page replaces the element instead).
-    if (this.isConnected && this.getAttribute('room')) this.showPrejoin();
+    // The user may join again (the demo page replaces the element instead); focus, which was on
+    // a control that is gone now, goes to Join.
+    if (this.isConnected && this.getAttribute('room')) {
+      this.showPrejoin();
+      this.setStatus('youLeft');
+      if (hadFocus) this.joinButton.focus();
+    }
   }
 
   /** Closes the room, if any, and clears what it showed. */
@@ -845,8 +851,10 @@ export class WebrtcRoomElement extends HTMLElement {
       const { reason } = e.detail;
       // The room is over for this peer: clear the call, say why, and offer to join again, which
       // only a click does.
+      const hadFocus = !!this.shadowRoot?.activeElement;
       this.teardown();
       this.showPrejoin();
+      if (hadFocus) this.joinButton.focus();
       this.setStatus(reason === 'removed' ? 'removed' : 'closed', {}, 'warn');
       this.announce(reason === 'removed' ? 'removed' : 'closed');
     });
@@ -1060,7 +1068,7 @@ export class WebrtcRoomElement extends HTMLElement {
    */
   async sendFile(room, file) {
     const entry = el('p', {
-      class: 'entry system offer', 'data-testid': 'file-sending', 'data-file-name': file.name, part: 'file-entry',
+      class: 'entry system offer', 'data-testid': 'file-sending', 'data-file-name': file.name, part: 'entry file-entry',
     });
     const text = el('span');
     const params = { file: file.name, size: this.formatSize(file.size) };
@@ -1118,7 +1126,7 @@ export class WebrtcRoomElement extends HTMLElement {
     const who = this.nameOf(offer.from);
     const entry = el('p', {
       class: 'entry system offer', 'data-testid': 'file-offer', 'data-from': offer.from,
-      'data-file-name': offer.name, 'data-pending': '', part: 'file-entry',
+      'data-file-name': offer.name, 'data-pending': '', part: 'entry file-entry',
     });
     const text = el('span');
     const params = { who, file: offer.name, size: this.formatSize(offer.size) };
@@ -1263,7 +1271,7 @@ export class WebrtcRoomElement extends HTMLElement {
 
   /** @param {string} from @param {string} name @param {string} text @param {boolean} self */
   addEntry(from, name, text, self) {
-    const entry = el('p', { class: self ? 'entry self' : 'entry', 'data-from': from, part: 'entry' });
+    const entry = el('p', { class: self ? 'entry self' : 'entry', 'data-from': from, part: self ? 'entry entry-self' : 'entry' });
     entry.append(el('span', { class: 'who' }, name), el('span', { class: 'text' }, text));
     this.log.append(entry);
     this.log.scrollTop = this.log.scrollHeight;
@@ -1271,7 +1279,7 @@ export class WebrtcRoomElement extends HTMLElement {
 
   /** @param {StringKey} key @param {Params} [params] */
   addSystem(key, params = {}) {
-    const entry = el('p', { class: 'entry system', part: 'entry' });
+    const entry = el('p', { class: 'entry system', part: 'entry entry-system' });
     this.say(entry, key, params);
     this.log.append(entry);
     this.log.scrollTop = this.log.scrollHeight;

@@ -5,6 +5,39 @@
 /** Called for every `join` the client sends (first join, resume, rejoin): a fresh token each time. */
 export type TokenSource = () => string | Promise<string>;
 
+/**
+ * What {@link joinRoom} opens: each of `audio` and `video` is `true` (any device), the
+ * constraints of `getUserMedia` (a chosen device: `{ deviceId: { exact: id } }`), or false or
+ * absent (none).
+ */
+export interface MediaChoice {
+  audio?: boolean | MediaTrackConstraints;
+  video?: boolean | MediaTrackConstraints;
+}
+
+/**
+ * What a peer sends (CLIENT.md's `{"type":"media"}`): `audio` the microphone is on, `video` the
+ * camera (or the shared screen) is on, `screen` the screen is shared. A muted track is still sent
+ * as silence or black, so this is what tells the others.
+ */
+export interface MediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+/**
+ * One `peer-stats` sample; null where unknown (no media, or the first sample for the rates).
+ */
+export interface PeerStats {
+  /** Round-trip time in ms: the selected ICE candidate pair's, else RTCP's. */
+  rttMs: number | null;
+  /** The fraction (0..1) of incoming RTP packets lost since the previous sample. */
+  packetLoss: number | null;
+  /** Incoming media (RTP) in kbit/s since the previous sample. */
+  bitrateKbps: number | null;
+}
+
 /** The options of {@link joinRoom}. */
 export interface JoinOptions {
   /** The room to join. */
@@ -19,10 +52,11 @@ export interface JoinOptions {
   /** Token mode: a token, or a function asked for a fresh one before every `join`. */
   token?: string | TokenSource;
   /**
-   * `{audio, video}` opens the microphone and/or camera, a `MediaStream` is sent as it is,
-   * `null` (the default) joins for data only.
+   * `{audio, video}` opens the microphone and/or camera (each `true` or constraints, such as a
+   * chosen `deviceId`), a `MediaStream` (a page's own preview) is sent as it is, `null` (the
+   * default) joins for data only.
    */
-  media?: { audio?: boolean; video?: boolean } | MediaStream | null;
+  media?: MediaChoice | MediaStream | null;
   /** `'all'` (the default) or `'relay'` to force TURN. */
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Incoming files larger than this are declined without asking; default 256 MiB. */
@@ -48,6 +82,12 @@ export interface RemotePeer {
   readonly connectionState: RTCPeerConnectionState;
   /** Whether the chat DataChannel to it is open (else chat goes through the server). */
   readonly channelOpen: boolean;
+  /** What it last said it sends (`peer-media`); null before it said. */
+  readonly media: MediaState | null;
+  /** Its last `peer-stats` sample; null before the first. */
+  readonly stats: PeerStats | null;
+  /** Whether it speaks now (`speaking`). */
+  readonly speaking: boolean;
 }
 
 /** A chat message as {@link Room.sendChat} sent it (the wire format of CLIENT.md). */
@@ -202,6 +242,31 @@ export type ScreenShareDetail =
   | { active: true; track: MediaStreamTrack }
   | { active: false; track: null };
 
+/** `peer-media`: a peer said what it sends (on every change, and whenever its channel opens). */
+export interface PeerMediaDetail extends MediaState {
+  peerId: string;
+}
+
+/** `local-media`: this peer's own {@link Room.localMedia} changed (mute, camera, screen). */
+export type LocalMediaDetail = MediaState;
+
+/** `peer-stats`: every 2 s for each connected peer, from `getStats()`. */
+export interface PeerStatsDetail extends PeerStats {
+  peerId: string;
+}
+
+/**
+ * `speaking`: a peer (or this peer: `peerId` is `room.peerId`) started or stopped speaking.
+ * Starts when the audio level reaches 0.05; stops after 1 s below 0.02.
+ */
+export interface SpeakingDetail {
+  peerId: string;
+  /** The audio level (0..1, linear) that crossed the threshold. */
+  level: number;
+  /** True when it started, false when it stopped. */
+  speaking: boolean;
+}
+
 /** Every event a {@link Room} dispatches: a `CustomEvent` with its payload in `detail`. */
 export interface RoomEventMap {
   'peer-joined': CustomEvent<PeerJoinedDetail>;
@@ -219,6 +284,10 @@ export interface RoomEventMap {
   'error': CustomEvent<RoomErrorDetail>;
   'left': CustomEvent<LeftDetail>;
   'screen-share': CustomEvent<ScreenShareDetail>;
+  'peer-media': CustomEvent<PeerMediaDetail>;
+  'local-media': CustomEvent<LocalMediaDetail>;
+  'peer-stats': CustomEvent<PeerStatsDetail>;
+  'speaking': CustomEvent<SpeakingDetail>;
 }
 
 /**
@@ -252,6 +321,8 @@ export class Room extends EventTarget {
   readonly maxFileBytes: number;
   /** The screen track being sent instead of the camera, or null. */
   readonly screenTrack: MediaStreamTrack | null;
+  /** What this peer sends, as the others learn it (`local-media` when it changes). */
+  readonly localMedia: MediaState;
   /**
    * The binding signaling uses: `'websocket'`, or `'http'` where WebSocket is blocked (or the
    * `transport` option asked for it); null before the first connection.
@@ -276,6 +347,18 @@ export class Room extends EventTarget {
   shareScreen(): Promise<MediaStreamTrack>;
   /** Sends the camera again. */
   stopScreenShare(): Promise<void>;
+  /** The cameras, microphones and speakers (labels once camera or microphone was allowed). */
+  listDevices(): Promise<MediaDeviceInfo[]>;
+  /**
+   * Sends camera `deviceId` instead of the current one, without renegotiation: the new track
+   * keeps the old one's mute state, replaces it in {@link Room.localStream} (the same
+   * MediaStream) and the old one stops. While the screen is shared, the new camera is sent when
+   * the share stops. Rejects with code `no-track` (no camera in this call), `media-denied` or
+   * `media-unavailable` (the old camera stays).
+   */
+  setCamera(deviceId: string): Promise<MediaStreamTrack>;
+  /** As {@link Room.setCamera}, for the microphone (a muted one stays muted). */
+  setMicrophone(deviceId: string): Promise<MediaStreamTrack>;
   /** Sends one more track to every peer (this renegotiates every connection). */
   addTrack(track: MediaStreamTrack): void;
   /** Leaves, closes every connection and stops the local tracks. */
