@@ -18,13 +18,18 @@ import { icon, STYLE } from './webrtc-room-style.js';
 /** @typedef {Record<string, string|number>} Params */
 /** @typedef {'good'|'fair'|'poor'|'unknown'} Quality */
 
-/** @type {Array<keyof RoomEventMap>} */
-const ROOM_EVENTS = ['peer-joined', 'peer-left', 'peer-state', 'track', 'chat', 'file',
-  'file-offer', 'file-progress', 'file-rejected',
-  'reconnecting', 'reconnected', 'error', 'channel', 'screen-share', 'left'];
-
-/** Room events of CLIENT.md 1.1 that the element shows and forwards. */
-const MEDIA_EVENTS = ['peer-media', 'peer-stats', 'speaking'];
+/**
+ * Every event of the room, which the element forwards: a record, so that the type check names an
+ * event the room gains and this list lacks.
+ * @type {Record<keyof RoomEventMap, true>}
+ */
+const FORWARDED = {
+  'peer-joined': true, 'peer-left': true, 'peer-state': true, 'track': true, 'channel': true, 'chat': true,
+  'file-offer': true, 'file-progress': true, 'file': true, 'file-rejected': true, 'reconnecting': true,
+  'reconnected': true, 'error': true, 'left': true, 'screen-share': true, 'peer-media': true,
+  'local-media': true, 'peer-stats': true, 'speaking': true,
+};
+const ROOM_EVENTS = /** @type {Array<keyof RoomEventMap>} */ (Object.keys(FORWARDED));
 
 /**
  * The quality badge's thresholds (docs/widget.md): `good` up to 150 ms round trip and 2 % loss
@@ -556,10 +561,10 @@ export class WebrtcRoomElement extends HTMLElement {
     this.inviteButton.hidden = false;
     const media = this.media;
     this.setStatus('connecting');
-    /** @type {MediaStream|null} */
-    let stream = null;
+    // The previewed stream as it is, else what the pickers chose (joinRoom opens it, with the
+    // defaults where nothing was chosen, as a join without the pre-join step always did).
+    const stream = media === 'none' ? null : this.takePreview();
     try {
-      stream = media === 'none' ? null : await this.joinStream(media);
       const room = await joinRoom({
         room: /** @type {string} */ (this.getAttribute('room')),
         name: this.nameInput.value.trim() || this.getAttribute('name') || undefined,
@@ -567,7 +572,7 @@ export class WebrtcRoomElement extends HTMLElement {
         url: this.getAttribute('url') ?? undefined,
         iceTransportPolicy: /** @type {RTCIceTransportPolicy} */ (this.getAttribute('ice-transport-policy') ?? 'all'),
         transport: /** @type {'auto'|'websocket'|'http'|undefined} */ (this.getAttribute('transport') || undefined),
-        media: stream ?? (media === 'none' ? null : { audio: true, video: media === 'video' }),
+        media: media === 'none' ? null : stream ?? this.chosenMedia(media),
       });
       this.room = room;
       this.main.hidden = false;
@@ -591,26 +596,27 @@ export class WebrtcRoomElement extends HTMLElement {
     }
   }
 
-  /**
-   * The stream to join with: the preview's, or the chosen devices opened now; null lets joinRoom
-   * open the default devices (as a join without the pre-join step always did).
-   * @param {'video'|'audio'} media
-   * @returns {Promise<MediaStream|null>}
-   */
-  async joinStream(media) {
+  /** Ends the preview's meter and hands its stream over to the join (null without a preview). */
+  takePreview() {
     this.stopMeter();
     const previewed = this.preview?.handOver() ?? null;
     this.preview = null;
     this.checkDevicesButton.setAttribute('aria-pressed', 'false');
     this.previewVideo.srcObject = null;
-    if (previewed) return previewed;
-    const cameraId = media === 'video' ? this.cameraSelect.value : '';
-    const microphoneId = this.microphoneSelect.value;
-    if (!cameraId && !microphoneId) return null;
-    const preview = new DevicePreview({ video: media === 'video' });
-    const stream = await preview.start({ cameraId, microphoneId });
-    preview.handOver();
-    return stream;
+    return previewed;
+  }
+
+  /**
+   * joinRoom's media for the pickers' choice: a chosen device exactly, else any.
+   * @param {'video'|'audio'} media
+   * @returns {import('./webrtc-room.js').MediaChoice}
+   */
+  chosenMedia(media) {
+    const exactly = (/** @type {string} */ deviceId) => (deviceId ? { deviceId: { exact: deviceId } } : true);
+    return {
+      audio: exactly(this.microphoneSelect.value),
+      video: media === 'video' ? exactly(this.cameraSelect.value) : false,
+    };
   }
 
   leave() {
@@ -710,7 +716,7 @@ export class WebrtcRoomElement extends HTMLElement {
    */
   async chooseDevice(kind, deviceId) {
     try {
-      const room = /** @type {any} */ (this.room);
+      const room = this.room;
       if (room) {
         if (!deviceId) return;
         if (kind === 'video') await room.setCamera(deviceId);
@@ -772,7 +778,7 @@ export class WebrtcRoomElement extends HTMLElement {
 
   /** @param {Room} room */
   wire(room) {
-    for (const type of [...ROOM_EVENTS, ...MEDIA_EVENTS]) {
+    for (const type of ROOM_EVENTS) {
       room.addEventListener(type, (event) => {
         this.dispatchEvent(new CustomEvent(type, { detail: /** @type {CustomEvent} */ (event).detail }));
       });
@@ -874,27 +880,33 @@ export class WebrtcRoomElement extends HTMLElement {
    */
   wireMedia(room) {
     room.addEventListener('peer-media', (e) => {
-      const { peerId, audio, video, screen } = /** @type {CustomEvent} */ (e).detail;
+      const { peerId, audio, video, screen } = e.detail;
       const tile = this.tiles.get(peerId);
       if (!tile) return;
       tile.mediaKnown = true;
-      this.setTileState(tile, { audio: !!audio, video: !!video, screen: !!screen });
+      this.setTileState(tile, { audio, video, screen });
     });
+    room.addEventListener('local-media', () => this.updateLocalTile());
     room.addEventListener('speaking', (e) => {
-      const { peerId, level, speaking } = /** @type {CustomEvent} */ (e).detail;
+      const { peerId, speaking } = e.detail;
       const tile = peerId === room.peerId ? this.localTile : this.tiles.get(peerId);
-      if (tile) this.setTileState(tile, { speaking: typeof speaking === 'boolean' ? speaking : level > 0 });
+      if (tile) this.setTileState(tile, { speaking });
     });
-    room.addEventListener('peer-stats', (e) => {
-      const { peerId, rttMs, packetLoss, bitrateKbps } = /** @type {CustomEvent} */ (e).detail;
-      const tile = this.tiles.get(peerId);
-      if (!tile) return;
-      const stats = { rttMs: rttMs ?? null, packetLoss: packetLoss ?? null, bitrateKbps: bitrateKbps ?? null };
-      const quality = qualityOf(stats);
-      this.stats.set(peerId, { ...stats, quality });
-      this.showQuality(tile, quality, stats);
-      this.showLocalQuality();
-    });
+    room.addEventListener('peer-stats', (e) => this.showStats(e.detail.peerId, e.detail));
+  }
+
+  /**
+   * A peer's badge from its latest sample, and the local badge (the weakest connection).
+   * @param {string} peerId @param {{rttMs: number|null, packetLoss: number|null, bitrateKbps: number|null}} sample
+   */
+  showStats(peerId, sample) {
+    const tile = this.tiles.get(peerId);
+    if (!tile) return;
+    const stats = { rttMs: sample.rttMs, packetLoss: sample.packetLoss, bitrateKbps: sample.bitrateKbps };
+    const quality = qualityOf(stats);
+    this.stats.set(peerId, { ...stats, quality });
+    this.showQuality(tile, quality, stats);
+    this.showLocalQuality();
   }
 
   /**
@@ -914,11 +926,7 @@ export class WebrtcRoomElement extends HTMLElement {
 
   /** The local tile's state from the local tracks and the toggles. */
   updateLocalTile() {
-    const stream = this.room?.localStream;
-    const audio = !!stream?.getAudioTracks().length && this.muteAudio.getAttribute('aria-pressed') !== 'true';
-    const video = (!!stream?.getVideoTracks().length || !!this.room?.screenTrack)
-      && this.muteVideo.getAttribute('aria-pressed') !== 'true';
-    this.setTileState(this.localTile, { audio, video, screen: !!this.room?.screenTrack });
+    if (this.room) this.setTileState(this.localTile, this.room.localMedia);
   }
 
   /**
@@ -1007,11 +1015,17 @@ export class WebrtcRoomElement extends HTMLElement {
     item.append(el('span', { class: 'name' }, peer.name), state);
     this.peerList.append(item);
     const tile = this.makeTile(peer.peerId, peer.name);
-    if (peer.stream) {
-      tile.video.srcObject = peer.stream;
+    if (peer.stream) tile.video.srcObject = peer.stream;
+    // What the room knows already (a peer met again after a rejoin has told it before).
+    if (peer.media) {
+      tile.mediaKnown = true;
+      this.setTileState(tile, peer.media);
+    } else if (peer.stream) {
       this.setTileState(tile, this.streamState(peer.stream));
     }
+    this.setTileState(tile, { speaking: peer.speaking });
     this.tiles.set(peer.peerId, tile);
+    if (peer.stats) this.showStats(peer.peerId, peer.stats);
     this.grid.append(tile.figure);
     this.updateGrid();
     this.addSystem('peerJoined', { name: peer.name });

@@ -207,8 +207,14 @@ export const STYLE = `
     .main { grid-template-columns: minmax(0, 1fr); }
     .grid { --_cols: 1 !important; grid-auto-rows: auto; }
     .prejoin { grid-template-columns: minmax(0, 1fr); }
-    /* One column scrolls with the page: the controls stay in reach at the bottom. */
-    .controls { position: sticky; bottom: 0; z-index: 1; background: var(--_bg); padding-block: .4rem; }
+    /* One column scrolls with the page: the controls stay in reach at the bottom, as icons
+       (their names stay for assistive technology) so that they take little of a phone's screen. */
+    .controls { position: sticky; bottom: 0; z-index: 1; background: var(--_bg); padding-block: .4rem; gap: .4rem; }
+    .controls button .label {
+      position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;
+    }
+    .controls button { padding-inline: .6rem; }
+    .controls select { max-width: 8.5rem; }
   }
   @media (prefers-reduced-motion: reduce) {
     *, *::before, *::after { transition: none !important; animation: none !important; scroll-behavior: auto !important; }

@@ -290,6 +290,8 @@ export class Room extends EventTarget {
      * @type {Map<string, {speaking: boolean, quietSince: number|null}>}
      */
     this.voices = new Map();
+    // A device that goes away (unplugged, revoked) ends its track: the peers learn it is off.
+    localStream?.getTracks().forEach((track) => this.watchTrack(track));
     this.signaling = new SignalingChannel({
       url: options.url ?? defaultSignalUrl(), room: options.room, name: options.name, token: options.token,
       transport: options.transport ?? 'auto',
@@ -551,6 +553,7 @@ export class Room extends EventTarget {
       throw Object.assign(new Error(`left the room while the ${what} opened`), { code: 'left' });
     }
     track.enabled = old.enabled;
+    this.watchTrack(track);
     stream.addTrack(track);
     stream.removeTrack(old);
     const screenInstead = kind === 'video' && this.screenTrack;
@@ -560,6 +563,11 @@ export class Room extends EventTarget {
     old.stop();
     this.announceMedia();
     return track;
+  }
+
+  /** @param {MediaStreamTrack} track a local track, whose end changes what this peer sends */
+  watchTrack(track) {
+    track.addEventListener('ended', () => this.announceMedia());
   }
 
   /** Runs the stats and audio-level timers while they have something to measure. */

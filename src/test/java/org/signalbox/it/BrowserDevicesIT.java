@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Switching camera and microphone in a call (CLIENT.md 1.1: setCamera, setMicrophone): the remote
  * keeps receiving, now the new device's track, and nothing is renegotiated. One call, A and B, for
- * every test.
+ * every test: A joins with a chosen camera (getUserMedia constraints in {@code media}), B with a
+ * MediaStream of its own, as a pre-join preview passes it.
  *
  * <p>Chromium's fake devices: {@code device-count=2} does list two cameras, but the second, {@code
  * fake_device_1}, delivers 16-bit depth frames (Y16) that a WebRTC sender never encodes (0 frames,
@@ -27,7 +28,7 @@ class BrowserDevicesIT {
   private static final List<String> THREE_CAMERAS = List.of("--use-fake-device-for-media-stream=device-count=3");
 
   /**
-   * In A's page: what its one connection sends and has negotiated. {@code window.sent(kind)} is
+   * In each page: what its one connection sends and has negotiated. {@code window.sent(kind)} is
    * the outgoing track of that kind; {@code window.negotiated()} both descriptions' SDP.
    */
   private static final String INSPECT =
@@ -41,7 +42,7 @@ class BrowserDevicesIT {
           + "    && d.label !== 'fake_device_1')[0].deviceId;"
           + "return true;";
 
-  /** In B's page: totals of what arrives from its one peer, by kind. */
+  /** In each page: totals of what arrives from its one peer, by kind. */
   private static final String RECEIVED =
       "window.received = async (kind) => { const [link] = room.links.values();"
           + "  const stats = await link.pc.getStats(); let frames = 0, packets = 0;"
@@ -60,12 +61,18 @@ class BrowserDevicesIT {
   static void call() {
     a = ModulePage.open(server.origin(), THREE_CAMERAS, "");
     b = ModulePage.open(server.origin(), THREE_CAMERAS, "");
-    a.join("devices", "A", "{audio: true, video: true}");
-    b.join("devices", "B", "{audio: true, video: true}");
+    a.join("devices", "A", "{audio: true, video: {deviceId: {exact: (await navigator.mediaDevices.enumerateDevices())"
+        + ".find(d => d.label === 'fake_device_2').deviceId}}}");
+    b.js("window.preview = await navigator.mediaDevices.getUserMedia({audio: true, video: true}); return true;");
+    b.join("devices", "B", "window.preview");
     ModulePage.awaitPair(a, b);
-    a.js(INSPECT);
-    b.js(RECEIVED);
+    for (ModulePage page : new ModulePage[] {a, b}) {
+      page.js(INSPECT);
+      page.js(RECEIVED);
+    }
     b.awaitTrue("B decodes A's video", "return await window.received('video') > 0;");
+    a.awaitTrue("A decodes B's video", "return await window.received('video') > 0;");
+    a.js("window.firstCamera = window.sent('video').label; return true;");
   }
 
   @AfterAll
@@ -89,16 +96,35 @@ class BrowserDevicesIT {
   }
 
   @Test
+  void theChosenCameraAndThePreviewStreamAreWhatIsSent() {
+    assertEquals("fake_device_2", a.js("return window.firstCamera;"), "A's chosen camera");
+    assertEquals(true, b.js("return room.localStream === window.preview"
+        + " && window.sent('video') === window.preview.getVideoTracks()[0];"), "B sends its own stream as it is");
+  }
+
+  @Test
   void switchingTheCameraSendsTheNewTrackWithoutRenegotiation() {
+    switchCamera(a, b);
+  }
+
+  @Test
+  void switchingTheCameraOfAPreviewStreamWorksAlike() {
+    switchCamera(b, a);
+    assertEquals(true, b.js("return room.localStream === window.preview"
+        + " && window.preview.getVideoTracks()[0] === window.sent('video');"), "the preview stream holds the new camera");
+  }
+
+  /** {@code from} switches its camera; {@code to} keeps decoding, from the new one. */
+  private static void switchCamera(ModulePage from, ModulePage to) {
     @SuppressWarnings("unchecked")
-    Map<String, Object> before = (Map<String, Object>) a.js(
+    Map<String, Object> before = (Map<String, Object>) from.js(
         "const old = window.sent('video');"
             + "window.before = {sdp: window.negotiated(), track: old};"
             + "return {id: old.id, label: old.label, device: old.getSettings().deviceId};");
-    long framesBefore = (long) b.js("return await window.received('video');");
+    long framesBefore = (long) to.js("return await window.received('video');");
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> after = (Map<String, Object>) a.js(
+    Map<String, Object> after = (Map<String, Object>) from.js(
         "const target = await window.other('videoinput', " + CallPage.quote((String) before.get("device")) + ");"
             + "const track = await room.setCamera(target);"
             + "const sent = window.sent('video');"
@@ -109,14 +135,14 @@ class BrowserDevicesIT {
     assertNotEquals(before.get("label"), after.get("label"), "another device: " + before + " " + after);
     assertEquals(List.of(after.get("id")), after.get("inStream"), "swapped into localStream: " + after);
     assertEquals("ended", after.get("oldState"), "the old camera stopped: " + after);
-    assertNothingRenegotiated();
+    assertNothingRenegotiated(from);
 
-    // The old camera has stopped: whatever B decodes from now on is the new camera's.
-    b.awaitTrue("B keeps decoding A's video, from the new camera",
+    // The old camera has stopped: whatever arrives from now on is the new camera's.
+    to.awaitTrue("the remote keeps decoding video, from the new camera",
         "return await window.received('video') > " + (framesBefore + 30) + ";");
-    long framesNow = (long) b.js("return await window.received('video');");
-    b.awaitTrue("and goes on", "return await window.received('video') > " + (framesNow + 15) + ";");
-    assertNothingRenegotiated();
+    long framesNow = (long) to.js("return await window.received('video');");
+    to.awaitTrue("and goes on", "return await window.received('video') > " + (framesNow + 15) + ";");
+    assertNothingRenegotiated(from);
   }
 
   @Test
@@ -145,7 +171,7 @@ class BrowserDevicesIT {
         "return await window.received('audio') > " + (packetsBefore + 50) + ";");
     a.js("room.setMicrophoneEnabled(true); return true;");
     assertEquals(true, a.js("return window.sent('audio').enabled && room.localMedia.audio;"), "unmuted");
-    assertNothingRenegotiated();
+    assertNothingRenegotiated(a);
   }
 
   @Test
@@ -165,13 +191,13 @@ class BrowserDevicesIT {
     a.js("await room.stopScreenShare(); return true;");
     assertEquals(true, a.js("return window.sent('video') === window.newCamera;"),
         "after the share, the new camera is sent");
-    assertNothingRenegotiated();
+    assertNothingRenegotiated(a);
   }
 
-  /** A's descriptions are the very ones of before the switch, and the connection is stable. */
-  private static void assertNothingRenegotiated() {
-    assertEquals(true, a.js("const now = window.negotiated(), was = window.before.sdp;"
+  /** The page's descriptions are the very ones of before the switch, and it is stable. */
+  private static void assertNothingRenegotiated(ModulePage page) {
+    assertEquals(true, page.js("const now = window.negotiated(), was = window.before.sdp;"
         + "return now.local === was.local && now.remote === was.remote && now.state === 'stable';"),
-        "A's local and remote SDP unchanged: no renegotiation");
+        "local and remote SDP unchanged: no renegotiation");
   }
 }

@@ -73,6 +73,19 @@ class BrowserRebuildIT {
             "peer-state events through the rebuild: " + states);
       }
 
+      // A data-only call: peer-stats still has the round-trip time (of the ICE candidate pair),
+      // and no bitrate nor loss, as no RTP flows.
+      a.js("window.rtt = new Promise((resolve) => room.addEventListener('peer-stats',"
+          + " (e) => { if (e.detail.rttMs !== null) resolve(e.detail); }));"
+          + "return true;");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> stats = (Map<String, Object>) a.js("return await Promise.race([window.rtt,"
+          + " new Promise((_, reject) => setTimeout(() => reject(new Error('no rttMs within 15 s')), 15000))]);");
+      double rtt = ((Number) stats.get("rttMs")).doubleValue();
+      assertTrue(Double.isFinite(rtt) && rtt >= 0, "rttMs: " + stats);
+      assertEquals(null, stats.get("bitrateKbps"), "no media, no bitrate: " + stats);
+      assertEquals(null, stats.get("packetLoss"), "no media, no loss: " + stats);
+
       a.js("room.sendChat('over the rebuilt connection'); return true;");
       b.awaitTrue("A's chat", "return window.chats.includes('over the rebuilt connection');");
       b.js("room.sendChat('and back'); return true;");
