@@ -182,13 +182,13 @@ export async function pickers(room: Room, cameras: HTMLSelectElement, microphone
   };
 }
 
-/** A pre-join preview whose stream the call then sends, or a chosen camera by constraints. */
-export async function joinFromPreview(preview: HTMLVideoElement, cameraId: string): Promise<Room> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { deviceId: { exact: cameraId } } });
+/** Joins with the pre-join preview's own stream, or straight away with the chosen devices. */
+export async function joinChosen(preview: HTMLVideoElement | null, cameraId: string, microphoneId: string): Promise<Room> {
+  const devices = { audio: { deviceId: { exact: microphoneId } }, video: { deviceId: { exact: cameraId } } };
+  if (!preview) return joinRoom({ room: 'standup', media: devices });
+  const stream = await navigator.mediaDevices.getUserMedia(devices);
   preview.srcObject = stream;
-  const room = await joinRoom({ room: 'standup', media: stream });
-  await joinRoom({ room: 'standup-2', media: { audio: { echoCancellation: true }, video: { deviceId: { exact: cameraId } } } });
-  return room;
+  return joinRoom({ room: 'standup', media: stream });
 }
 
 /** The portal's own call controls. */

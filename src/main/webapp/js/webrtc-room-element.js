@@ -15,7 +15,11 @@ import { icon, STYLE } from './webrtc-room-style.js';
 /** @typedef {import('./webrtc-room.js').RoomEventMap} RoomEventMap */
 /** @typedef {import('./webrtc-room.js').RemotePeer} RemotePeer */
 /** @typedef {import('./webrtc-room-strings.js').StringKey} StringKey */
-/** @typedef {Record<string, string|number>} Params */
+/**
+ * A text's placeholder values; `{key}` is another text of the table, looked up when the text is
+ * rendered (so it follows a change of language too).
+ * @typedef {Record<string, string|number|{key: StringKey}>} Params
+ */
 /** @typedef {'good'|'fair'|'poor'|'unknown'} Quality */
 
 /**
@@ -224,8 +228,22 @@ export class WebrtcRoomElement extends HTMLElement {
    * @param {StringKey} key @param {Params} [params]
    */
   t(key, params = {}) {
-    const template = this.overrides[key] ?? STRINGS[this.language][key] ?? STRINGS.en[key];
-    return format(template, params);
+    return format(this.template(key), this.resolve(params));
+  }
+
+  /** The text of a key: the portal's override, else the language's, else English. @param {StringKey} key */
+  template(key) {
+    return this.overrides[key] ?? STRINGS[this.language][key] ?? STRINGS.en[key];
+  }
+
+  /** Placeholder values with the nested texts looked up. @param {Params} params */
+  resolve(params) {
+    /** @type {Record<string, string|number>} */
+    const values = {};
+    for (const [name, value] of Object.entries(params)) {
+      values[name] = typeof value === 'object' ? this.t(value.key) : value;
+    }
+    return values;
   }
 
   /**
@@ -256,8 +274,7 @@ export class WebrtcRoomElement extends HTMLElement {
   /** @param {Element} node @param {string} slot @param {Binding} binding */
   apply(node, slot, binding) {
     if (binding.nodes) {
-      const template = this.overrides[binding.key] ?? STRINGS[this.language][binding.key] ?? STRINGS.en[binding.key];
-      node.replaceChildren(...formatParts(template, binding.params, binding.nodes));
+      node.replaceChildren(...formatParts(this.template(binding.key), this.resolve(binding.params), binding.nodes));
     } else if (slot === 'text') {
       node.textContent = this.t(binding.key, binding.params);
     } else {
@@ -483,13 +500,24 @@ export class WebrtcRoomElement extends HTMLElement {
 
   connectedCallback() {
     this.render();
+    navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.offerJoin();
   }
 
   disconnectedCallback() {
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
     this.stopPreview();
     this.leave();
   }
+
+  /**
+   * A camera or microphone was plugged in or out: the pickers list what there is now, once the
+   * page may see the names (during the preview or the call).
+   */
+  onDeviceChange = () => {
+    const current = this.room ? this.localDeviceIds(this.room) : this.preview?.stream ? this.preview.current() : null;
+    if (current) this.refreshDevices(current).catch(() => {});
+  };
 
   /** @param {string} name @param {string|null} before @param {string|null} value */
   attributeChangedCallback(name, before, value) {
@@ -532,8 +560,14 @@ export class WebrtcRoomElement extends HTMLElement {
     if (this.devices.parentElement !== this.prejoin.querySelector('.prejoin-fields')) {
       this.checkDevicesButton.after(this.devices);
     }
+    // As the last call left them; the style sheet hides what this media does not use.
+    this.devices.hidden = false;
+    this.cameraSelect.closest('label')?.removeAttribute('hidden');
+    this.cameraSelect.disabled = false;
+    this.microphoneSelect.disabled = false;
     this.say(this.checkDevicesButton.querySelector('.label') ?? this.checkDevicesButton,
       media === 'audio' ? 'checkMicrophone' : 'checkDevices');
+    this.say(this.prejoinHint, media === 'audio' ? 'prejoinHintAudio' : 'prejoinHint');
     this.say(this.joinButton.querySelector('.label') ?? this.joinButton,
       media === 'audio' ? 'joinAudio' : media === 'none' ? 'join' : 'joinVideo');
     this.setStatus(media === 'audio' ? 'waitingAudio' : media === 'none' ? 'waitingNone' : 'waitingVideo', { room });
@@ -603,6 +637,7 @@ export class WebrtcRoomElement extends HTMLElement {
     this.preview = null;
     this.checkDevicesButton.setAttribute('aria-pressed', 'false');
     this.previewVideo.srcObject = null;
+    this.prejoinHint.hidden = false;
     return previewed;
   }
 
@@ -678,6 +713,7 @@ export class WebrtcRoomElement extends HTMLElement {
       this.startMeter();
       await this.refreshDevices(preview.current());
       this.setStatus('previewOn');
+      this.prejoinHint.hidden = true; // "stay off until you check them" no longer holds
     } catch (error) {
       if (this.preview === preview) this.stopPreview();
       this.showError({ code: mediaErrorCode(error), message: error instanceof Error ? error.message : String(error) }, 'error');
@@ -690,6 +726,7 @@ export class WebrtcRoomElement extends HTMLElement {
     this.preview?.stop();
     this.preview = null;
     this.previewVideo.srcObject = null;
+    this.prejoinHint.hidden = false;
     const stopped = this.checkDevicesButton.getAttribute('aria-pressed') === 'true' && !this.room && !this.joining;
     this.checkDevicesButton.setAttribute('aria-pressed', 'false');
     if (stopped && this.isConnected && !this.prejoin.hidden) this.showPrejoin();
@@ -977,7 +1014,7 @@ export class WebrtcRoomElement extends HTMLElement {
     const number = (/** @type {number|null} */ n, /** @type {number} */ digits) => (n === null ? '–'
       : new Intl.NumberFormat(this.language, { maximumFractionDigits: digits }).format(n));
     const params = {
-      quality: this.t(key), rtt: number(stats.rttMs, 0),
+      quality: { key }, rtt: number(stats.rttMs, 0),
       loss: number(stats.packetLoss === null ? null : stats.packetLoss * 100, 1), bitrate: number(stats.bitrateKbps, 0),
     };
     this.say(tile.quality, 'qualityDetails', params, 'title');
@@ -995,7 +1032,7 @@ export class WebrtcRoomElement extends HTMLElement {
     /** @type {StringKey} */
     const key = worst === 'good' ? 'qualityGood' : worst === 'fair' ? 'qualityFair'
       : worst === 'poor' ? 'qualityPoor' : 'qualityUnknown';
-    const params = { quality: this.t(key), count: this.stats.size };
+    const params = { quality: { key }, count: this.stats.size };
     this.say(tile.quality, worst === 'unknown' ? key : 'qualityLocal', params, 'title');
     this.say(tile.quality, worst === 'unknown' ? key : 'qualityLocal', params, 'aria-label');
   }
@@ -1110,7 +1147,9 @@ export class WebrtcRoomElement extends HTMLElement {
       /** @type {StringKey|null} */
       const reason = code === 'file-declined' || code === 'file-aborted' || code === 'file-no-answer'
         || code === 'file-cancelled' ? code : null;
-      this.say(text, 'fileNotSent', { ...params, reason: reason ? this.t(reason) : String(error instanceof Error ? error.message : error) });
+      this.say(text, 'fileNotSent', {
+        ...params, reason: reason ? { key: reason } : String(error instanceof Error ? error.message : error),
+      });
       bar.remove();
     }
     this.sending.delete(entry);
@@ -1277,8 +1316,8 @@ export class WebrtcRoomElement extends HTMLElement {
    * @param {StringKey} key @param {Params} [params]
    */
   announce(key, params = {}) {
-    const line = el('p');
-    this.say(line, key, params);
+    // Not bound: a change of language must not make a screen reader read old news again.
+    const line = el('p', {}, this.t(key, params));
     this.live.append(line);
     while (this.live.childElementCount > LIVE_KEEP) this.live.firstElementChild?.remove();
   }

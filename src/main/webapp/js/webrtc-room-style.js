@@ -110,7 +110,8 @@ export const STYLE = `
   meter { width: 100%; height: 1rem; }
   .prejoin .actions { grid-column: 1 / -1; display: flex; gap: .5rem; flex-wrap: wrap; }
   .prejoin[data-media="audio"] .preview, .prejoin[data-media="audio"] .camera-field,
-  .prejoin[data-media="none"] .preview, .prejoin[data-media="none"] .devices,
+  .prejoin[data-media="none"] .preview, .prejoin[data-media="none"] .devices, .prejoin[data-media="none"] .meter-field,
+  .prejoin[data-media="none"] .hint,
   .prejoin[data-media="none"] [data-testid="check-devices"] { display: none; }
   .prejoin[data-media="audio"], .prejoin[data-media="none"] { grid-template-columns: minmax(0, 1fr); max-width: 28rem; }
 
