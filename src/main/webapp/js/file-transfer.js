@@ -251,10 +251,13 @@ export function receiveFile(channel, { maxFileBytes, onOffer, onRejected, onProg
     if (channel.readyState === 'connecting' || channel.readyState === 'open') channel.close();
   };
   const decline = (/** @type {string} */ reason) => {
-    if (phase !== 'offered' && phase !== 'header') return;
+    if (phase === 'ended') return;
+    // After accept(), reject() is our user's cancel: the sender hears the reason and stops, and
+    // nothing is reported back to the caller who asked for it.
+    const cancelling = phase === 'receiving';
     if (channel.readyState === 'open') channel.send(JSON.stringify({ type: 'file-reject', reason }));
     end();
-    if (header) onRejected({ name: header.name, size: header.size, reason });
+    if (header && !cancelling) onRejected({ name: header.name, size: header.size, reason });
   };
   const fail = (/** @type {string} */ code, /** @type {string} */ message) => {
     const name = header?.name ?? 'file';

@@ -28,7 +28,7 @@ class BrowserAccessibilityIT {
   private static final System.Logger LOG = System.getLogger(BrowserAccessibilityIT.class.getName());
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-a11y", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   /** The languages the element ships (the demo's {@code ?lang=de}; English without it). */
   private static final List<String> LANGUAGES = List.of("en", "de");

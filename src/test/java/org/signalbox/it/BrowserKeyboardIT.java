@@ -27,7 +27,7 @@ class BrowserKeyboardIT {
   private static final System.Logger LOG = System.getLogger(BrowserKeyboardIT.class.getName());
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-keyboard", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   /** At most this many key presses to go round the page once. */
   private static final int MAX_STEPS = 60;

@@ -22,7 +22,7 @@ class BrowserLayoutIT {
   private static final System.Logger LOG = System.getLogger(BrowserLayoutIT.class.getName());
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-layout", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   private static final Path SHOTS = RunCommandServer.projectDir().resolve("target/screenshots");
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BrowserWidgetIT {
 
   @RegisterExtension
-  static final RunningServer server = new RunningServer("browser-widget", Map.of());
+  static final RunningServer server = RunningServer.shared();
 
   private static final String ROOM = "widget-room";
 
@@ -187,7 +187,7 @@ class BrowserWidgetIT {
 
   /**
    * Progress bars both ways reach the size, counting up; the sender's Cancel stops a transfer
-   * under way, and both sides say so.
+   * under way, and both sides say so; so does the receiver's, after it accepted.
    */
   @Test
   @Order(6)
@@ -230,6 +230,22 @@ class BrowserWidgetIT {
         + "return e.textContent.startsWith('big.bin: the transfer stopped before the end');");
     assertEquals(false, bob.js("return [...shadow.querySelectorAll('[data-testid=\"file-link\"]')]"
         + ".some(a => a.textContent === 'big.bin');"));
+
+    // The receiver's Cancel, after it accepted, stops the sender too (file-reject mid-transfer).
+    sendThroughTheInput(alice, "later.bin", big);
+    String offer = "shadow.querySelector('[data-testid=\"file-offer\"][data-file-name=\"later.bin\"]"
+        + " [data-testid=\"%s\"]')";
+    bob.awaitTrue("the offer", "return !!" + offer.formatted("file-accept") + ";");
+    bob.js(offer.formatted("file-accept") + ".click(); return true;");
+    bob.awaitTrue("bytes under way", "const bar = " + offer.formatted("file-progress") + ";"
+        + "return !!bar && Number(bar.value) > 0;");
+    bob.js(offer.formatted("file-cancel") + ".click(); return true;");
+    alice.awaitTrue("the sender stops and says it was not received", "const e = shadow.querySelector("
+        + "'[data-testid=\"file-sending\"][data-file-name=\"later.bin\"]');"
+        + "return !e.querySelector('[data-testid=\"file-cancel\"]')"
+        + " && e.textContent.startsWith('Could not send later.bin');");
+    assertEquals(false, bob.js("return [...shadow.querySelectorAll('[data-testid=\"file-link\"]')]"
+        + ".some(a => a.textContent === 'later.bin');"));
   }
 
   /** A server error in a sentence, in the element's language, and a portal's own words for it. */

@@ -1,6 +1,5 @@
 package org.signalbox.it;
 
-import java.lang.reflect.Field;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ final class WidgetPage implements AutoCloseable {
     return start(label, List.of());
   }
 
-  /** A browser with more Chromium switches, such as {@code --window-size=390,844}. */
+  /** A browser with more Chromium switches, such as {@code --use-fake-device-for-media-stream=device-count=3}. */
   static WidgetPage start(String label, List<String> switches) {
     Chromium browser = Chromium.start(switches);
     try {
@@ -204,18 +203,9 @@ final class WidgetPage implements AutoCloseable {
 
   // ---- keyboard
 
-  /**
-   * The ChromeDriver behind {@link Chromium}, for real key presses through WebDriver Actions.
-   * Chromium keeps it private; a {@code driver()} accessor there would replace this reflection.
-   */
+  /** The ChromeDriver behind {@link Chromium}, for real key presses through WebDriver Actions. */
   ChromeDriver driver() {
-    try {
-      Field field = Chromium.class.getDeclaredField("driver");
-      field.setAccessible(true);
-      return (ChromeDriver) field.get(browser);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("Chromium has no driver field", e);
-    }
+    return browser.driver();
   }
 
   /** Presses keys as a person would (key down and up events from the browser's input layer). */
