@@ -145,7 +145,11 @@ class BrowserPeerSignalsIT {
   @Order(3)
   void peerStatsReportNumbersEveryTwoSeconds() {
     String about = "window.seen.stats.filter(s => s.peerId === " + CallPage.quote(aId) + ")";
-    b.awaitTrue("three samples about A", "return " + about + ".length >= 3;");
+    // A sample may lack the loss or the bitrate when no packet arrived since the one before (a
+    // moment after the mute of the test before): wait for three in a row that have all three.
+    b.awaitTrue("three samples about A with every number", "const last = " + about + ".slice(-3);"
+        + "return last.length === 3 && last.every(s => [s.rttMs, s.packetLoss, s.bitrateKbps]"
+        + ".every(n => typeof n === 'number'));");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> samples = (List<Map<String, Object>>) b.js("return " + about + ".slice(-3);");
     for (Map<String, Object> sample : samples) {

@@ -77,6 +77,24 @@ final class RunCommandServer implements AutoCloseable {
    */
   static RunCommandServer launch(String name, Map<String, String> environment, int port, Path basedir)
       throws Exception {
+    return launch(name, environment, port, basedir, List.of());
+  }
+
+  /**
+   * Starts the run command with {@code mavenArguments} before its goals, and waits for /health.
+   * {@code -Dsignalbox.jetty.tmp=…} gives a server that outlives others started meanwhile a WAR
+   * directory of its own: each run command unpacks into target/tmp and empties it when it stops.
+   */
+  static RunCommandServer start(
+      String name, Map<String, String> environment, List<String> mavenArguments) throws Exception {
+    RunCommandServer server =
+        launch(name, environment, EmbeddedServer.freePort(), projectDir(), mavenArguments);
+    server.awaitHealthy();
+    return server;
+  }
+
+  private static RunCommandServer launch(String name, Map<String, String> environment, int port,
+      Path basedir, List<String> mavenArguments) throws Exception {
     String mavenHome = System.getProperty("signalbox.it.mavenHome");
     String mvn = mavenHome != null ? mavenHome + File.separator + "bin" + File.separator + "mvn" : "mvn";
     List<String> command = new ArrayList<>(List.of(mvn, "-B", "-f", basedir.resolve("pom.xml").toString()));
@@ -87,6 +105,7 @@ final class RunCommandServer implements AutoCloseable {
     if (repository != null) {
       command.add("-Dmaven.repo.local=" + repository);
     }
+    command.addAll(mavenArguments);
     command.addAll(RUN_COMMAND);
     Path log = projectDir().resolve("target").resolve("run-command-" + name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

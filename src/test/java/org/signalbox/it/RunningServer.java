@@ -1,6 +1,8 @@
 package org.signalbox.it;
 
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -13,8 +15,9 @@ import org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource;
  *
  * <p>{@link #shared()} is one server with the default settings for every class that registers it:
  * started by the first, stopped when the test run ends (also when a test failed), which saves a
- * server start per class. Classes that share it use room names of their own and leave nothing in
- * it that another class could meet.
+ * server start per class. It unpacks its WAR into a directory of its own, since every other run
+ * command server empties target/tmp when it stops. Classes that share it use room names of their
+ * own and leave nothing in it that another class could meet.
  */
 final class RunningServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -83,7 +86,9 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
 
     static Started start(String name, Map<String, String> environment) {
       try {
-        return new Started(RunCommandServer.start(name, environment));
+        Path unpacked = RunCommandServer.projectDir().resolve("target").resolve("tmp-" + name);
+        return new Started(RunCommandServer.start(name, environment,
+            List.of("-Dsignalbox.jetty.tmp=" + unpacked)));
       } catch (Exception e) {
         throw new IllegalStateException("the shared server did not start", e);
       }
