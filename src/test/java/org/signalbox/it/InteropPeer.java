@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.signalbox.testing.TestClient;
 
 /**
  * The call peer of {@code src/test/node/interop-peer.mjs} (libdatachannel, through npm's
@@ -33,6 +36,8 @@ import java.util.function.Predicate;
  * writes commands. Writes to the process's stdin are serialized on {@link #stdin}.
  */
 final class InteropPeer implements AutoCloseable {
+
+  private static final Logger LOG = System.getLogger(InteropPeer.class.getName());
 
   /**
    * When the peer offers: by CLIENT.md's rule (only to peers that were there before it), or at
@@ -52,7 +57,7 @@ final class InteropPeer implements AutoCloseable {
   private static final Path SCRIPT = Path.of("src", "test", "node", "interop-peer.mjs");
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-  private final SignalingLine line;
+  private final TestClient line;
   private final Process process;
   private final PrintWriter stdin;
   private final Writer transcript;
@@ -61,7 +66,7 @@ final class InteropPeer implements AutoCloseable {
   private final Thread pump;
   private final Thread reader;
 
-  private InteropPeer(SignalingLine line, Process process, Writer transcript) {
+  private InteropPeer(TestClient line, Process process, Writer transcript) {
     this.line = line;
     this.process = process;
     this.transcript = transcript;
@@ -78,7 +83,7 @@ final class InteropPeer implements AutoCloseable {
    */
   static InteropPeer start(RunningServer server, String room, Offer offer, boolean unreachableFirst,
       Predicate<String> wanted, int tries) throws IOException {
-    SignalingLine line = SignalingLine.open(server.socket(), server.origin(), wanted, tries);
+    TestClient line = openWithPeerId(server, wanted, tries);
     Path base = RunCommandServer.projectDir();
     Path log = base.resolve("target").resolve("interop-" + room + ".log");
     Writer transcript = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
@@ -95,7 +100,7 @@ final class InteropPeer implements AutoCloseable {
               log.resolveSibling("interop-" + room + ".stderr").toFile()))
           .start();
     } catch (IOException | RuntimeException e) {
-      line.close();
+      leave(line);
       transcript.close();
       throw e;
     }
@@ -107,7 +112,7 @@ final class InteropPeer implements AutoCloseable {
   }
 
   String peerId() {
-    return line.peerId();
+    return line.welcomePeerId();
   }
 
   /** Asks the peer to send {@code text} on every open chat channel; it reports whether it could. */
@@ -184,16 +189,50 @@ final class InteropPeer implements AutoCloseable {
     note("<- ", text);
   }
 
+  /**
+   * Opens signaling connections one after another until the server gives one a {@code peerId}
+   * that {@code wanted} accepts, at most {@code tries}: ids are random, and the order of two ids
+   * decides who is polite, so this is how a test picks the role. The others leave (1000, awaited)
+   * before the next opens, so they never count against the server's per-address limit.
+   */
+  private static TestClient openWithPeerId(RunningServer server, Predicate<String> wanted, int tries) {
+    long start = System.nanoTime();
+    for (int i = 0; i < tries; i++) {
+      TestClient line = TestClient.connect(server.socket(), server.origin());
+      if (wanted.test(line.welcomePeerId())) {
+        int opened = i + 1;
+        LOG.log(Level.INFO, () -> "peerId " + line.welcomePeerId() + " after " + opened
+            + " connections in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+        return line;
+      }
+      leave(line);
+    }
+    throw new AssertionError("no wanted peerId in " + tries + " connections");
+  }
+
+  /** Closes with 1000, so the room hears at once that this peer left (no resume grace). */
+  private static void leave(TestClient line) {
+    try {
+      if (!line.isClosed()) {
+        line.closeWith(1000);
+        line.awaitClose();
+      }
+    } catch (RuntimeException | AssertionError e) {
+      // Broken or slow to close: the abort below ends it all the same.
+    } finally {
+      line.close();
+    }
+  }
+
   /** Server frames into the process, until the connection ends. */
   private void pumpFrames() {
     while (!ended) {
-      String frame = line.take(Duration.ofSeconds(1));
-      if (SignalingLine.CLOSED.equals(frame)) {
+      JsonObject frame = line.poll(Duration.ofSeconds(1));
+      if (frame != null) {
+        toProcess(frame.toString());
+      } else if (line.isClosed()) {
         note("-- ", "signaling closed");
         return;
-      }
-      if (frame != null) {
-        toProcess(frame);
       }
     }
   }
@@ -264,7 +303,7 @@ final class InteropPeer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     ended = true;
-    line.close();
+    leave(line);
     try {
       reader.join(STOP_WAIT.toMillis());
       pump.join(STOP_WAIT.toMillis());

@@ -218,6 +218,16 @@ public final class TestClient implements AutoCloseable {
     return inbox.poll();
   }
 
+  /** The next frame, or null when none came within {@code wait}: for a reader that also stops. */
+  public JsonObject poll(Duration wait) {
+    try {
+      return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   /** Waits for the connection to close and returns the close code (1006 when it broke). */
   public int awaitClose() {
     return awaitClose(WAIT);
