@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 # The comparison bench: Signalbox (the WAR in the run command's Jetty) and the PeerJS server, each
 # pinned to core 0, the load generator pinned to core 1, inside a loopback-only network namespace.
-# Then the relay over the HTTP binding beside WebSocket, on one server per container (pinned as
-# above). Then the cluster scenario: Redis and two Signalbox nodes (node A on core 0, node B on
+# Then the relay at a fixed offered rate (open loop: shares of PeerJS's maximum) on PeerJS and in
+# each container. Then the relay over the HTTP binding beside WebSocket, on one server per
+# container (pinned as above). Then the cluster scenario: Redis and two Signalbox nodes (node A on core 0, node B on
 # core 1; Redis and the generator on either core), the relay across the nodes and within each.
-# Prints one table (also written to bench/target/results.md). Takes about 6 minutes.
+# Last, the same two nodes on a Redis Cluster of one master and of three (all Redis processes
+# and the generator on either core). Prints one table (also written to bench/target/results.md).
+# Takes about 30 minutes (29 on 2026-12-03; the open loop about 4.5 of them, the HTTP, cluster and shards parts about 14).
 #   bash bench/run.sh            the whole bench
 #   bash bench/run.sh --quick    a short run that checks the bench itself works (numbers not quotable)
 #   bash bench/run.sh --scale N  hold N connections in the scale scenario
 #   bash bench/run.sh --only cluster [--quick]   the cluster scenario alone
+#   bash bench/run.sh --only relay [--containers jetty,tomcat]   the relay scenario alone per
+#     container, one line each: the quick A/B of a change on the message path (~1 minute each)
+#   bash bench/run.sh --only shards [--quick]   two nodes on a Redis Cluster of 1 and of 3 masters:
+#     the cross-node relay shard by shard, the nodes' periodic Redis work, and the Redis cost of
+#     join, drop, resume and leave (its tables also in bench/target/results-shards.md; ~5 minutes)
 #   bash bench/run.sh --only http [--containers jetty,tomcat] [--quick]   the HTTP binding's relay
 #     beside WebSocket's alone (its table also in bench/target/results-http.md)
+#   bash bench/run.sh --only openloop [--containers jetty] [--rate N] [--percents 25,50,75]
+#     [--without-peerjs] [--quick]
+#     the relay at a fixed offered rate, shares of PeerJS's maximum (measured first in 5 s unless
+#     --rate gives it), on PeerJS and Signalbox in each container (table also in
+#     bench/target/results-openloop.md; about 1 minute per server). The full run includes it.
 set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$bench")"

@@ -32,6 +32,8 @@ command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
 # The cluster tests: a real Redis. The tests start their own on free loopback ports; the Debian
 # package's system service is never used.
 [ -x /usr/bin/redis-server ] || need_packages+=(redis-server)
+# The Redis Cluster tests make their cluster with redis-cli --cluster create.
+[ -x /usr/bin/redis-cli ] || need_packages+=(redis-tools)
 # The TypeScript declarations' check: Node.js runs the compiler that npm installs.
 command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_packages+=(npm)

@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>{@link #members} and {@link #locals} are guarded by this object's monitor; every frame this
  * node queues for the room's members is queued holding it, and every script that relays for a
  * local sender is issued holding it, so a route that changes (a member lost here, moved in by a
- * resume) changes between two relays, never during one. {@link #interest} and {@link
- * #subscribed} are guarded by the membership's subscription lock.
+ * resume) changes between two relays, never during one. {@link #interest}, {@link #subscribed}
+ * and {@link #lost} are guarded by the membership's subscription lock.
  */
 final class ClusterRoom {
 
@@ -25,6 +25,7 @@ final class ClusterRoom {
   final RedisConnector.Session session;
   final String membersKey;
   final String tokensKey;
+  private final String channel;
 
   /** The room's members (this node's and others', in grace or not); valid once {@link #loaded}. */
   final Set<String> members = new LinkedHashSet<>();
@@ -36,16 +37,22 @@ final class ClusterRoom {
   /** Joins in progress and members served here: the channel is listened to while above 0. */
   int interest;
   CompletableFuture<Void> subscribed;
+  /**
+   * Redis stopped delivering the channel (a shard failed over, a slot moved): the room was given
+   * up, and a newer replica of it may hold the same channel; this one must not unsubscribe it.
+   */
+  boolean lost;
 
-  ClusterRoom(String name, RedisConnector.Session session) {
+  ClusterRoom(String name, RedisConnector.Session session, Keys keys) {
     this.name = name;
     this.session = session;
-    this.membersKey = Keys.members(name);
-    this.tokensKey = Keys.tokens(name);
+    this.membersKey = keys.members(name);
+    this.tokensKey = keys.tokens(name);
+    this.channel = keys.channel(name, session.node());
   }
 
   String channel() {
-    return Keys.channel(name, session.node());
+    return channel;
   }
 
   /** Caller holds the monitor. Members that are not served here (other nodes', or in grace). */

@@ -3,19 +3,28 @@ package org.signalbox.cluster;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Liveness across the cluster, run by every node on its timer without blocking it (every call
- * is asynchronous). Each node refreshes its own key; a node whose key expired is dead, and the
- * first survivor to claim it hands its active members to their grace. Every node also ends the
- * graces that ran out, whoever began them: a grace outlives the node that began it.
+ * is asynchronous). Each node refreshes its own key in every partition ({@link Keys}); a node
+ * whose key in a partition expired is dead there, and the first survivor to claim it hands its
+ * active members in that partition's rooms to their grace. Every node also ends the graces that
+ * ran out, whoever began them: a grace outlives the node that began it. On a Redis Cluster all
+ * of it works partition by partition, so a shard that is away for a while (a failover) delays
+ * its own partitions only.
  */
 final class NodeWatch {
 
@@ -38,6 +47,16 @@ final class NodeWatch {
   static final long KEEP_MS = Keys.EXPIRY_MARGIN_MS / 4;
 
   private final RedisConnector connector;
+  private final Keys keys;
+  /** Dead nodes already announced in the log (one line per node, not one per partition). */
+  private final Set<String> announced = ConcurrentHashMap.newKeySet();
+  /**
+   * The nodes the last tick found alive, this one included, and when (System.nanoTime): they
+   * share the partitions' chores ({@link #owns}).
+   */
+  private volatile Sharing sharing = new Sharing(List.of(), 0);
+
+  private record Sharing(List<String> nodes, long at) {}
   private final ScheduledExecutorService timers;
   private final long graceMs;
   private final ClusterMetrics metrics;
@@ -47,6 +66,7 @@ final class NodeWatch {
   NodeWatch(RedisConnector connector, ScheduledExecutorService timers, long graceMs,
       ClusterMetrics metrics, Supplier<Collection<String>> rooms) {
     this.connector = connector;
+    this.keys = connector.keys();
     this.timers = timers;
     this.graceMs = graceMs;
     this.metrics = metrics;
@@ -71,8 +91,9 @@ final class NodeWatch {
    */
   void graceBegan(RedisConnector.Session s, String room, String peer, String epoch, long deadline) {
     try {
-      s.redis().zadd(Keys.GRACES, (double) deadline, graceEntry(room, peer, epoch));
-      s.redis().pexpire(Keys.GRACES, graceMs + Keys.EXPIRY_MARGIN_MS);
+      String graces = Keys.graces(keys.partition(room));
+      s.redis().zadd(graces, (double) deadline, graceEntry(room, peer, epoch));
+      s.redis().pexpire(graces, graceMs + Keys.EXPIRY_MARGIN_MS);
     } catch (RuntimeException refused) {
       // The session is ending; the next one reaps this node's old id, which indexes the grace.
     } finally {
@@ -82,8 +103,28 @@ final class NodeWatch {
 
   /** Reaps a node id this node used before its session ended, without waiting for its TTL. */
   void reapNow(RedisConnector.Session s, String previous) {
-    s.redis().del(Keys.alive(previous));
-    claimAndReap(s, previous, false);
+    for (String partition : keys.partitions()) {
+      s.redis().del(Keys.alive(partition, previous));
+      claimAndReap(s, partition, previous, false);
+    }
+  }
+
+  /**
+   * Says on the health connection that this node is alive in {@code partition} (registering it
+   * there), and returns two lists: the other nodes registered there whose liveness expired, and
+   * those whose liveness is current.
+   */
+  static CompletableFuture<Object> watch(RedisConnector.Session s, String partition) {
+    try {
+      return s.healthCommands().<Object>evalsha(s.sha(Script.WATCH), ScriptOutputType.MULTI,
+              new String[] {Keys.nodes(partition)}, s.node(), Long.toString(ALIVE_TTL_MS),
+              Long.toString(Keys.EXPIRY_MARGIN_MS))
+          .toCompletableFuture();
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    } finally {
+      NettyThreadState.release();
+    }
   }
 
   private void tick() {
@@ -92,14 +133,61 @@ final class NodeWatch {
       return;
     }
     health(s);
-    s.redis().smembers(Keys.NODES).thenAccept(nodes -> {
-      for (String other : nodes) {
-        if (!other.equals(s.node())) {
-          s.redis().exists(Keys.alive(other)).thenAccept(alive -> {
-            if (alive == 0) {
-              claimAndReap(s, other, true);
-            }
-          });
+    List<String> partitions = keys.partitions();
+    List<CompletableFuture<Object>> watched = new ArrayList<>(partitions.size());
+    for (String partition : partitions) {
+      watched.add(watch(s, partition));
+    }
+    // A shard that stalls must not hold up the others' reaping: what has not answered within a
+    // period says nothing this time. (The node's own timer, not completeOnTimeout: the JDK's
+    // delay thread would outlive the application, which Tomcat reports as a leak.)
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    CompletableFuture.allOf(watched.toArray(CompletableFuture[]::new))
+        .whenComplete((ok, failure) -> settled.complete(null));
+    timers.schedule(() -> settled.complete(null), PERIOD_MS, TimeUnit.MILLISECONDS);
+    settled.thenRun(() -> reapTheGone(s, partitions, watched));
+  }
+
+  /**
+   * Reaps, in each partition that found it dead, every node that no partition found alive. On a
+   * Redis Cluster a shard that failed over may have lost a live node's keys (they are refreshed
+   * every second, and replicated asynchronously); that node still has its keys on the other
+   * shards, and hands its own members on that shard to their grace itself (its channels there
+   * dropped). A shard that did not answer says nothing either way.
+   */
+  private void reapTheGone(RedisConnector.Session s, List<String> partitions,
+      List<CompletableFuture<Object>> watched) {
+    Map<String, List<String>> deadIn = new HashMap<>();
+    Set<String> aliveSomewhere = new HashSet<>();
+    Throwable failed = null;
+    for (int i = 0; i < partitions.size(); i++) {
+      CompletableFuture<Object> answer = watched.get(i);
+      if (!answer.isDone()) {
+        continue;
+      }
+      if (answer.isCompletedExceptionally()) {
+        failed = answer.handle((v, e) -> e).join();
+        continue;
+      }
+      List<?> lists = (List<?>) answer.join();
+      for (Object dead : (List<?>) lists.get(0)) {
+        deadIn.computeIfAbsent((String) dead, d -> new ArrayList<>()).add(partitions.get(i));
+      }
+      for (Object alive : (List<?>) lists.get(1)) {
+        aliveSomewhere.add((String) alive);
+      }
+    }
+    if (failed != null && !connector.sharded()) {
+      // One Redis that fails it serves no one.
+      connector.lost(s, "liveness refresh failed: " + RedisConnector.rootMessage(failed));
+      return;
+    }
+    aliveSomewhere.add(s.node());
+    sharing = new Sharing(List.copyOf(aliveSomewhere), System.nanoTime());
+    deadIn.forEach((node, where) -> {
+      if (!aliveSomewhere.contains(node)) {
+        for (String partition : where) {
+          claimAndReap(s, partition, node, true);
         }
       }
     });
@@ -114,7 +202,7 @@ final class NodeWatch {
   private void health(RedisConnector.Session s) {
     long start = System.nanoTime();
     long sentMs = System.currentTimeMillis();
-    CompletableFuture<List<String>> ping = s.healthCommands().time().toCompletableFuture();
+    CompletableFuture<List<String>> ping = connector.time(s);
     ping.whenComplete((time, failure) -> {
       if (failure != null) {
         connector.lost(s, "health ping failed: " + RedisConnector.rootMessage(failure));
@@ -123,12 +211,6 @@ final class NodeWatch {
         connector.clock(time, sentMs, System.currentTimeMillis());
       }
     });
-    s.healthCommands().set(Keys.alive(s.node()), "1", SetArgs.Builder.px(ALIVE_TTL_MS))
-        .whenComplete((ok, failure) -> {
-          if (failure != null) {
-            connector.lost(s, "liveness refresh failed: " + RedisConnector.rootMessage(failure));
-          }
-        });
     timers.schedule(() -> {
       if (!ping.isDone()) {
         connector.lost(s, "health ping unanswered for " + RedisConnector.HEALTH_TIMEOUT.toMillis()
@@ -150,30 +232,38 @@ final class NodeWatch {
     String grace = Long.toString(graceMs);
     for (String room : rooms.get()) {
       RedisMembership.run(s, Script.TOUCH, ScriptOutputType.VALUE,
-          new String[] {Keys.members(room)}, grace);
+          new String[] {keys.members(room)}, grace);
     }
-    s.redis().pexpire(Keys.roomsOf(s.node()), Keys.EXPIRY_MARGIN_MS);
-    s.redis().pexpire(Keys.NODES, Keys.EXPIRY_MARGIN_MS);
-    s.redis().pexpire(Keys.GRACES, graceMs + Keys.EXPIRY_MARGIN_MS);
+    for (String partition : keys.partitions()) {
+      s.redis().pexpire(Keys.roomsOf(partition, s.node()), Keys.EXPIRY_MARGIN_MS);
+      s.redis().pexpire(Keys.graces(partition), graceMs + Keys.EXPIRY_MARGIN_MS);
+    }
   }
 
   /** {@code another}: a node other than this one's earlier self, whose end is news in the log. */
-  private void claimAndReap(RedisConnector.Session s, String dead, boolean another) {
-    s.redis().set(Keys.reaping(dead), s.node(), SetArgs.Builder.nx().px(REAP_CLAIM_MS))
+  private void claimAndReap(RedisConnector.Session s, String partition, String dead,
+      boolean another) {
+    s.redis().set(Keys.reaping(partition, dead), s.node(), SetArgs.Builder.nx().px(REAP_CLAIM_MS))
         .thenAccept(claimed -> {
           if ("OK".equals(claimed)) {
-            LOG.log(another ? Level.INFO : Level.DEBUG,
-                () -> "cluster node " + dead + " is gone: its peers begin their grace");
-            reap(s, dead);
+            if (announced.add(dead)) {
+              if (announced.size() > 1_024) {
+                announced.clear(); // a bound; a node announced twice costs a log line
+                announced.add(dead);
+              }
+              LOG.log(another ? Level.INFO : Level.DEBUG,
+                  () -> "cluster node " + dead + " is gone: its peers begin their grace");
+            }
+            reap(s, partition, dead);
           }
         });
   }
 
-  private void reap(RedisConnector.Session s, String dead) {
-    s.redis().smembers(Keys.roomsOf(dead)).thenAccept(rooms -> {
+  private void reap(RedisConnector.Session s, String partition, String dead) {
+    s.redis().smembers(Keys.roomsOf(partition, dead)).thenAccept(rooms -> {
       for (String room : rooms) {
         RedisMembership.run(s, Script.LOSE_NODE, ScriptOutputType.MULTI,
-                new String[] {Keys.members(room)}, dead, Long.toString(graceMs))
+                new String[] {keys.members(room)}, dead, Long.toString(graceMs))
             .thenAccept(out -> {
               List<?> list = (List<?>) out;
               for (int i = 0; i + 2 < list.size(); i += 3) {
@@ -182,10 +272,54 @@ final class NodeWatch {
               }
             });
       }
-      // Issued after every room's script on the same connection.
-      s.redis().del(Keys.roomsOf(dead));
-      s.redis().srem(Keys.NODES, dead);
+      // Issued after every room's script on the same connection (and to the same shard).
+      s.redis().del(Keys.roomsOf(partition, dead));
+      s.redis().srem(Keys.nodes(partition), dead);
     });
+  }
+
+  /**
+   * Whether this node does the chores of {@code partition} (its grace sweep, its event poll): of
+   * the nodes alive at the last tick, the one that {@code partition} ranks highest (rendezvous
+   * hashing), so each partition has one sweeper whatever the number of nodes, and a node's
+   * partitions pass to the others when it is found gone. Nodes that see the cluster differently
+   * for a moment may both do a partition's chores, which is harmless (an expiry checks its
+   * epoch, an event pump claims a room with a lease), or neither, for a tick. Without a recent
+   * view, this node does them all.
+   */
+  boolean owns(String partition) {
+    RedisConnector.Session s = connector.sessionOrNull();
+    Sharing view = sharing;
+    if (s == null || view.nodes().size() <= 1
+        || System.nanoTime() - view.at() > TimeUnit.MILLISECONDS.toNanos(ALIVE_TTL_MS)) {
+      return true;
+    }
+    return s.node().equals(owner(partition, view.nodes()));
+  }
+
+  /** Of {@code nodes}, the one that {@code partition} ranks highest. */
+  static String owner(String partition, List<String> nodes) {
+    String best = null;
+    int bestRank = 0;
+    for (String node : nodes) {
+      int rank = rank(partition, node);
+      if (best == null || rank > bestRank || (rank == bestRank && node.compareTo(best) > 0)) {
+        best = node;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /** A well-spread hash of the pair (MurmurHash3's finalizer), the same on every node. */
+  private static int rank(String partition, String node) {
+    int h = partition.hashCode() * 0x9E3779B9 ^ node.hashCode();
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    h ^= h >>> 16;
+    return h;
   }
 
   private void sweep() {
@@ -193,27 +327,34 @@ final class NodeWatch {
     if (s == null) {
       return;
     }
-    RedisMembership.run(s, Script.DUE, ScriptOutputType.MULTI, new String[] {Keys.GRACES},
-            Integer.toString(SWEEP_BATCH))
-        .thenAccept(due -> {
-          for (Object entry : (List<?>) due) {
-            expire(s, (String) entry);
-          }
-        })
-        .exceptionally(failure -> {
-          LOG.log(Level.DEBUG, () -> "grace sweep failed: " + RedisConnector.rootMessage(failure));
-          return null;
-        });
+    for (String partition : keys.partitions()) {
+      if (!owns(partition)) {
+        continue;
+      }
+      String graces = Keys.graces(partition);
+      RedisMembership.run(s, Script.DUE, ScriptOutputType.MULTI, new String[] {graces},
+              Integer.toString(SWEEP_BATCH))
+          .thenAccept(due -> {
+            for (Object entry : (List<?>) due) {
+              expire(s, graces, (String) entry);
+            }
+          })
+          .exceptionally(failure -> {
+            LOG.log(Level.DEBUG,
+                () -> "grace sweep failed: " + RedisConnector.rootMessage(failure));
+            return null;
+          });
+    }
   }
 
-  private void expire(RedisConnector.Session s, String entry) {
+  private void expire(RedisConnector.Session s, String graces, String entry) {
     String[] parts = entry.split("\n", 3);
     String room = parts[0];
     RedisMembership.run(s, Script.EXPIRE, ScriptOutputType.VALUE,
-            new String[] {Keys.members(room), Keys.tokens(room)}, parts[1], parts[2])
+            new String[] {keys.members(room), keys.tokens(room)}, parts[1], parts[2])
         .thenAccept(answer -> {
           if (!"later".equals(answer)) {
-            s.redis().zrem(Keys.GRACES, entry);
+            s.redis().zrem(graces, entry);
           }
         });
   }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Finds every room of the cluster for the admin API's list. Rooms have no index of their own
- * (each lives under its hash tag), so the list is a {@code SCAN} of the member hashes: a cost the
+ * (each lives under its partition's hash tag), so the list is a {@code SCAN} of the member hashes: a cost the
  * admin API pays per call, proportional to the keys in Redis, and never the message path's.
  */
 final class RedisAdmin {
@@ -20,10 +20,10 @@ final class RedisAdmin {
 
   private RedisAdmin() {}
 
-  /** The member hashes of every room, {@code sb:{<room>}:m}. */
+  /** The member hashes of every room, {@code sb:{<partition>}:r:<room>:m}, on every shard. */
   static List<String> roomKeys(RedisConnector.Session session) {
     List<String> keys = new ArrayList<>();
-    ScanArgs args = ScanArgs.Builder.matches("sb:{*}:m").limit(SCAN_COUNT);
+    ScanArgs args = ScanArgs.Builder.matches(Keys.MEMBERS_PATTERN).limit(SCAN_COUNT);
     ScanCursor cursor = ScanCursor.INITIAL;
     for (int step = 0; step < MAX_STEPS && !cursor.isFinished(); step++) {
       KeyScanCursor<String> page =

@@ -1,51 +1,46 @@
 package org.signalbox.cluster;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubListener;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.signalbox.config.RedisUrl;
 import org.signalbox.room.Membership;
 
 /**
- * The node's connection to Redis, as a succession of sessions. A session is one pair of
- * connections (commands, and sharded pub/sub) and one node id registered under it. When either
- * connection drops the session is over for good: the channels it listened on saw publishes it
- * missed, so nothing it knew can be trusted. The node then starts a new session, with a new id,
- * once Redis answers again; the old id is reaped like any dead node's.
+ * The node's connection to Redis, as a succession of sessions. A session is the connections of a
+ * {@link RedisBackend} (commands, channels, health) and one node id registered under it. On one
+ * Redis, when any connection drops the session is over for good: the channels it listened on
+ * saw publishes it missed, so nothing it knew can be trusted. The node then starts a new
+ * session, with a new id, once Redis answers again; the old id is reaped like any dead node's.
+ * Lettuce's own reconnect is off for that reason. On a Redis Cluster a shard's trouble ends only
+ * the rooms whose channels were there ({@link ShardChannels}); the session ends when no shard
+ * answers the health ping. Commands fail at once while no session (or no shard) is up, rather
+ * than queue: a relay is answered, never held.
  *
- * <p>Lettuce's own reconnect is off for that reason. Commands fail at once while no session is
- * up, rather than queue: a relay is answered, never held.
- *
- * <p>Whether Redis serves this node is decided on a third connection of the session that carries
- * only the health ping (and the node's liveness key), so that it never waits behind relays: a
- * session ends when that ping fails or goes unanswered for {@link #HEALTH_TIMEOUT}, or when a
- * connection closes, never because one command was slow. Commands have no client-side timeout
- * for the same reason (a relay that Redis runs too late is dropped by its script, see {@link
- * #RELAY_DEADLINE_MS}); a join waits for its script for a bounded time of its own.
+ * <p>Whether Redis serves this node is decided on a connection of the session that carries only
+ * the health ping and the node's liveness ({@link NodeWatch}), so that it never waits behind
+ * relays: a session ends when that ping fails or goes unanswered for {@link #HEALTH_TIMEOUT}, or
+ * (one Redis) when a connection closes, never because one command was slow. Commands have no
+ * client-side timeout for the same reason (a relay that Redis runs too late is dropped by its
+ * script, see {@link #RELAY_DEADLINE_MS}); a join waits for its script for a bounded time of its
+ * own.
  */
 final class RedisConnector {
 
@@ -77,25 +72,29 @@ final class RedisConnector {
    */
   static final int REQUEST_QUEUE = 16 * InFlight.NODE_COMMANDS;
 
-  /** One session: a node id and the three connections that serve it. */
-  record Session(
-      String node,
-      StatefulRedisConnection<String, String> commands,
-      StatefulRedisPubSubConnection<String, String> pubsub,
-      StatefulRedisConnection<String, String> health,
-      Map<Script, String> shas) {
+  /** One session: a node id and the connections that serve it. */
+  record Session(String node, RedisBackend.Connections connections, Map<Script, String> shas,
+      Map<Script, String> sources, boolean sharded) {
 
-    RedisAsyncCommands<String, String> redis() {
-      return commands.async();
+    RedisClusterAsyncCommands<String, String> redis() {
+      return connections.redis();
     }
 
-    /** The health connection: the ping and the liveness key, never behind relays. */
-    RedisAsyncCommands<String, String> healthCommands() {
-      return health.async();
+    /** The health connection: the ping and the liveness keys, never behind relays. */
+    RedisClusterAsyncCommands<String, String> healthCommands() {
+      return connections.healthCommands();
+    }
+
+    Channels channels() {
+      return connections.channels();
     }
 
     String sha(Script script) {
       return shas.get(script);
+    }
+
+    String source(Script script) {
+      return sources.get(script);
     }
   }
 
@@ -108,13 +107,12 @@ final class RedisConnector {
     void down(Session session);
   }
 
-  private final RedisURI uri;
-  private final ClientResources resources;
-  private final RedisClient client;
+  private final LettuceResources resources;
+  private final RedisBackend backend;
+  private final Keys keys;
   private final ScheduledExecutorService timers;
   private final ExecutorService blocking;
   private final Supplier<String> nodeIds;
-  private final RedisPubSubListener<String, String> messages;
   private final ClusterMetrics metrics;
   /** Written into the room scripts: how long undelivered room events live. */
   private final long eventsTtlMs;
@@ -126,6 +124,7 @@ final class RedisConnector {
   // Attempts run one at a time (the first inline, then from the retry schedule).
   private String lastNode;
   private boolean unreachableLogged;
+  private int deniedAttempts;
 
   RedisConnector(
       String url,
@@ -134,47 +133,51 @@ final class RedisConnector {
       Supplier<String> nodeIds,
       RedisPubSubListener<String, String> messages,
       ClusterMetrics metrics,
-      long eventsTtlMs) {
+      long eventsTtlMs,
+      Consumer<List<String>> channelsLost) {
     this.eventsTtlMs = eventsTtlMs;
-    this.uri = RedisURI.create(url);
-    this.uri.setTimeout(COMMAND_TIMEOUT);
     this.timers = timers;
     this.blocking = blocking;
     this.nodeIds = nodeIds;
-    this.messages = messages;
     this.metrics = metrics;
     // One I/O thread per connection of a session (they are opened one after the other, and Netty
     // hands them threads in turn), so the health ping is never read behind a queue of relays; the
     // cluster path does no blocking work on them.
-    this.resources =
-        DefaultClientResources.builder().ioThreadPoolSize(3).computationThreadPoolSize(2).build();
-    this.client = RedisClient.create(resources, uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .requestQueueSize(REQUEST_QUEUE)
-            .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-            .socketOptions(
-                SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
-            .build());
-    client.addListener(
-        new RedisConnectionStateListener() {
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {}
+    this.resources = new LettuceResources(3, 2);
+    RedisUrl parsed = RedisUrl.parse(url);
+    RedisBackend.Events events = new RedisBackend.Events() {
+      @Override
+      public void sessionConnectionClosed(Object connection) {
+        Session s = current.get();
+        if (s != null && s.connections().dependsOn(connection)) {
+          lost(s, "connection closed");
+        }
+      }
 
-          @Override
-          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-            Session s = current.get();
-            if (s != null && (s.commands() == connection || s.pubsub() == connection
-                || s.health() == connection)) {
-              lost(s, "connection closed");
-            }
-          }
+      @Override
+      public void channelsLost(List<String> channels) {
+        channelsLost.accept(channels);
+      }
+    };
+    this.backend = parsed.cluster()
+        ? new ShardedRedis(parsed, resources.resources(), messages, events)
+        : new OneRedis(parsed, resources.resources(), messages, events);
+    this.keys = new Keys(backend.partitions());
+  }
 
-          @Override
-          public void onRedisExceptionCaught(RedisChannelHandler<?, ?> c, Throwable cause) {}
-        });
+  /** The names of keys and channels, for as many partitions as this Redis has. */
+  Keys keys() {
+    return keys;
+  }
+
+  /** True on a Redis Cluster: a shard's trouble is its rooms', not the whole node's. */
+  boolean sharded() {
+    return backend.sharded();
+  }
+
+  /** Redis's {@code TIME}: from the one Redis, or the first shard that answers. */
+  CompletableFuture<List<String>> time(Session session) {
+    return backend.time(session.connections());
   }
 
   /** Tries once now; on failure the node starts unavailable and keeps trying. */
@@ -213,7 +216,7 @@ final class RedisConnector {
 
   /** Where Redis is, for log lines (never the password). */
   String where() {
-    return uri.getHost() + ":" + uri.getPort();
+    return backend.where();
   }
 
   /** Ends {@code session} if it is still the current one; the node goes unavailable. */
@@ -226,7 +229,7 @@ final class RedisConnector {
         + " resume on another node, and it retries every " + RETRY_MS + " ms");
     unreachableLogged = true;
     listener.down(session);
-    closeQuietly(session);
+    session.connections().close();
     retryLater();
     NettyThreadState.release(); // may run on a container's thread (a join that timed out)
   }
@@ -235,16 +238,28 @@ final class RedisConnector {
     stopped = true;
     Session s = current.getAndSet(null);
     if (s != null) {
-      try {
-        // A clean stop: the node's members begin their grace at once instead of after the TTL.
-        s.commands().sync().del(Keys.alive(s.node()));
-      } catch (RuntimeException e) {
-        LOG.log(Level.DEBUG, () -> "could not unregister node " + s.node() + ": " + e);
+      // A clean stop: the node's members begin their grace at once instead of after the TTL.
+      List<CompletableFuture<Long>> unregistered = new ArrayList<>();
+      for (String partition : keys.partitions()) {
+        try {
+          unregistered.add(
+              s.redis().del(Keys.alive(partition, s.node())).toCompletableFuture());
+        } catch (RuntimeException e) {
+          break;
+        }
       }
-      closeQuietly(s);
+      try {
+        CompletableFuture.allOf(unregistered.toArray(CompletableFuture[]::new))
+            .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(Level.DEBUG, () -> "could not unregister node " + s.node() + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      s.connections().close();
     }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+    backend.shutdown();
+    resources.shutdown();
     NettyThreadState.release(); // stop runs on a thread of the container's
   }
 
@@ -265,6 +280,19 @@ final class RedisConnector {
     try {
       session = open();
     } catch (RuntimeException e) {
+      if (rootMessage(e).contains("NOPERM")) {
+        // Reachable, but the ACL user may not do what Signalbox needs: said at every attempt
+        // (each second would flood the log; the first and then every minute).
+        if (!unreachableLogged || ++deniedAttempts % 60 == 0) {
+          unreachableLogged = true;
+          LOG.log(Level.ERROR, () -> "Redis at " + where() + " refuses a command Signalbox"
+              + " needs (" + rootMessage(e) + "): grant the ACL that docs/cluster.md lists;"
+              + " this node refuses connections with 1013 meanwhile and tries again every "
+              + RETRY_MS + " ms");
+        }
+        retryLater();
+        return;
+      }
       if (!unreachableLogged) {
         unreachableLogged = true;
         LOG.log(Level.WARNING, () -> "Redis at " + where() + " unreachable (" + rootMessage(e)
@@ -289,38 +317,64 @@ final class RedisConnector {
   }
 
   private Session open() {
-    StatefulRedisConnection<String, String> commands = null;
-    StatefulRedisPubSubConnection<String, String> pubsub = null;
-    StatefulRedisConnection<String, String> health = null;
+    RedisBackend.Connections connections = backend.open();
     try {
-      commands = client.connect(StringCodec.UTF8);
-      pubsub = client.connectPubSub(StringCodec.UTF8);
-      health = client.connect(StringCodec.UTF8);
-      pubsub.addListener(messages);
-      RedisCommands<String, String> sync = commands.sync();
       long sent = System.currentTimeMillis();
-      clock(health.sync().time(), sent, System.currentTimeMillis());
+      List<String> time =
+          backend.time(connections).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      clock(time, sent, System.currentTimeMillis());
+      Map<Script, String> sources = new EnumMap<>(Script.class);
       Map<Script, String> shas = new EnumMap<>(Script.class);
       for (Script script : Script.values()) {
-        shas.put(script, sync.scriptLoad(script.source(eventsTtlMs)));
+        String source = script.source(eventsTtlMs);
+        sources.put(script, source);
+        // On a Redis Cluster this loads the script on every master.
+        shas.put(script, connections.redis().scriptLoad(source)
+            .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
       }
       String node = nodeIds.get();
-      sync.sadd(Keys.NODES, node);
-      sync.pexpire(Keys.NODES, Keys.EXPIRY_MARGIN_MS);
-      sync.set(Keys.alive(node), "1", SetArgs.Builder.px(NodeWatch.ALIVE_TTL_MS));
-      return new Session(node, commands, pubsub, health, shas);
-    } catch (RuntimeException e) {
-      if (health != null) {
-        health.closeAsync();
+      Session session = new Session(node, connections, shas, sources, sharded());
+      probe(session);
+      // Registered in every partition before the first join, so that a survivor finds it.
+      List<CompletableFuture<Object>> registered = new ArrayList<>();
+      for (String partition : keys.partitions()) {
+        registered.add(NodeWatch.watch(session, partition));
       }
-      if (pubsub != null) {
-        pubsub.closeAsync();
-      }
-      if (commands != null) {
-        commands.closeAsync();
-      }
-      throw e;
+      CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new))
+          .get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return session;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      connections.close();
+      throw new Membership.Unavailable("interrupted");
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      connections.close();
+      throw e instanceof RuntimeException r ? r
+          : new Membership.Unavailable(rootMessage(e));
     }
+  }
+
+  /**
+   * Runs every command the node needs once (the scripts' and its own, and a subscription), so that
+   * a Redis ACL user that lacks one fails now, with Redis naming it, rather than on some join.
+   */
+  private void probe(Session session)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    String partition = keys.partitions().get(0);
+    String[] probeKey = {partition + "probe:" + session.node()};
+    long wait = COMMAND_TIMEOUT.toMillis();
+    session.redis().evalsha(session.sha(Script.PROBE), ScriptOutputType.VALUE, probeKey)
+        .get(wait, TimeUnit.MILLISECONDS);
+    if (session.sharded()) {
+      // A promoted replica's missing script is run with EVAL.
+      session.redis().eval(session.source(Script.PROBE), ScriptOutputType.VALUE, probeKey)
+          .get(wait, TimeUnit.MILLISECONDS);
+    }
+    session.redis().scan(ScanArgs.Builder.matches(partition + "probe:*").limit(1))
+        .get(wait, TimeUnit.MILLISECONDS);
+    String channel = keys.channel("~probe", session.node());
+    session.channels().subscribe(channel).get(wait, TimeUnit.MILLISECONDS);
+    session.channels().unsubscribe(channel);
   }
 
   private void retryLater() {
@@ -340,12 +394,6 @@ final class RedisConnector {
     } catch (RejectedExecutionException stopping) {
       // The node is stopping.
     }
-  }
-
-  private static void closeQuietly(Session s) {
-    s.health().closeAsync();
-    s.pubsub().closeAsync();
-    s.commands().closeAsync();
   }
 
   static String rootMessage(Throwable e) {

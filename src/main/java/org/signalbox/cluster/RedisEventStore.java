@@ -11,13 +11,16 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.signalbox.events.EventStore;
 import org.signalbox.spi.RoomEvent;
 
 /**
  * The cluster's room events, in Redis: each room's events in a list that the scripts which change
- * the room append to, and an index of rooms with events scored by when their work is due. A pump
+ * the room append to, and an index per partition ({@link Keys}) of rooms with events scored by
+ * when their work is due. A pump
  * claims a room with a lease ({@code claim.lua}), so exactly one node works on each attempt; a
  * node that dies mid-attempt leaves a lease that runs out, and another node repeats the attempt
  * (at least once, as PORTAL.md says). Nothing is lost with a node: the events are in Redis.
@@ -34,15 +37,21 @@ final class RedisEventStore implements EventStore {
   private static final int FRESH_PER_CLAIM = 64;
 
   private final RedisConnector connector;
+  private final Keys keys;
+  /** Whether this node polls a partition's index (NodeWatch#owns): one node per partition. */
+  private final Predicate<String> owns;
   /** Names this node's leases; unique per node start. */
   private final String leaseId;
   private final JsonProvider json;
   /** How long the room's events and their state live after this attempt (Keys.eventsTtlMs). */
   private final long ttlMs;
 
-  RedisEventStore(RedisConnector connector, String leaseId, JsonProvider json, long ttlMs) {
+  RedisEventStore(RedisConnector connector, Predicate<String> owns, String leaseId,
+      JsonProvider json, long ttlMs) {
+    this.owns = owns;
     this.ttlMs = ttlMs;
     this.connector = connector;
+    this.keys = connector.keys();
     this.leaseId = leaseId;
     this.json = json;
   }
@@ -53,10 +62,34 @@ final class RedisEventStore implements EventStore {
     if (session == null) {
       return List.of();
     }
-    // Scored by Redis's clock, like everything the scripts write: ask for what is due by it.
-    return Blocking.await(session.redis().zrangebyscore(Keys.EVENTS,
-        Range.create(Double.NEGATIVE_INFINITY, (double) now + 1), Limit.create(0, max))
-        .toCompletableFuture());
+    // Scored by Redis's clock, like everything the scripts write: ask for what is due by it. All
+    // this node's partitions at once; a shard that does not answer now is asked again at the
+    // next round.
+    List<CompletableFuture<List<String>>> asked = new ArrayList<>();
+    for (String partition : keys.partitions()) {
+      if (!owns.test(partition)) {
+        continue;
+      }
+      try {
+        asked.add(session.redis().zrangebyscore(Keys.eventsIndex(partition),
+                Range.create(Double.NEGATIVE_INFINITY, (double) now + 1), Limit.create(0, max))
+            .toCompletableFuture()
+            .exceptionally(failure -> List.of()));
+      } catch (RuntimeException refused) {
+        break;
+      } finally {
+        NettyThreadState.release();
+      }
+    }
+    List<String> due = new ArrayList<>();
+    for (CompletableFuture<List<String>> rooms : asked) {
+      for (String room : Blocking.await(rooms)) {
+        if (due.size() < max) {
+          due.add(room);
+        }
+      }
+    }
+    return due;
   }
 
   @Override
@@ -104,9 +137,9 @@ final class RedisEventStore implements EventStore {
         Long.toString(ttlMs)));
   }
 
-  private static String[] keys(String room) {
-    return new String[] {
-        Keys.events(room), Keys.eventState(room), Keys.eventLease(room), Keys.EVENTS};
+  private String[] keys(String room) {
+    return new String[] {keys.events(room), keys.eventState(room), keys.eventLease(room),
+        Keys.eventsIndex(keys.partition(room))};
   }
 
   private static Set<Integer> parseDone(String csv) {

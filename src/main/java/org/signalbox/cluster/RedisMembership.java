@@ -71,6 +71,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   private final JsonProvider json = JsonProvider.provider();
   private final ClusterMetrics metrics;
   private final RedisConnector connector;
+  private final Keys keys;
   private final NodeWatch watch;
   private final InFlight inFlight;
   /** Script arguments that every relay passes, written once. */
@@ -99,13 +100,14 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
                 onChannel(channel, message);
               }
             },
-            metrics, Keys.eventsTtlMs(settings));
+            metrics, Keys.eventsTtlMs(settings), this::channelsLost);
+    this.keys = connector.keys();
     this.watch = new NodeWatch(connector, node.timers(), settings.resumeGraceMs(), metrics,
         () -> List.copyOf(rooms.keySet()));
     this.bufferArg = Integer.toString(settings.resumeBuffer());
     this.bufferBytesArg = Integer.toString(settings.resumeBufferBytes());
     this.graceArg = Long.toString(settings.resumeGraceMs());
-    this.events = new RedisEventStore(connector, node.ids().peerId(), json,
+    this.events = new RedisEventStore(connector, watch::owns, node.ids().peerId(), json,
         Keys.eventsTtlMs(settings));
   }
 
@@ -155,7 +157,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     RedisConnector.Session session = connector.session();
     List<Summary> rooms = new ArrayList<>();
     for (String key : RedisAdmin.roomKeys(session)) {
-      String name = key.substring(key.indexOf('{') + 1, key.lastIndexOf('}'));
+      String name = Keys.roomOfMembers(key);
       long peers = await(session, session.redis().hlen(key).toCompletableFuture());
       if (peers > 0) {
         rooms.add(new Summary(name, (int) peers, createdAt(session, name)));
@@ -169,7 +171,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   public Optional<Detail> room(String name) {
     RedisConnector.Session session = connector.session();
     Map<String, String> raw =
-        await(session, session.redis().hgetall(Keys.members(name)).toCompletableFuture());
+        await(session, session.redis().hgetall(keys.members(name)).toCompletableFuture());
     if (raw.isEmpty()) {
       return Optional.empty();
     }
@@ -191,7 +193,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   public boolean remove(String room, String peerId) {
     RedisConnector.Session session = connector.session();
     Object answer = await(session, run(session, Script.REMOVE, ScriptOutputType.VALUE,
-        keys(Keys.members(room), Keys.tokens(room)), peerId));
+        keys(keys.members(room), keys.tokens(room)), peerId));
     return "ok".equals(answer);
   }
 
@@ -199,7 +201,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   public boolean close(String room) {
     RedisConnector.Session session = connector.session();
     Object answer = await(session, run(session, Script.CLOSE, ScriptOutputType.VALUE,
-        keys(Keys.members(room), Keys.tokens(room))));
+        keys(keys.members(room), keys.tokens(room))));
     return "ok".equals(answer);
   }
 
@@ -209,23 +211,23 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     String deadline = Long.toString(connector.relayDeadline());
     if (to != null) {
       Object answer = await(session, run(session, Script.RELAY, ScriptOutputType.VALUE,
-          keys(Keys.members(room)), to, frame, bufferArg, graceArg, bufferBytesArg, deadline));
+          keys(keys.members(room)), to, frame, bufferArg, graceArg, bufferBytesArg, deadline));
       return !"gone".equals(answer);
     }
-    long peers = await(session, session.redis().hlen(Keys.members(room)).toCompletableFuture());
+    long peers = await(session, session.redis().hlen(keys.members(room)).toCompletableFuture());
     if (peers == 0) {
       return false;
     }
     // From a sender that no member can be: every member gets it, those in grace in their buffer.
     await(session, run(session, Script.BROADCAST, ScriptOutputType.MULTI,
-        keys(Keys.members(room)), SERVER, session.node(), frame, bufferArg, graceArg,
+        keys(keys.members(room)), SERVER, session.node(), frame, bufferArg, graceArg,
         bufferBytesArg, deadline));
     return true;
   }
 
   private long createdAt(RedisConnector.Session session, String room) {
     String created =
-        await(session, session.redis().get(Keys.created(room)).toCompletableFuture());
+        await(session, session.redis().get(keys.created(room)).toCompletableFuture());
     return created == null ? 0 : Long.parseLong(created);
   }
 
@@ -255,7 +257,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
       Object answer;
       try {
         answer = joinScript(session, member, Script.JOIN,
-            keys(room.membersKey, room.tokensKey, Keys.sequence(room.name)),
+            keys(room.membersKey, room.tokensKey, keys.sequence(room.name)),
             peerId, name, session.node(), Integer.toString(settings.maxRoomSize()), token,
             graceArg, identityArg(fresh), link.transport().wire());
       } catch (Unavailable e) {
@@ -424,21 +426,50 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
    * client never acknowledged) are buffered ahead of every later relay.
    */
   void lose(ClusterMember member, List<String> unconfirmed) {
-    RedisConnector.Session session = member.room.session;
     String epoch = node.ids().peerId();
-    long grace = settings.resumeGraceMs();
     List<String> args = new ArrayList<>(6 + unconfirmed.size());
     args.addAll(List.of(member.id(), member.token, graceArg, epoch,
         Integer.toString(settings.resumeBuffer()), Integer.toString(settings.resumeBufferBytes())));
     args.addAll(unconfirmed);
-    run(session, Script.LOSE, ScriptOutputType.VALUE,
-        keys(member.room.membersKey, member.room.tokensKey), args.toArray(String[]::new))
-        .whenComplete((answer, failure) -> failed(session, failure));
-    // Indexed in the same breath, before this node's interest in the room ends: a node that dies
-    // now leaves no grace that no one would end. A stale entry is dropped by the first sweep.
+    // On a Redis Cluster, tried each second for as long as a grace and its keys' margin: a shard's
+    // failover takes its node timeout and an election, seconds; a shard away for longer leaves
+    // the member active in Redis, and the first relay to it then begins its grace.
+    int attempts = (int) ((settings.resumeGraceMs() + Keys.EXPIRY_MARGIN_MS)
+        / RedisConnector.RETRY_MS);
+    issueLose(member.room, member.id(), epoch, args.toArray(String[]::new), attempts);
+  }
+
+  /**
+   * Issues a loss's script and indexes its grace in the same breath, before this node's interest
+   * in the room ends: a node that dies now leaves no grace that no one would end (a stale entry is
+   * dropped by the first sweep). On a Redis Cluster whose shard is failing over, the script is
+   * tried again each second: it names the connection's token, so once a resume moved the member
+   * it changes nothing.
+   */
+  private void issueLose(ClusterRoom room, String peerId, String epoch, String[] args,
+      int attemptsLeft) {
+    RedisConnector.Session session = room.session;
+    run(session, Script.LOSE, ScriptOutputType.VALUE, keys(room.membersKey, room.tokensKey), args)
+        .whenComplete((answer, failure) -> {
+          failed(session, failure);
+          if (failure != null && connector.sharded() && attemptsLeft > 1
+              && connector.sessionOrNull() == session) {
+            later(() -> issueLose(room, peerId, epoch, args, attemptsLeft - 1));
+          }
+        });
+    long grace = settings.resumeGraceMs();
     if (grace > 0) {
-      watch.graceBegan(session, member.room.name, member.id(), epoch,
-          System.currentTimeMillis() + grace);
+      watch.graceBegan(session, room.name, peerId, epoch, System.currentTimeMillis() + grace);
+    }
+  }
+
+  /** Runs {@code task} on the blocking executor after {@link RedisConnector#RETRY_MS}. */
+  private void later(Runnable task) {
+    try {
+      node.timers().schedule(() -> node.blocking().execute(task), RedisConnector.RETRY_MS,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping.
     }
   }
 
@@ -454,17 +485,17 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     synchronized (subscriptions) {
       room = rooms.get(name);
       if (room == null || room.session != session) {
-        room = new ClusterRoom(name, session);
+        room = new ClusterRoom(name, session, keys);
         rooms.put(name, room);
       }
       if (room.interest++ == 0) {
         try {
           // Issued before the join's script on the same connection: a survivor that finds this
           // node dead finds this room among its rooms.
-          session.redis().sadd(Keys.roomsOf(session.node()), name);
-          session.redis().pexpire(Keys.roomsOf(session.node()), Keys.EXPIRY_MARGIN_MS);
-          room.subscribed =
-              session.pubsub().async().ssubscribe(room.channel()).toCompletableFuture();
+          String served = Keys.roomsOf(keys.partition(name), session.node());
+          session.redis().sadd(served, name);
+          session.redis().pexpire(served, Keys.EXPIRY_MARGIN_MS);
+          room.subscribed = session.channels().subscribe(room.channel());
         } catch (RuntimeException refused) {
           room.subscribed = CompletableFuture.failedFuture(refused);
         } finally {
@@ -489,19 +520,60 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
 
   void release(ClusterRoom room) {
     synchronized (subscriptions) {
-      if (--room.interest == 0) {
+      if (--room.interest == 0 && !room.lost) {
         rooms.remove(room.name, room);
         // After this node's last script for the room on the same connection: none of its members
         // is active there any more, so a survivor has nothing to look for in it.
         try {
-          room.session.redis().srem(Keys.roomsOf(room.session.node()), room.name);
-          room.session.pubsub().async().sunsubscribe(room.channel());
+          room.session.redis().srem(
+              Keys.roomsOf(keys.partition(room.name), room.session.node()), room.name);
+          room.session.channels().unsubscribe(room.channel());
         } catch (RuntimeException refused) {
           // The session is ending: its channels and its bookkeeping go with it.
         } finally {
           NettyThreadState.release();
         }
       }
+    }
+  }
+
+  /**
+   * Channels of this node that Redis no longer delivers (a Redis Cluster's shard failed over, or
+   * a slot moved): whatever was published on them since is gone, so their rooms are given up
+   * rather than served from a silent channel. Each member served here begins its grace, and its
+   * connection is closed with 1001: its client resumes, here or on another node, and gets what
+   * was buffered for it. The node's other rooms go on.
+   */
+  private void channelsLost(List<String> channels) {
+    List<ClusterRoom> lost = new ArrayList<>();
+    synchronized (subscriptions) {
+      for (String channel : channels) {
+        ClusterRoom room = rooms.get(Keys.roomOf(channel));
+        if (room != null && room.channel().equals(channel)) {
+          rooms.remove(room.name, room);
+          room.lost = true;
+          lost.add(room);
+        }
+      }
+    }
+    int peers = 0;
+    for (ClusterRoom room : lost) {
+      List<ClusterMember> served;
+      synchronized (room) {
+        served = List.copyOf(room.locals.values());
+      }
+      for (ClusterMember member : served) {
+        member.lose(member.link);
+        member.link.goingAway("cluster store's shard changed; resume");
+        peers++;
+      }
+    }
+    if (!lost.isEmpty()) {
+      int closed = peers;
+      LOG.log(Level.WARNING, () -> "Redis stopped delivering " + lost.size() + " room channel(s)"
+          + " of node " + lost.get(0).session.node() + " (a shard failed over or a slot moved):"
+          + " their " + closed + " peer(s) here begin their grace and are closed with 1001 to"
+          + " resume; the node's other rooms are not affected");
     }
   }
 
@@ -731,7 +803,7 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
     metrics.failed();
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+    if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT") && !connector.sharded()) {
       connector.lost(session, "Redis no longer has this node's scripts");
     } else {
       LOG.log(Level.DEBUG, () -> "Redis command failed: " + RedisConnector.rootMessage(cause));
@@ -761,13 +833,29 @@ public final class RedisMembership implements Membership, RedisConnector.Listene
   static CompletableFuture<Object> run(RedisConnector.Session session, Script script,
       ScriptOutputType output, String[] keys, String... args) {
     try {
-      return session.redis().<Object>evalsha(session.sha(script), output, keys, args)
-          .toCompletableFuture();
+      CompletableFuture<Object> ran =
+          session.redis().<Object>evalsha(session.sha(script), output, keys, args)
+              .toCompletableFuture();
+      if (!session.sharded()) {
+        return ran;
+      }
+      // A replica promoted in a failover may lack a script its master had: EVAL runs it and
+      // puts it in that shard's cache, so the next EVALSHA finds it.
+      return ran.exceptionallyCompose(failure -> noScript(failure)
+          ? session.redis().<Object>eval(session.source(script), output, keys, args)
+              .toCompletableFuture()
+          : CompletableFuture.failedFuture(failure));
     } catch (RuntimeException refused) {
       return CompletableFuture.failedFuture(refused);
     } finally {
       NettyThreadState.release();
     }
+  }
+
+  private static boolean noScript(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return String.valueOf(cause.getMessage()).startsWith("NOSCRIPT");
   }
 
   private static String[] keys(String... keys) {

@@ -29,8 +29,12 @@ enum Script {
   SETTLE("settle"),
   /** Keeps the keys of a room this node serves from expiring. */
   TOUCH("touch"),
-  /** Reads the grace index, not a room: no prelude. */
-  DUE("due");
+  /** Reads a partition's grace index, not a room: no prelude. */
+  DUE("due"),
+  /** A node's liveness in a partition, and the nodes dead there: no prelude. */
+  WATCH("watch"),
+  /** Every command the node needs, once, so that a missing ACL permission shows on start. */
+  PROBE("probe");
 
   private final String file;
 
@@ -45,11 +49,10 @@ enum Script {
    */
   String source(long eventsTtlMs) {
     String body = read(file);
-    return this == DUE
+    return this == DUE || this == WATCH || this == PROBE
         ? body
         : "local margin_ms = " + Keys.EXPIRY_MARGIN_MS + "\n"
             + "local events_ttl_ms = " + eventsTtlMs + "\n"
-            + "local events_index = '" + Keys.EVENTS + "'\n"
             + read("prelude") + "\n" + body;
   }
 

@@ -139,11 +139,13 @@ public final class SettingsLoader {
       throw new InvalidSettingException(
           "turnSecret", "is required when turnUrls is set (coturn's static-auth-secret)");
     }
-    if (redisUrl != null && !looksLikeRedisUrl(redisUrl)) {
-      throw new InvalidSettingException(
-          "redisUrl", "'" + Settings.maskUrlPassword(redisUrl)
-              + "' is not like redis://host:port/db (or rediss:// for TLS, with :password@ before"
-              + " the host when Redis asks for one)");
+    if (redisUrl != null) {
+      try {
+        RedisUrl.parse(redisUrl);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSettingException(
+            "redisUrl", "'" + Settings.maskUrlPassword(redisUrl) + "': " + e.getMessage());
+      }
     }
     if (adminAuth == AdminAuth.TOKEN && adminSecret == null) {
       throw new InvalidSettingException("adminSecret", "is required with adminAuth=token");
@@ -226,18 +228,6 @@ public final class SettingsLoader {
     }
     throw new InvalidSettingException(setting, "'" + raw + "' is not one of " + String.join(", ",
         Arrays.stream(choices).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()));
-  }
-
-  private static boolean looksLikeRedisUrl(String url) {
-    try {
-      URI uri = new URI(url);
-      String path = uri.getPath() == null ? "" : uri.getPath();
-      return ("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
-          && uri.getHost() != null
-          && path.matches("(/\\d*)?");
-    } catch (URISyntaxException e) {
-      return false;
-    }
   }
 
   /** The trimmed raw value, or null when unset or blank. */

@@ -30,6 +30,7 @@ public final class NodeMetrics {
   private final Counter closes;
   private final Counter resumes;
   private final Counter rateLimited;
+  private final Counter writeBatchedFrames;
   /**
    * The data point of each type seen, by the type string: looking it up by label values allocates
    * a label list and hashes it on every frame; these lookups are one map read.
@@ -65,6 +66,9 @@ public final class NodeMetrics {
         .help("Joins that resumed a peer in its grace").withoutExemplars().register(registry);
     rateLimited = Counter.builder().name("signalbox_rate_limited")
         .help("Frames dropped by the per-connection rate limit").withoutExemplars().register(registry);
+    writeBatchedFrames = Counter.builder().name("signalbox_write_batched_frames")
+        .help("Frames written to a socket in batch mode: a backlog gathered into few writes")
+        .withoutExemplars().register(registry);
     GaugeWithCallback.builder().name("signalbox_connections")
         .help("Open connections, WebSocket and HTTP sessions")
         .callback(cb -> cb.call(connections.getAsInt())).register(registry);
@@ -147,5 +151,10 @@ public final class NodeMetrics {
 
   public void rateLimited() {
     rateLimited.inc();
+  }
+
+  /** A frame went to a socket in batch mode (counted before it can reach the client). */
+  public void frameBatched() {
+    writeBatchedFrames.inc();
   }
 }

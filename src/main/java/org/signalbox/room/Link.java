@@ -21,6 +21,12 @@ public interface Link {
   void replaced();
 
   /**
+   * Closes with 1001 without changing the membership (whoever calls it already did): the client
+   * resumes, here or on another node. Must not block.
+   */
+  void goingAway(String why);
+
+  /**
    * The portal ended this membership (PORTAL.md: removed, or the room closed): queue {@code
    * left}, the encoded {@code left} frame with its reason, and serve no room any more; the
    * connection stays open. Called under the room's lock: must not block.

@@ -132,6 +132,7 @@ public final class Connection implements Link {
   }
 
   /** Closes with 1001 without changing the membership: the client resumes, here or elsewhere. */
+  @Override
   public void goingAway(String why) {
     end(Ending.SHUTDOWN, GOING_AWAY, why);
   }

@@ -32,6 +32,13 @@ import org.signalbox.protocol.Utf8;
  * as well as frames is what keeps a receiver that stops reading from pinning its peers' largest
  * frames: 1,024 frames of 64 KiB would be 64 MiB.
  *
+ * <p>When texts wait behind the one being written, and the container gathers batched frames
+ * ({@link WriteBatching}), the outbox writes them in batch mode and flushes once when the queue
+ * runs dry: one socket write for the backlog instead of one per frame, and on Tomcat no executor
+ * round trip per frame. The flush is a blocking call in the API, so it runs on the {@code
+ * blocking} executor like a ping. Without a backlog nothing changes: a lone frame is written at
+ * once, so batching costs no latency when the server is not busy.
+ *
  * <p>It also tells how long texts have waited without a write completing ({@link #stalledNanos}):
  * a client that keeps sending (pongs included) but never reads shows no other sign of it.
  */
@@ -48,6 +55,8 @@ public final class Outbox {
 
   /** Queue marker for a heartbeat ping. */
   private static final Object PING = new Object();
+  /** Marker: flush the texts the container holds in batch mode. */
+  private static final Object FLUSH = new Object();
 
   /** A text queued behind the write in progress, with its UTF-8 length counted once. */
   private record Queued(String text, int bytes) {}
@@ -59,6 +68,10 @@ public final class Outbox {
   private final ScheduledExecutorService timers;
   private final Consumer<String> onOverflow;
   private final SendHandler onSent = this::onSent;
+  /** Whether this session's container gathers batched frames into one write. */
+  private final boolean batches;
+  /** Told of every text sent in batch mode, before it can reach the socket (a metric). */
+  private final Runnable onBatched;
 
   // All fields below are guarded by this.
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -77,6 +90,8 @@ public final class Outbox {
 
   private boolean completedInSend;
   private boolean pingQueued;
+  /** Texts went to the container in batch mode and have not been flushed. */
+  private boolean batchOpen;
   /** No more texts or pings are taken. */
   private boolean closed;
   /** A close waiting for the writes queued before it, so that it never races a write. */
@@ -94,12 +109,21 @@ public final class Outbox {
   public Outbox(
       Session session, int capacity, long byteCapacity, Executor blocking,
       ScheduledExecutorService timers, Consumer<String> onOverflow) {
+    this(session, capacity, byteCapacity, blocking, timers, onOverflow, () -> {});
+  }
+
+  /** @param onBatched told of every text sent in batch mode, before it can reach the socket */
+  public Outbox(
+      Session session, int capacity, long byteCapacity, Executor blocking,
+      ScheduledExecutorService timers, Consumer<String> onOverflow, Runnable onBatched) {
     this.session = session;
     this.capacity = capacity;
     this.byteCapacity = byteCapacity;
     this.blocking = blocking;
     this.timers = timers;
     this.onOverflow = onOverflow;
+    this.batches = WriteBatching.gathers(session);
+    this.onBatched = onBatched;
   }
 
   /**
@@ -268,18 +292,29 @@ public final class Outbox {
   private void writeFrom(Object item) {
     Object next = item;
     while (next != null) {
-      if (next == PING || next instanceof CloseReason) {
+      if (next == PING || next == FLUSH || next instanceof CloseReason) {
         Object blockingItem = next;
         blocking.execute(() -> drainBlocking(blockingItem));
         return;
       }
+      boolean startBatch;
+      boolean batched;
       synchronized (this) {
         inSend = true;
         completedInSend = false;
+        startBatch = batches && !batchOpen && queue.peek() instanceof Queued;
+        batchOpen |= startBatch;
+        batched = batchOpen;
       }
       try {
+        if (startBatch) {
+          session.getAsyncRemote().setBatchingAllowed(true);
+        }
+        if (batched) {
+          onBatched.run();
+        }
         session.getAsyncRemote().sendText((String) next, onSent);
-      } catch (RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         abandon(e);
         return;
       }
@@ -293,13 +328,26 @@ public final class Outbox {
     }
   }
 
-  /** Writes a ping or a close, which block, on a blocking thread; texts go back to writeFrom. */
+  /**
+   * Writes a ping, a flush or a close, which block, on a blocking thread; texts go back to
+   * writeFrom. Batched texts are flushed first, so nothing is written out of order.
+   */
   private void drainBlocking(Object item) {
     Object next = item;
-    while (next == PING || next instanceof CloseReason) {
+    while (next == PING || next == FLUSH || next instanceof CloseReason) {
+      boolean flushed = endBatch();
       if (next instanceof CloseReason reason) {
         closeSession(reason);
         return; // the session is closing: it stays owned, nothing more is written
+      }
+      if (!flushed) {
+        return;
+      }
+      if (next == FLUSH) {
+        synchronized (this) {
+          next = takeNext();
+        }
+        continue;
       }
       try {
         synchronized (this) {
@@ -315,6 +363,23 @@ public final class Outbox {
       }
     }
     writeFrom(next);
+  }
+
+  /** Leaves batch mode, which flushes what the container holds; false when that failed. */
+  private boolean endBatch() {
+    synchronized (this) {
+      if (!batchOpen) {
+        return true;
+      }
+      batchOpen = false;
+    }
+    try {
+      session.getAsyncRemote().setBatchingAllowed(false);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      abandon(e);
+      return false;
+    }
   }
 
   private void onSent(SendResult result) {
@@ -348,6 +413,7 @@ public final class Outbox {
       queue.clear();
       writing = false;
       inSend = false;
+      batchOpen = false;
       waiting = sessionClosing ? null : pendingClose;
       if (waiting != null) {
         pendingClose = null;
@@ -374,6 +440,9 @@ public final class Outbox {
       next = pendingClose;
       pendingClose = null;
       sessionClosing = true;
+    }
+    if (next == null && batchOpen) {
+      next = FLUSH; // still owned: the flush is the last write of the backlog
     }
     if (next == null) {
       writing = false;

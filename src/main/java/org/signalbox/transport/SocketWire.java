@@ -23,7 +23,7 @@ final class SocketWire implements Wire {
     session.setMaxIdleTimeout(0);
     this.session = session;
     this.outbox = new Outbox(session, settings.outboundQueue(), settings.outboundBytes(),
-        hub.blockingExecutor(), hub.timers(), overflow);
+        hub.blockingExecutor(), hub.timers(), overflow, hub.metrics()::frameBatched);
   }
 
   @Override

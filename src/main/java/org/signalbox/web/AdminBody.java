@@ -12,22 +12,12 @@ import java.util.Locale;
 /**
  * Reads the body of an admin request within a bound: no more than {@code maxMessageBytes} is ever
  * held, since a message to the room can be no larger than a peer's own. A larger body is refused
- * with 413 {@code too-large} (as the HTTP binding refuses an oversize frame), once the rest of it,
- * up to {@link #SWALLOW_BYTES}, has been read and thrown away. Only {@code application/json} is
- * taken: a browser page cannot send that type to another origin without a preflight, so a
- * cookie-authenticated admin cannot be made to post by one.
+ * with 413 {@code too-large} (as the HTTP binding refuses an oversize frame) as soon as it is
+ * known to be larger; the servlet then drops the rest ({@link UnreadBody}). Only {@code
+ * application/json} is taken: a browser page cannot send that type to another origin without a
+ * preflight, so a cookie-authenticated admin cannot be made to post by one.
  */
 final class AdminBody {
-
-  /**
-   * How much of a body past the bound is read and thrown away before the 413 is answered: as much
-   * as Tomcat swallows by default ({@code maxSwallowSize}), so that every server behaves alike. A
-   * client that sends its whole body before it takes the answer waits for a server that stopped
-   * reading: Java's HttpClient over HTTP/2, to which Payara Micro upgrades plain HTTP, did so
-   * until its timeout (the 413 of AdminChecks on Payara). A body declared larger than this is
-   * refused at once: nothing would let it through.
-   */
-  static final int SWALLOW_BYTES = 2 * 1024 * 1024;
 
   private AdminBody() {}
 
@@ -43,14 +33,10 @@ final class AdminBody {
           "Content-Type must be application/json");
     }
     if (contentLength > max) {
-      if (contentLength <= SWALLOW_BYTES) {
-        swallow(in, contentLength);
-      }
       throw tooLarge(max);
     }
     byte[] bytes = in.readNBytes(max + 1);
     if (bytes.length > max) {
-      swallow(in, SWALLOW_BYTES - bytes.length);
       throw tooLarge(max);
     }
     try {
@@ -61,23 +47,6 @@ final class AdminBody {
     } catch (CharacterCodingException e) {
       throw AdminFailure.of(HttpServletResponse.SC_BAD_REQUEST, "bad-request",
           "the body is not UTF-8");
-    }
-  }
-
-  /** Reads and drops at most {@code bytes}; a client that stops sending ends it early. */
-  private static void swallow(InputStream in, long bytes) {
-    byte[] sink = new byte[8192];
-    long left = bytes;
-    try {
-      while (left > 0) {
-        int n = in.read(sink, 0, (int) Math.min(sink.length, left));
-        if (n < 0) {
-          return;
-        }
-        left -= n;
-      }
-    } catch (IOException e) {
-      // The client went away or the container gave up: the 413 is the answer all the same.
     }
   }
 

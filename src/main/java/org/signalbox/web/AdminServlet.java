@@ -102,6 +102,9 @@ public final class AdminServlet extends HttpServlet {
     String what = request.getMethod() + " /admin"
         + (request.getPathInfo() == null ? "" : request.getPathInfo());
     AdminGate.Decision decision = gate.check(caller(request, response));
+    if (!(decision instanceof AdminGate.Admitted)) {
+      UnreadBody.discard(request.getInputStream(), request.getContentLengthLong());
+    }
     if (decision instanceof AdminGate.Challenged) {
       if (!response.isCommitted() && response.getStatus() < 400) {
         write(response, AdminAnswer.error(HttpServletResponse.SC_UNAUTHORIZED, "unauthorized",
@@ -133,6 +136,7 @@ public final class AdminServlet extends HttpServlet {
       answer = AdminAnswer.error(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable",
           "the cluster store cannot be reached now; try again later");
     }
+    UnreadBody.discard(request.getInputStream(), request.getContentLengthLong());
     write(response, answer);
     log(who, request, what, answer.status());
   }

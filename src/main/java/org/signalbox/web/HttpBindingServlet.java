@@ -158,6 +158,7 @@ public final class HttpBindingServlet extends HttpServlet {
       HttpServletResponse response) throws IOException {
     HttpSession session = node.httpSessions().get(id);
     if (session == null) {
+      UnreadBody.discard(request.getInputStream(), request.getContentLengthLong());
       unknown(response);
       return null;
     }

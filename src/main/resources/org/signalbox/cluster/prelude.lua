@@ -1,14 +1,15 @@
 -- Shared by every room script (prepended when the scripts are loaded). KEYS[1] is the room's
--- member hash 'sb:{<room>}:m'; every other key and channel a script touches carries the same
--- hash tag, so a Redis Cluster keeps a room's keys and channels on one shard.
+-- member hash 'sb:{<partition>}:r:<room>:m'; every other key, index and channel a script
+-- touches carries the same hash tag (Keys.java), so a Redis Cluster keeps them on one shard.
 -- A member is cjson {n = name, node = serving node, st = 'a' (active) | 'g' (grace),
 -- seq = join order, tok = current resume token, ep = grace epoch (a string), dl = grace
 -- deadline (ms), bb = UTF-8 bytes in its grace buffer, who = '=' .. identity ('' for none)}.
 -- margin_ms (Keys.EXPIRY_MARGIN_MS) is defined in front of this prelude when it is loaded.
 local members = KEYS[1]
 local base = string.sub(members, 1, -2)
--- base is 'sb:{' .. room .. '}:'
-local room_name = string.sub(base, 5, -3)
+-- base is 'sb:{<partition>}:r:' .. room .. ':', and the partition's own keys begin with part
+local part, room_name = string.match(base, '^(sb:{[^}]*}:)r:(.*):$')
+local events_index = part .. 'events'
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -18,8 +19,8 @@ end
 local function buffer(id) return base .. 'b:' .. id end
 
 -- A room event (PORTAL.md), produced once per cluster by the script that made the change: queued
--- in the room's event list for the nodes' event pumps, and the room marked due in the index of
--- rooms with events (a key outside the room's hash tag: one Redis, not yet a Redis Cluster).
+-- in the room's event list for the nodes' event pumps, and the room marked due in its
+-- partition's index of rooms with events.
 -- seq counts the room's events without a gap, so a pump finds its place in the list by it.
 local function emit(kind, data)
   local seq = redis.call('INCR', base .. 'q')

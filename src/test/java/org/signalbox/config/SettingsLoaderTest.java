@@ -200,6 +200,9 @@ class SettingsLoaderTest {
         load(Map.of("redisUrl", "redis://127.0.0.1:6379/0")).redisUrl());
     assertEquals("rediss://:pw@redis.example:6380",
         load(Map.of("redisUrl", "rediss://:pw@redis.example:6380")).redisUrl());
+    assertEquals("redis-cluster://u:pw@10.0.0.1:7000,10.0.0.2:7000",
+        load(Map.of("redisUrl", "redis-cluster://u:pw@10.0.0.1:7000,10.0.0.2:7000")).redisUrl());
+    assertEquals("redisUrl", refused(Map.of("redisUrl", "redis-cluster://h1:1,h2:2/1")).setting());
     assertEquals("redisUrl", refused(Map.of("redisUrl", "127.0.0.1:6379")).setting());
     assertEquals("redisUrl", refused(Map.of("redisUrl", "http://127.0.0.1:6379/0")).setting());
     assertEquals("redisUrl", refused(Map.of("redisUrl", "redis://127.0.0.1:6379/zero")).setting());

@@ -21,16 +21,28 @@ class BrowserGlareIT {
       a.awaitLiveVideoFromEveryPeer();
       b.awaitLiveVideoFromEveryPeer();
 
-      // One shared instant, a second ahead, so both offers leave before either arrives.
-      long at = System.currentTimeMillis() + 1_000;
+      // Each side holds the other's signals until its own offer is out, as a slow network would:
+      // the offers cross every time, however the two browsers are scheduled.
       for (CallPage page : List.of(a, b)) {
-        page.js("const canvas = document.createElement('canvas'); canvas.width = 320; canvas.height = 240;"
+        page.js("const [link] = room.links.values(); const deliver = link.handleSignal.bind(link);"
+            + "window.heldSignals = [];"
+            + "window.releaseSignals = () => { const held = window.heldSignals; window.heldSignals = null;"
+            + "  held.forEach(deliver); };"
+            + "link.handleSignal = (data) => window.heldSignals ? (window.heldSignals.push(data), Promise.resolve())"
+            + "  : deliver(data);"
+            + "const canvas = document.createElement('canvas'); canvas.width = 320; canvas.height = 240;"
             + "const g = canvas.getContext('2d');"
             + "setInterval(() => { g.fillStyle = `hsl(${(Date.now() / 5) % 360}, 80%, 50%)`;"
             + "  g.fillRect(0, 0, 320, 240); }, 40);"
-            + "const track = canvas.captureStream(15).getVideoTracks()[0];"
-            + "setTimeout(() => room.addTrack(track), " + at + " - Date.now());"
+            + "room.addTrack(canvas.captureStream(15).getVideoTracks()[0]);"
             + "return true;");
+      }
+      for (CallPage page : List.of(a, b)) {
+        page.awaitTrue("its own offer sent",
+            "return [...room.links.values()][0].pc.signalingState === 'have-local-offer';");
+      }
+      for (CallPage page : List.of(a, b)) {
+        page.js("window.releaseSignals(); return true;");
       }
       for (CallPage page : List.of(a, b)) {
         page.awaitTrue("connected, stable, and receiving both video tracks",

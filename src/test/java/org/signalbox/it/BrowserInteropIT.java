@@ -211,7 +211,11 @@ class BrowserInteropIT {
     Round round = round("unreachable-first", Offer.BY_RULE, true, id -> true, REBUILD_WAIT);
     LOG.log(Level.INFO, "{0}", round);
     assertTrue(round.passed(), round::toString);
-    assertTrue(round.connectMillis() >= 10_000, () -> "no connection before the 10 s deadline: " + round);
+    // The browser's own record, not the test's clock: its 10 s clock starts at the first offer,
+    // which can come before the test sees the page joined (CI measured 9,999 ms so).
+    JsonObject link = round.browserLink();
+    assertTrue(link.getInt("deadlineStage") == 1 || link.getInt("rebuilds") > 0,
+        () -> "the connection was made only after the 10 s deadline passed unconnected: " + round);
   }
 
   /**

@@ -218,7 +218,7 @@ class ClusterHardeningIT {
       lose(b, 1);
       // Node 1 starts b's grace a moment after it sees the socket drop; until then a relay goes to
       // the dead socket. Relay (each answered by a round trip) until one is held in the buffer.
-      String buffer = "sb:{abandoned}:b:" + peerId(jb);
+      String buffer = "sb:{0}:r:abandoned:b:" + peerId(jb);
       for (int i = 0; !redis.keys(buffer).contains(buffer); i++) {
         assertTrue(i < 100, "no relay was held for b in its grace");
         message(a, peerId(jb), Json.createValue("held"), "held" + i);
@@ -234,7 +234,7 @@ class ClusterHardeningIT {
       }
       System.out.println("keys left in Redis with their PTTL (ms): " + ttls);
       for (String suffix : List.of(":m", ":t", ":s", ":b:" + peerId(jb))) {
-        assertTrue(ttls.containsKey("sb:{abandoned}" + suffix), () -> "the room's keys: " + ttls);
+        assertTrue(ttls.containsKey("sb:{0}:r:abandoned" + suffix), () -> "the room's keys: " + ttls);
       }
       List<String> forever = new ArrayList<>();
       for (Map.Entry<String, Long> e : ttls.entrySet()) {

@@ -14,8 +14,8 @@ import org.signalbox.testing.TestClient;
 
 /**
  * The cluster tests' own machinery, checked on its own so that a cluster test failing means the
- * cluster failed: Redis keeps or forgets its keys across a restart as asked, several run commands
- * serve side by side, SIGKILL kills the server itself, and the balancer hands connections round.
+ * cluster failed: Redis keeps or forgets its keys across a restart as asked, several nodes serve
+ * side by side, SIGKILL kills the server itself, and the balancer hands connections round.
  */
 class ClusterHarnessIT {
 
@@ -48,7 +48,8 @@ class ClusterHarnessIT {
     // Without Redis: single nodes, which is all this machinery needs.
     try (ClusterNodes nodes = ClusterNodes.start("harness", 2, Map.of("SIGNALBOX_ALLOWED_ORIGINS", "*"));
         RoundRobinProxy proxy = RoundRobinProxy.start(List.of(nodes.port(0), nodes.port(1)))) {
-      // The mvn script execs Java: the process we hold is the JVM that serves.
+      // The process we hold is the JVM that serves (the mvn script execs Java too, when the nodes
+      // are run commands), so SIGKILL ends the server, not a wrapper.
       String command = nodes.node(0).processHandle().info().command().orElse("");
       assertTrue(command.endsWith("/java"), command);
 

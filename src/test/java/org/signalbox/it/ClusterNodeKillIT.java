@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -28,6 +27,16 @@ import org.signalbox.testing.TestClient;
  * its grace has run out. The test kills a node, so it starts its own cluster.
  */
 class ClusterNodeKillIT {
+
+  /** The store the nodes share: here one Redis; a Redis Cluster in the subclass. */
+  ClusterStore startStore() throws Exception {
+    return ClusterStore.oneRedis("kill");
+  }
+
+  /** Names the nodes' logs. */
+  String name() {
+    return "cluster-kill";
+  }
 
   private static final long RESUME_GRACE_MS = 4_000;
   /** CONTRACT: nodes refresh their key every 1 s with a 3 s TTL; survivors notice within ~4 s. */
@@ -42,8 +51,8 @@ class ClusterNodeKillIT {
 
   @Test
   void peersOfAKilledNodeResumeElsewhereAndOneThatStaysAwayTimesOut() throws Exception {
-    try (RedisServer redis = RedisServer.start("kill", false);
-        ClusterNodes nodes = ClusterNodes.start("cluster-kill", 3, ClusterNodes.environment(redis, Map.of(
+    try (ClusterStore store = startStore();
+        ClusterNodes nodes = ClusterNodes.start(name(), 3, ClusterNodes.environment(store.url(), Map.of(
             "SIGNALBOX_RESUME_GRACE_MS", Long.toString(RESUME_GRACE_MS))));
         // A balancer whose next choice after node 1 is dropped is node 2.
         RoundRobinProxy balancer = RoundRobinProxy.start(List.of(nodes.port(2), nodes.port(1), nodes.port(0)))) {

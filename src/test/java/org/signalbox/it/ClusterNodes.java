@@ -17,22 +17,26 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.signalbox.testing.EmbeddedServer;
+import org.signalbox.testing.FileTrees;
 import org.signalbox.testing.RedisServer;
 
 /**
- * Several Signalbox nodes, each started with the README's run command ({@code mvn -DskipTests
- * jetty:run-war}, port from {@code PORT}) and the same environment, typically
- * {@code SIGNALBOX_REDIS_URL} of one {@link RedisServer}: a cluster on loopback.
+ * Several Signalbox nodes, each serving the built WAR in the run command's Jetty, configured as
+ * the run command configures it ({@link ClusterNodeLauncher}), port from {@code PORT}, all with
+ * the same environment, typically {@code SIGNALBOX_REDIS_URL} of one {@link RedisServer}: a
+ * cluster on loopback. The tests of the run command itself (RunCommandIT, the browser tests) start
+ * it through Maven; the cluster tests start some 56 nodes, and a node's Maven run (which
+ * re-packages the WAR) took about three times as long to serve /health as plain Java.
  *
- * <p>Each node runs in its own copy of this project under {@code target/cluster-nodes/node-<i>}
+ * <p>With {@code -Dsignalbox.it.clusterNodes=run-command} the nodes are the README's run command
+ * itself ({@code mvn -DskipTests jetty:run-war}), as before: to compare the two. Each such node
+ * runs in its own copy of this project under {@code target/cluster-nodes/node-<i>}
  * (pom.xml and src/main only). Two run commands in one directory disturb each other: each
  * re-packages target/signalbox.war, and each unpacks it into the one directory target/tmp/webapp,
  * replacing the files a running node loads its classes from; a node that stops deletes
@@ -46,6 +50,9 @@ final class ClusterNodes implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   /** Copies refreshed by this JVM: a test run copies the sources once. */
   private static final Set<Integer> FRESH_COPIES = new HashSet<>();
+  /** The one choice of how nodes start: plain Java (default) or the run command through Maven. */
+  private static final boolean RUN_COMMAND =
+      "run-command".equals(System.getProperty("signalbox.it.clusterNodes"));
 
   private final List<RunCommandServer> nodes;
 
@@ -62,9 +69,7 @@ final class ClusterNodes implements AutoCloseable {
     List<RunCommandServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
-        Path basedir = copy(i);
-        nodes.add(RunCommandServer.launch(
-            name + "-" + i, environment, EmbeddedServer.freePort(), basedir));
+        nodes.add(launchNode(name + "-" + i, i, environment));
       }
       for (RunCommandServer node : nodes) {
         node.awaitHealthy();
@@ -82,13 +87,27 @@ final class ClusterNodes implements AutoCloseable {
    */
   static RunCommandServer launch(String name, int i, Map<String, String> environment)
       throws Exception {
-    return RunCommandServer.launch(name, environment, EmbeddedServer.freePort(), copy(i));
+    return launchNode(name, i, environment);
+  }
+
+  /** Node {@code name}; with the run command, in copy {@code i}. */
+  private static RunCommandServer launchNode(String name, int i, Map<String, String> environment)
+      throws Exception {
+    if (RUN_COMMAND) {
+      return RunCommandServer.launch(name, environment, EmbeddedServer.freePort(), copy(i));
+    }
+    return ClusterNodeLauncher.launch(name, environment, EmbeddedServer.freePort());
   }
 
   /** Standard test settings of a cluster node on {@code redis}, plus {@code more}. */
   static Map<String, String> environment(RedisServer redis, Map<String, String> more) {
+    return environment(redis.url(), more);
+  }
+
+  /** Standard test settings of a cluster node on the Redis at {@code redisUrl}, plus {@code more}. */
+  static Map<String, String> environment(String redisUrl, Map<String, String> more) {
     Map<String, String> environment = new HashMap<>();
-    environment.put("SIGNALBOX_REDIS_URL", redis.url());
+    environment.put("SIGNALBOX_REDIS_URL", redisUrl);
     environment.put("SIGNALBOX_ALLOWED_ORIGINS", "*");
     environment.putAll(more);
     return environment;
@@ -174,13 +193,16 @@ final class ClusterNodes implements AutoCloseable {
     }
   }
 
-  /** target/cluster-nodes/node-{@code i}, holding this project's pom.xml and src/main. */
+  /**
+   * target/cluster-nodes/node-{@code i}, holding this project's pom.xml and src/main: where the
+   * run command runs.
+   */
   private static synchronized Path copy(int i) {
     Path project = RunCommandServer.projectDir();
     Path copy = project.resolve("target").resolve("cluster-nodes").resolve("node-" + i);
     if (FRESH_COPIES.add(i)) {
       try {
-        deleteTree(copy.resolve("src"));
+        FileTrees.delete(copy.resolve("src"));
         Files.createDirectories(copy);
         Files.copy(project.resolve("pom.xml"), copy.resolve("pom.xml"),
             StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
@@ -208,16 +230,5 @@ final class ClusterNodes implements AutoCloseable {
         return FileVisitResult.CONTINUE;
       }
     });
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.signalbox.auth.Tokens;
 import org.signalbox.testing.AdminChecks;
-import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 import org.signalbox.testing.WebhookReceiver;
 import org.signalbox.testing.WebhookReceiver.Delivery;
@@ -33,15 +32,25 @@ import org.signalbox.testing.WebhookReceiver.Delivery;
  */
 class ClusterPortalIT {
 
+  /** The store the nodes share: here one Redis; a Redis Cluster in the subclass. */
+  ClusterStore startStore(String name) throws Exception {
+    return ClusterStore.oneRedis(name);
+  }
+
+  /** Names the nodes' logs. */
+  String name() {
+    return "cluster-portal";
+  }
+
   private static final String SECRET = "a webhook secret of at least thirty-two bytes";
   private static final long RESUME_GRACE_MS = 3_000;
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** How long the receiver takes to fail an attempt: both nodes' pumps look twice meanwhile. */
   private static final long FAILING_ANSWER_MS = 500;
 
-  private static Map<String, String> environment(RedisServer redis, WebhookReceiver hooks,
+  private static Map<String, String> environment(ClusterStore redis, WebhookReceiver hooks,
       long resumeGraceMs) {
-    return ClusterNodes.environment(redis, Map.of(
+    return ClusterNodes.environment(redis.url(), Map.of(
         "SIGNALBOX_ADMIN_AUTH", "token",
         "SIGNALBOX_ADMIN_SECRET", Tokens.ADMIN_SECRET,
         "SIGNALBOX_WEBHOOK_URLS", hooks.url(),
@@ -49,7 +58,7 @@ class ClusterPortalIT {
         "SIGNALBOX_RESUME_GRACE_MS", Long.toString(resumeGraceMs)));
   }
 
-  private static Map<String, String> environment(RedisServer redis, WebhookReceiver hooks) {
+  private static Map<String, String> environment(ClusterStore redis, WebhookReceiver hooks) {
     return environment(redis, hooks, RESUME_GRACE_MS);
   }
 
@@ -74,8 +83,8 @@ class ClusterPortalIT {
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostInFlight = new AtomicInteger();
     try (WebhookReceiver hooks = WebhookReceiver.start(SECRET);
-        RedisServer redis = RedisServer.start("portal-once", false);
-        ClusterNodes nodes = ClusterNodes.start("cluster-portal", 2,
+        ClusterStore redis = startStore("portal-once");
+        ClusterNodes nodes = ClusterNodes.start(name(), 2,
             environment(redis, hooks, 30_000));
         TestClient a = TestClient.connect(nodes.socket(0));
         TestClient b = TestClient.connect(nodes.socket(1));
@@ -148,7 +157,7 @@ class ClusterPortalIT {
       b.abort();
       awaitState(nodes, bob, "grace");
       a.send("{\"type\":\"message\",\"to\":\"" + bob + "\",\"data\":{\"held\":1}}");
-      String buffer = "sb:{review}:b:" + bob;
+      String buffer = "sb:{*}:r:review:b:" + bob;
       awaitKeys(redis, buffer, 1);
       assertEquals(204, admin(nodes, 0, "DELETE", "admin/rooms/review/peers/" + bob, null)
           .status());
@@ -249,7 +258,7 @@ class ClusterPortalIT {
   }
 
   /** Waits (bounded) until Redis holds {@code count} keys named {@code key}. */
-  private static void awaitKeys(RedisServer redis, String key, int count) throws Exception {
+  private static void awaitKeys(ClusterStore redis, String key, int count) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (redis.keys(key).size() != count) {
       assertTrue(System.nanoTime() < deadline, key + ": " + redis.keys(key));
@@ -268,7 +277,7 @@ class ClusterPortalIT {
     CountDownLatch killed = new CountDownLatch(1);
     AtomicInteger requests = new AtomicInteger();
     try (WebhookReceiver hooks = WebhookReceiver.start(SECRET);
-        RedisServer redis = RedisServer.start("portal-kill", false);
+        ClusterStore redis = startStore("portal-kill");
         ClusterNodes first = ClusterNodes.start("cluster-portal-kill", 1, environment(redis, hooks));
         TestClient a = TestClient.connect(first.socket(0))) {
       // The first attempt is held unanswered until its node is dead; every later one succeeds.

@@ -38,18 +38,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.signalbox.it.ClusterTesting.MemberView;
 import org.signalbox.testing.RawHttpSession;
-import org.signalbox.testing.RedisServer;
 import org.signalbox.testing.TestClient;
 
 /**
  * PROTOCOL.md across the nodes of a cluster: three run commands sharing one Redis, clients of
  * one room spread over them. Every test uses its own rooms and leaves the nodes as it found them
- * (its clients close with a close frame), so the nodes are shared by the class.
+ * (its clients close with a close frame), so the nodes are shared by the class. The same
+ * scenarios run on a Redis Cluster in {@link ClusterRelayOnRedisClusterIT}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterRelayIT {
 
   private static final int MAX_ROOM_SIZE = 12;
@@ -63,13 +65,23 @@ class ClusterRelayIT {
   private static final Duration SETTLE = Duration.ofSeconds(20);
   private static final String PEER_ID = "[A-Za-z0-9_-]{16,128}";
 
-  private static RedisServer redis;
-  private static ClusterNodes nodes;
+  private ClusterStore store;
+  ClusterNodes nodes;
+
+  /** The store the nodes share: here one Redis. */
+  ClusterStore startStore() throws Exception {
+    return ClusterStore.oneRedis("relay");
+  }
+
+  /** Names the nodes' logs. */
+  String name() {
+    return "cluster-relay";
+  }
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    redis = RedisServer.start("relay", false);
-    nodes = ClusterNodes.start("cluster-relay", 3, ClusterNodes.environment(redis, Map.of(
+  void startCluster() throws Exception {
+    store = startStore();
+    nodes = ClusterNodes.start(name(), 3, ClusterNodes.environment(store.url(), Map.of(
         "SIGNALBOX_MAX_ROOM_SIZE", Integer.toString(MAX_ROOM_SIZE),
         "SIGNALBOX_RESUME_GRACE_MS", Long.toString(RESUME_GRACE_MS),
         "SIGNALBOX_RESUME_BUFFER", Integer.toString(RESUME_BUFFER),
@@ -78,16 +90,16 @@ class ClusterRelayIT {
   }
 
   @AfterAll
-  static void stopCluster() {
+  void stopCluster() throws Exception {
     if (nodes != null) {
       nodes.close();
     }
-    if (redis != null) {
-      redis.close();
+    if (store != null) {
+      store.close();
     }
   }
 
-  private static TestClient on(int node) {
+  TestClient on(int node) {
     return TestClient.connect(nodes.socket(node));
   }
 

@@ -11,6 +11,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.signalbox.testing.RedisCluster;
 import org.signalbox.testing.TestClient;
 
 /** What the cluster tests share: protocol steps beyond TestClient's, views of a room, waits. */
@@ -293,6 +295,107 @@ final class ClusterTesting {
     JsonObject frame = client.poll();
     if (frame != null) {
       fail(who + " got an unexpected frame: " + frame);
+    }
+  }
+
+  /** How long a resume attempt waits for its answer: a node's join waits 2.5 s for Redis. */
+  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
+  /** A resumed client and its {@code joined}. */
+  record Resumed(TestClient client, JsonObject joined) {}
+
+  /**
+   * Resumes on {@code node}, trying again after a short backoff while the node cannot serve the
+   * room yet (1013, or an error, while it learns the new owner), within {@code within}
+   * of {@code since}. The resumed client is added to {@code opened}, for the test to close.
+   */
+  static Resumed resumeUntilServed(URI node, String room, String token, long since,
+      Duration within, List<String> attempts, List<TestClient> opened)
+      throws InterruptedException {
+    long deadline = since + within.toNanos();
+    for (int attempt = 0; attempt < 100 && System.nanoTime() < deadline; attempt++) {
+      TestClient client = TestClient.connect(node);
+      client.send(Json.createObjectBuilder().add("type", "join").add("room", room)
+          .add("resume", token).add("id", "resume").build().toString());
+      JsonObject answer = null;
+      long answerBy = System.nanoTime() + ANSWER_WITHIN.toNanos();
+      while (answer == null && !client.isClosed() && System.nanoTime() < answerBy) {
+        answer = client.poll(Duration.ofMillis(50)); // the answer, or the close that replaces it
+      }
+      if (answer == null) {
+        answer = client.poll(); // a frame that came just before the close
+      }
+      String at = " at +" + Duration.ofNanos(System.nanoTime() - since).toMillis() + " ms";
+      if (answer != null && "joined".equals(answer.getString("type"))) {
+        opened.add(client);
+        assertTrue(answer.getBoolean("resumed"), answer::toString);
+        attempts.add("joined" + at);
+        return new Resumed(client, answer);
+      }
+      attempts.add((answer != null ? answer.toString()
+          : client.isClosed() ? "closed " + client.awaitClose(Duration.ofSeconds(1)) : "nothing") + at);
+      client.close();
+      Thread.sleep(250); // a client's backoff before it tries again
+    }
+    fail("no resume within " + within + ": " + attempts);
+    return null;
+  }
+
+  /** Keys.CLUSTER_PARTITIONS: on a Redis Cluster rooms are spread over this many hash tags. */
+  static final int PARTITIONS = 256;
+
+  /**
+   * A room's own key prefix {@code sb:{p}:r:<room>:} on a Redis Cluster: its partition's hash tag
+   * decides its slot.
+   */
+  static String roomPrefix(String room) {
+    return "sb:{" + (RedisCluster.slotOf(room) % PARTITIONS) + "}:r:"
+        + room + ":";
+  }
+
+  /**
+   * Round trips from one peer to another and back, one after the other, until stopped or one
+   * fails: a room that must notice nothing while something happens elsewhere.
+   */
+  static final class RoundTrips implements Runnable {
+    private final String tag;
+    private final TestClient c;
+    private final String cId;
+    private final TestClient d;
+    private final String dId;
+    private volatile boolean stopped;
+    volatile int roundTrips;
+    volatile long slowestMs;
+    volatile Throwable failure;
+
+    RoundTrips(String tag, TestClient c, String cId, TestClient d, String dId) {
+      this.tag = tag;
+      this.c = c;
+      this.cId = cId;
+      this.d = d;
+      this.dId = dId;
+    }
+
+    void stop() {
+      stopped = true;
+    }
+
+    @Override
+    public void run() {
+      try {
+        // Bounded: the main thread stops it; each step waits at most TestClient.WAIT.
+        for (int n = 0; !stopped && n < 100_000; n++) {
+          long sent = System.nanoTime();
+          message(c, dId, numbered(tag, n), null);
+          assertEquals(numbered(tag, n), d.expect("message").getJsonObject("data"));
+          message(d, cId, numbered(tag + "-back", n), null);
+          assertEquals(numbered(tag + "-back", n), c.expect("message").getJsonObject("data"));
+          slowestMs = Math.max(slowestMs, Duration.ofNanos(System.nanoTime() - sent).toMillis());
+          roundTrips = n + 1;
+        }
+      } catch (Throwable e) {
+        failure = e;
+      }
     }
   }
 }

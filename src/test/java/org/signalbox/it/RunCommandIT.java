@@ -26,6 +26,7 @@ import org.signalbox.auth.Tokens;
 import org.signalbox.testing.AdminChecks;
 import org.signalbox.testing.ConcurrencyScenario;
 import org.signalbox.testing.DeployedChecks;
+import org.signalbox.testing.KeepAliveConnection;
 import org.signalbox.testing.TestClient;
 
 /**
@@ -173,6 +174,38 @@ class RunCommandIT {
   @Order(5)
   void adminRefusesUnknownRoomsAndPeersBadNamesAndBadBodies() {
     admin.refusalsOfAnAdmin("admin-refusals", 65536);
+  }
+
+  @Test
+  @Order(5)
+  void adminRefusalsKeepTheConnection() {
+    admin.refusalsKeepTheConnection("admin-keep-alive", 65536);
+  }
+
+  /**
+   * Frames posted to an HTTP session the server no longer has are answered 404 {@code
+   * unknown-session}, and the client's connection serves its next request (the open of a new
+   * session), the body arriving only after the answer.
+   */
+  @Test
+  @Order(5)
+  void framesPostedToAGoneHttpSessionLeaveTheConnectionServing() {
+    try (KeepAliveConnection http = new KeepAliveConnection(server.http("/"))) {
+      Map<String, String> headers = Map.of("Origin", server.origin(),
+          "Content-Type", "application/json");
+      KeepAliveConnection.Answer gone = http.exchange("POST", "signal/http/no-such-session",
+          headers, "[{\"type\":\"ping\",\"id\":\"1\"}]", Duration.ofMillis(300));
+      assertEquals(404, gone.status(), gone.body());
+      assertTrue(gone.body().contains("unknown-session"), gone.body());
+      KeepAliveConnection.Answer open = http.exchange("POST", "signal/http", headers, "",
+          Duration.ZERO);
+      assertEquals(200, open.status(), open.body());
+      assertTrue(open.body().contains("welcome"), open.body());
+      String session = Json.createReader(new StringReader(open.body())).readObject()
+          .getString("session");
+      assertEquals(204, http.exchange("DELETE", "signal/http/" + session,
+          Map.of("Origin", server.origin()), null, Duration.ZERO).status());
+    }
   }
 
   @Test

@@ -34,11 +34,14 @@ final class RunCommandServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  /** What the messages call this server: the run command, or a cluster test's node. */
+  private final String what;
 
-  private RunCommandServer(Process process, int port, Path log) {
+  private RunCommandServer(Process process, int port, Path log, String what) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.what = what;
   }
 
   /** Starts the run command with {@code PORT} and extra environment, and waits for /health. */
@@ -107,11 +110,22 @@ final class RunCommandServer implements AutoCloseable {
     }
     command.addAll(mavenArguments);
     command.addAll(RUN_COMMAND);
+    return launchProcess(name, command, environment, port, "the run command");
+  }
+
+  /**
+   * Starts {@code command}, a process that serves on {@code port} itself (no wrapper between),
+   * with the run command's environment ({@code PORT} and {@code environment}) and its output in
+   * the same file, target/run-command-{@code name}.log, without waiting: {@link ClusterNodes}'
+   * nodes started by {@link ClusterNodeLauncher}. {@code what} names it in messages.
+   */
+  static RunCommandServer launchProcess(String name, List<String> command,
+      Map<String, String> environment, int port, String what) throws IOException {
     Path log = projectDir().resolve("target").resolve("run-command-" + name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PORT", Integer.toString(port));
     builder.environment().putAll(environment);
-    return new RunCommandServer(builder.start(), port, log);
+    return new RunCommandServer(builder.start(), port, log, what);
   }
 
   /** Waits until the output contains {@code text}; false if it did not within {@code wait}. */
@@ -179,7 +193,7 @@ final class RunCommandServer implements AutoCloseable {
     process.destroyForcibly();
     try {
       if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the run command survived SIGKILL for " + STOP_TIMEOUT);
+        throw new IllegalStateException(what + " survived SIGKILL for " + STOP_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -219,7 +233,7 @@ final class RunCommandServer implements AutoCloseable {
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the run command exited early:\n" + output());
+        throw new IllegalStateException(what + " exited early:\n" + output());
       }
       try {
         HttpResponse<String> r = http.send(
@@ -234,6 +248,6 @@ final class RunCommandServer implements AutoCloseable {
       Thread.sleep(250); // polling a child process: there is no event to await
     }
     close();
-    throw new IllegalStateException("the run command did not serve /health within " + START_TIMEOUT + ":\n" + output());
+    throw new IllegalStateException(what + " did not serve /health within " + START_TIMEOUT + ":\n" + output());
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.signalbox.auth.Tokens;
 import org.signalbox.testing.AdminChecks;
+import org.signalbox.testing.BacklogScenario;
 import org.signalbox.testing.ConcurrencyScenario;
 import org.signalbox.testing.DeployedChecks;
 import org.signalbox.testing.TestClient;
@@ -91,6 +92,12 @@ class ServerSuiteIT {
   void adminRefusesUnknownRoomsAndPeersBadNamesAndBadBodies() {
     admin().refusalsOfAnAdmin("admin-refusals", 65536);
     admin().openApiDocument();
+  }
+
+  /** This server's connection survives the admin's refusals, or it says it will not. */
+  @Test
+  void adminRefusalsKeepTheConnection() {
+    admin().refusalsKeepTheConnection("admin-keep-alive", 65536);
   }
 
   @Test
@@ -181,6 +188,15 @@ class ServerSuiteIT {
     System.out.printf("concurrency on %s: %d messages in %d ms%n",
         System.getProperty("arquillian.launch"), result.messages(), result.elapsed().toMillis());
     assertEquals(List.of(), ServerLog.problems(), "warnings about Signalbox in " + ServerLog.path());
+  }
+
+  @Test
+  void aReceiverThatFellBehindGetsItsBacklogWholeAndInOrder() throws Exception {
+    BacklogScenario.Result result = BacklogScenario.run(socket(), origin(),
+        URI.create(base.toString()).resolve("metrics"), "backlog");
+    // Tomcat gathers batched frames; WildFly and Payara write them one by one (WriteBatching).
+    boolean batches = "tomcat".equals(System.getProperty("arquillian.launch"));
+    assertEquals(batches, result.batchedFrames() >= 1, "batched writes: " + result);
   }
 
   @Test

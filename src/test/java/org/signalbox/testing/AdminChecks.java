@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -286,6 +287,36 @@ public final class AdminChecks {
       assertEquals(413, tooLarge.status());
       assertEquals("too-large", tooLarge.error());
       nothingElseQueued(a); // none of these reached the room
+    }
+  }
+
+  /**
+   * A refusal answered before the body was read (a wrong content type, no token, a body over
+   * {@code maxBytes}) leaves a keep-alive connection able to serve the next request, the body
+   * arriving only after the answer; a server that will close instead says so with {@code
+   * Connection: close}. Java's HttpClient reuses such a connection at once, so a server that
+   * dropped it silently failed the next admin call with no answer at all.
+   */
+  public void refusalsKeepTheConnection(String room, int maxBytes) {
+    Duration hold = Duration.ofMillis(300);
+    Map<String, String> json = Map.of("Content-Type", "application/json", "Authorization", admin);
+    String messages = "admin/rooms/" + room + "/messages";
+    try (TestClient a = connect(); KeepAliveConnection http = new KeepAliveConnection(base)) {
+      a.join(room, "Ann");
+      KeepAliveConnection.Answer plain = http.exchange("POST", messages,
+          Map.of("Content-Type", "text/plain", "Authorization", admin), "{\"data\":1}", hold);
+      assertEquals(400, plain.status(), plain.body());
+      KeepAliveConnection.Answer anonymous = http.exchange("POST", messages,
+          Map.of("Content-Type", "application/json"), "{\"data\":1}", hold);
+      assertEquals(401, anonymous.status(), anonymous.body());
+      KeepAliveConnection.Answer tooLarge = http.exchange("POST", messages, json,
+          "{\"data\":\"" + "x".repeat(maxBytes) + "\"}", hold);
+      assertEquals(413, tooLarge.status(), tooLarge.body());
+      KeepAliveConnection.Answer after = http.exchange("POST", messages, json,
+          "{\"data\":\"after the refusals\"}", Duration.ZERO);
+      assertEquals(202, after.status(), after.body());
+      assertEquals("after the refusals", a.expect("message").getString("data"));
+      nothingElseQueued(a);
     }
   }
 

@@ -39,8 +39,17 @@ public final class RawSocket implements WebSocket.Listener, AutoCloseable {
   private String peerId;
 
   public static RawSocket open(URI uri) throws Exception {
+    return open(uri, null);
+  }
+
+  /** Opens a socket that sends {@code origin} as its Origin header (none when null). */
+  public static RawSocket open(URI uri, String origin) throws Exception {
     RawSocket reader = new RawSocket();
-    reader.socket = HTTP.newWebSocketBuilder().buildAsync(uri, reader).get(10, TimeUnit.SECONDS);
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+    if (origin != null) {
+      builder.header("Origin", origin);
+    }
+    reader.socket = builder.buildAsync(uri, reader).get(10, TimeUnit.SECONDS);
     JsonObject welcome = reader.nextText();
     assertEquals("welcome", welcome.getString("type"));
     reader.peerId = welcome.getString("peerId");

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real Redis (Debian's {@code redis-server}) on a free loopback port with its own fresh data
@@ -56,7 +53,7 @@ public final class RedisServer implements AutoCloseable {
     Path target = Path.of(System.getProperty("signalbox.it.basedir", ".")).resolve("target");
     int port = EmbeddedServer.freePort();
     Path dir = target.resolve("redis").resolve(name + "-" + port);
-    deleteTree(dir);
+    FileTrees.delete(dir);
     Files.createDirectories(dir);
     Path log = target.resolve("redis-" + name + ".log");
     Files.deleteIfExists(log);
@@ -271,18 +268,5 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

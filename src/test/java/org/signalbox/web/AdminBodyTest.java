@@ -31,23 +31,20 @@ class AdminBodyTest {
   }
 
   /**
-   * One byte more is 413, answered once the rest is read and dropped, up to the swallow bound (a
-   * client that sends its whole body first gets the answer); never more is read, and a body
-   * declared past the bound is refused without reading any of it.
+   * One byte more is 413, and no more than one byte past the bound is ever read: a body declared
+   * past it is refused without reading any of it (what is left is the servlet's to drop, {@link
+   * UnreadBody}).
    */
   @Test
-  void oneByteMoreIs413AfterTheRestIsSwallowedWithinItsBound() {
-    Counted declared = new Counted(MAX + 100);
-    assertEquals(413, refused(declared, MAX + 100, "application/json").status());
-    assertEquals(MAX + 100, declared.read, "the declared rest is swallowed");
+  void oneByteMoreIs413ReadingNoFurther() {
     Counted endless = new Counted(Long.MAX_VALUE);
     AdminAnswer answer = refused(endless, -1, "application/json");
     assertEquals(413, answer.status());
     assertTrue(answer.body().contains("\"too-large\""), answer.body());
-    assertEquals(AdminBody.SWALLOW_BYTES, endless.read, "read up to the swallow bound, no further");
-    Counted huge = new Counted(Long.MAX_VALUE);
-    assertEquals(413, refused(huge, AdminBody.SWALLOW_BYTES + 1L, "application/json").status());
-    assertEquals(0, huge.read, "declared past the bound: refused unread");
+    assertEquals(MAX + 1, endless.read, "read one byte past the bound, no further");
+    Counted declared = new Counted(MAX + 100);
+    assertEquals(413, refused(declared, MAX + 100, "application/json").status());
+    assertEquals(0, declared.read, "declared past the bound: refused unread");
   }
 
   /** {@code size} spaces, counting what is read. */
@@ -86,5 +83,22 @@ class AdminBodyTest {
     assertEquals(400, refused(bytes("{}"), 2, null).status());
     assertEquals(400, refused(new ByteArrayInputStream(new byte[] {'"', (byte) 0xC3, '"'}), 3,
         "application/json").status());
+  }
+
+  /**
+   * What a refusal left unread is read and dropped within the swallow bound, so the connection can
+   * serve the next request; a body declared past the bound is left unread.
+   */
+  @Test
+  void whatARefusalLeftUnreadIsDrainedWithinItsBound() {
+    Counted small = new Counted(10);
+    UnreadBody.discard(small, 10);
+    assertEquals(10, small.read);
+    Counted endless = new Counted(Long.MAX_VALUE);
+    UnreadBody.discard(endless, -1);
+    assertEquals(UnreadBody.SWALLOW_BYTES, endless.read, "no further than the bound");
+    Counted huge = new Counted(Long.MAX_VALUE);
+    UnreadBody.discard(huge, UnreadBody.SWALLOW_BYTES + 1L);
+    assertEquals(0, huge.read, "declared past the bound: left unread");
   }
 }

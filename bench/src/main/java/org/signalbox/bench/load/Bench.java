@@ -18,12 +18,13 @@ import java.util.function.IntFunction;
  * core 1), runs every scenario against it, and prints one table with the ratios and the targets.
  * Then the relay over the HTTP binding beside WebSocket, in each container. Last, the cluster
  * scenario: Redis and two Signalbox nodes, node A on core 0 and node B on core 1, with Redis and
- * this generator on either core.
+ * this generator on either core; and the same two nodes on a Redis Cluster of one master and of
+ * three (ShardsScenario).
  *
  * <p>Usage: {@code Bench --war <war> --jetty-xml <the run command's> --classpath <Jetty and bench classpath> --tomcat-classpath
  * <cp> --undertow-classpath <cp> --peerjs <dir> --work <dir> [--quick] [--scale N] [--containers
- * jetty,tomcat,undertow] [--only part]}. The cluster scenario starts {@code redis-server} from the
- * PATH.
+ * jetty,tomcat,undertow] [--only part]}. The cluster and shards scenarios start {@code
+ * redis-server} from the PATH.
  */
 public final class Bench {
 
@@ -34,6 +35,13 @@ public final class Bench {
   /** The cluster's node A; node B listens on the next port. */
   private static final int CLUSTER_PORT = 18530;
   private static final int REDIS_PORT = 18539;
+  /** The shards scenario's node A; node B listens on the next port. */
+  private static final int SHARDS_PORT = 18540;
+  /** The shards' Redis ports, one per master from here; their cluster bus ports from the next. */
+  private static final int SHARDS_REDIS_PORT = 18550;
+  private static final int SHARDS_BUS_PORT = 18560;
+  /** The shards scenario's Redis Clusters: one master, then three. */
+  private static final int[] SHARD_COUNTS = {1, 3};
   /**
    * The cluster's cores: node A on the first, node B on the second; Redis and the generator may
    * run on either (a two-core machine has no core to give each of them).
@@ -62,12 +70,13 @@ public final class Bench {
    * @param containers the containers whose Signalbox and bare forwarding are compared (Jetty, the
    *     run command's, is always in the main table)
    * @param only null for the whole bench, or the one part to run ({@code signalbox}, {@code
-   *     peerjs}, {@code scale}, {@code http}, {@code cluster}, or a container) with its raw
+   *     peerjs}, {@code scale}, {@code http}, {@code cluster}, {@code shards}, or a container) with its raw
    *     results printed instead of the table: for profiling (the cluster and HTTP parts print
    *     their own tables)
    */
   record Options(Path war, Path jettyXml, Map<Container, String> classpaths, Path peerjs, Path work,
-      boolean quick, int scale, List<Container> containers, String only) {
+      boolean quick, int scale, List<Container> containers, String only, double rate,
+      List<Integer> percents, boolean withoutPeerJs) {
     static Options parse(String[] args) {
       Path war = null;
       Path jettyXml = null;
@@ -78,6 +87,9 @@ public final class Bench {
       int scale = -1;
       List<Container> containers = List.of(Container.values());
       String only = null;
+      double rate = -1;
+      List<Integer> percents = List.of(25, 50, 75);
+      boolean withoutPeerJs = false;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--war" -> war = Path.of(args[++i]);
@@ -92,6 +104,10 @@ public final class Bench {
           case "--containers" -> containers = Arrays.stream(args[++i].split(","))
               .map(c -> Container.valueOf(c.toUpperCase(Locale.ROOT))).toList();
           case "--only" -> only = args[++i];
+          case "--rate" -> rate = Double.parseDouble(args[++i]);
+          case "--without-peerjs" -> withoutPeerJs = true;
+          case "--percents" -> percents = Arrays.stream(args[++i].split(","))
+              .map(Integer::valueOf).toList();
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
@@ -100,7 +116,8 @@ public final class Bench {
         throw new IllegalArgumentException(
             "--war, --jetty-xml, --peerjs and a classpath for Jetty and each container are required");
       }
-      return new Options(war, jettyXml, classpaths, peerjs, work, quick, scale, containers, only);
+      return new Options(war, jettyXml, classpaths, peerjs, work, quick, scale, containers, only, rate,
+          percents, withoutPeerJs);
     }
   }
 
@@ -142,6 +159,19 @@ public final class Bench {
         report.container(container(c));
       }
     }
+    if (wants("openloop")) {
+      openLoop();
+    }
+    if ("relay".equals(options.only)) {
+      for (Container c : options.containers) {
+        relayAlone(c);
+      }
+    }
+    if ("connect".equals(options.only)) {
+      for (Container c : options.containers) {
+        connectAlone(c);
+      }
+    }
     if (wants("http")) {
       for (Container c : options.containers) {
         report.http(http(c));
@@ -150,13 +180,22 @@ public final class Bench {
     if (wants("cluster")) {
       cluster();
     }
+    if (wants("shards")) {
+      shards();
+    }
     if (options.only != null) {
       System.out.println(report.raw());
       if (options.only.equals("cluster")) {
         Files.writeString(options.work.resolve("results-cluster.md"), report.clusterSection());
       }
+      if (options.only.equals("openloop")) {
+        Files.writeString(options.work.resolve("results-openloop.md"), report.openLoopSection());
+      }
       if (options.only.equals("http")) {
         Files.writeString(options.work.resolve("results-http.md"), report.httpSection());
+      }
+      if (options.only.equals("shards")) {
+        Files.writeString(options.work.resolve("results-shards.md"), report.shardsSection());
       }
       return;
     }
@@ -215,6 +254,52 @@ public final class Bench {
       return new Report.ContainerRun(container.title, server.startupNanos, relay.named(name), bare,
           connections.named(name), bareConnections, memory.named(name), bareMemory,
           storm.stream().map(r -> r.named(name)).toList());
+    }
+  }
+
+  /**
+   * The relay scenario alone, on a new server process in {@code container}: the quick A/B of a
+   * change on the message path ({@code --only relay}, about a minute per container).
+   */
+  private void relayAlone(Container container) throws Exception {
+    try (ServerProcess server = startSignalbox(container, container.port, List.of())) {
+      log("Signalbox in " + container.title + ": relay");
+      RelayScenario.Result r = new RelayScenario(new Dialect.Signalbox(), relayPlan(), "a")
+          .run(loop, server.address, server);
+      System.out.printf(Locale.ROOT,
+          "relay in %s: %.0f messages/s (cold %.0f), p50 %.2f ms, p99 %.1f ms, max %.0f ms,"
+              + " lost %d, out of order %d, errors %d, dropped %d, server CPU %.0f %%"
+              + " (%.1f us per message), generator CPU %.0f %%, others' CPU %.0f %%;"
+              + " started in %d ms%n",
+          container.title, r.perSecond(), r.coldPerSecond(), r.p50Millis(), r.p99Millis(),
+          r.maxMillis(), r.lost(), r.outOfOrder(), r.errors(), r.dropped(), r.serverCpu() * 100,
+          r.serverMicrosPerMessage(), r.generatorCpu() * 100, r.otherCpu() * 100,
+          server.startupNanos / 1_000_000);
+    }
+  }
+
+  /**
+   * Connect and join, then the join storm, alone, on a new server process in {@code container}:
+   * the same warm-up and measured round as the full run, with no relay before them, so that a
+   * profiler started with the server ({@code BENCH_SERVER_JAVA_OPTS}) sees only the join path
+   * ({@code --only connect}).
+   */
+  private void connectAlone(Container container) throws Exception {
+    try (ServerProcess server = startSignalbox(container, container.port, List.of())) {
+      Dialect signalbox = new Dialect.Signalbox();
+      log("Signalbox in " + container.title + ": connections");
+      for (int i = 0; i < CONNECT_WARMUPS; i++) {
+        connectionsRound(signalbox, "w" + i, server);
+      }
+      ConnectionsScenario.Result c = connectionsRound(signalbox, "m", server);
+      log("Signalbox in " + container.title + ": join storm");
+      double[] storm = storms(signalbox, server).stream()
+          .mapToDouble(JoinStormScenario.Result::millis).sorted().toArray();
+      System.out.printf(Locale.ROOT,
+          "connect and join in %s: %.0f clients/s, dropped %d, server CPU %.0f %%, generator CPU"
+              + " %.0f %%; join storm median %.0f ms (of %d)%n",
+          container.title, c.perSecond(), c.dropped(), c.serverCpu() * 100,
+          c.generatorCpu() * 100, storm[storm.length / 2], storm.length);
     }
   }
 
@@ -323,6 +408,84 @@ public final class Bench {
     }
   }
 
+  private OpenLoopScenario.Plan openLoopPlan(double perSecond) {
+    return options.quick
+        ? new OpenLoopScenario.Plan(5, perSecond, 1, 2, 5)
+        : new OpenLoopScenario.Plan(50, perSecond, 5, 10, 10);
+  }
+
+  /**
+   * The open-loop relay at fixed shares of PeerJS's maximum relay rate (the relay scenario's,
+   * measured earlier in this run, measured now when this part runs alone, or given with --rate),
+   * on PeerJS and on Signalbox in each container: one new server process each, warmed once at
+   * the middle share (a one-core JVM compiles on the core it serves on), then each share in
+   * ascending order on new connections.
+   */
+  private void openLoop() throws Exception {
+    long began = System.nanoTime();
+    double max = options.rate > 0 ? options.rate
+        : report.peerJsRelayRate() > 0 ? report.peerJsRelayRate() : measurePeerJsMax();
+    String source = options.rate > 0 ? "given with --rate"
+        : report.peerJsRelayRate() > 0 ? "PeerJS's relay scenario in this run"
+        : "PeerJS's relay scenario, measured for this part ("
+            + (options.quick ? "2" : "5") + " s)";
+    List<Report.OpenLoopRun> runs = new ArrayList<>();
+    // Without PeerJS (for profiling one container at a fixed rate) the table has no ratios.
+    if (!options.withoutPeerJs) {
+      runs.add(openLoop("PeerJS", max, this::startPeerJs, Dialect.PeerJs::new));
+    }
+    for (Container c : options.containers) {
+      runs.add(openLoop("Signalbox in " + c.title, max,
+          () -> startSignalbox(c, c.port, List.of()), Dialect.Signalbox::new));
+    }
+    report.openLoop(new Report.OpenLoop(max, source, openLoopPlan(max), runs,
+        (System.nanoTime() - began) / 1e9));
+    log("open loop: took " + Math.round((System.nanoTime() - began) / 1e9) + " s");
+  }
+
+  interface Starter {
+    ServerProcess start() throws IOException, InterruptedException;
+  }
+
+  private Report.OpenLoopRun openLoop(String name, double max, Starter starter,
+      java.util.function.Supplier<Dialect> dialect) throws Exception {
+    List<OpenLoopScenario.Result> results = new ArrayList<>();
+    try (ServerProcess server = starter.start()) {
+      int middle = options.percents.get(options.percents.size() / 2);
+      log(name + ": open loop, warm-up at " + middle + " %");
+      OpenLoopScenario.Plan warm = openLoopPlan(max * middle / 100.0);
+      new OpenLoopScenario(dialect.get(), new OpenLoopScenario.Plan(warm.pairs(), warm.perSecond(),
+          options.quick ? 1 : 10, 0, warm.drainSeconds()), "w").run(loop, server.address, server);
+      // Only Signalbox counts its sockets (/health); PeerJS closes its own at once.
+      boolean counts = dialect.get() instanceof Dialect.Signalbox;
+      if (counts) {
+        server.drain(DRAIN_SECONDS);
+      }
+      for (int percent : options.percents) {
+        double rate = max * percent / 100.0;
+        log(name + ": open loop at " + percent + " % (" + Math.round(rate) + " messages/s)");
+        results.add(new OpenLoopScenario(dialect.get(), openLoopPlan(rate), "p" + percent)
+            .run(loop, server.address, server).named(name));
+        if (counts) {
+          server.drain(DRAIN_SECONDS);
+        }
+      }
+    }
+    return new Report.OpenLoopRun(name, options.percents, results);
+  }
+
+  /** PeerJS's relay rate with the relay scenario's shape, shorter: for --only openloop. */
+  private double measurePeerJsMax() throws Exception {
+    try (ServerProcess server = startPeerJs()) {
+      log("PeerJS: relay, for the open loop's maximum rate");
+      RelayScenario.Plan plan = options.quick
+          ? new RelayScenario.Plan(5, 4, 1, 1, 2)
+          : new RelayScenario.Plan(50, 4, 1, 4, 5);
+      return new RelayScenario(new Dialect.PeerJs(), plan, "m").run(loop, server.address, server)
+          .perSecond();
+    }
+  }
+
   private void scale() throws Exception {
     int scale = options.scale > 0 ? options.scale : options.quick ? 1_000 : scaleClients();
     // Fewer connections than the target get the same heap per connection: 1 GiB × N / 50,000
@@ -358,6 +521,62 @@ public final class Bench {
           .run(loop, Bench::log));
     } finally {
       pinGenerator(generatorCores);
+    }
+  }
+
+  /**
+   * Two Signalbox nodes on a Redis Cluster of one master, then of three (ShardsScenario). The
+   * same placement for both: node A on core 0, node B on core 1, and every Redis process and this
+   * generator on either core (taskset -c 0,1 for all of them), so one shard and three compete for
+   * the same CPU, and what differs is only how the work is split; each shard's CPU is read from
+   * /proc.
+   */
+  private void shards() throws Exception {
+    String generatorCores = allowedCores();
+    pinGenerator(SHARED_CORES);
+    try {
+      for (int count : SHARD_COUNTS) {
+        report.shards(shards(count));
+      }
+    } finally {
+      pinGenerator(generatorCores);
+    }
+  }
+
+  private ShardsScenario.Result shards(int count) throws Exception {
+    long idleSeconds = options.quick ? 3 : 10;
+    int clients = options.quick ? 200 : 4_000;
+    log("shards: a Redis Cluster of " + count + " master(s), no replica");
+    try (RedisShards cluster = RedisShards.start(count, SHARDS_REDIS_PORT, SHARDS_BUS_PORT,
+        SHARED_CORES, options.work)) {
+      ShardsScenario scenario =
+          new ShardsScenario(cluster, relayPlan(), DRAIN_SECONDS, options.war, Bench::log);
+      log("shards: the cluster idle, without nodes");
+      ShardsScenario.Idle bare = scenario.idle(idleSeconds);
+      Map<String, String> environment = Map.of("SIGNALBOX_REDIS_URL", cluster.url());
+      try (ServerProcess a = startSignalbox(Container.JETTY, SHARDS_PORT, List.of(), NODE_A_CORE,
+              environment, "Signalbox node A");
+          ServerProcess b = startSignalbox(Container.JETTY, SHARDS_PORT + 1, List.of(),
+              NODE_B_CORE, environment, "Signalbox node B")) {
+        scenario.nodes(a, b);
+        // A node listens before it reaches Redis; then it registers in all 256 partitions. A
+        // few seconds more for its periodic work to run at its pace.
+        scenario.awaitNodes(90);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds / 2));
+        log("shards: the cluster with two idle nodes");
+        ShardsScenario.Idle nodes = scenario.idle(idleSeconds);
+        log("shards: cross-node relay on " + count + " shard(s)");
+        ShardsScenario.Relay relay = scenario.relay(loop, nodes, "x");
+        a.drain(DRAIN_SECONDS);
+        b.drain(DRAIN_SECONDS);
+        List<ShardsScenario.Operation> plain =
+            scenario.operations(loop, nodes, idleSeconds, clients, false, "p");
+        List<ShardsScenario.Operation> ops =
+            scenario.operations(loop, nodes, idleSeconds, clients, true, "q");
+        return new ShardsScenario.Result(count, scenario.redisVersion(), relayPlan(),
+            cluster.partitionsPerShard(), bare, nodes, relay, ops.get(0),
+            ops.subList(1, ops.size()), plain.subList(1, plain.size()));
+      }
     }
   }
 

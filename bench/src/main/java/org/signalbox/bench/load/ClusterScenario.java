@@ -1,14 +1,6 @@
 package org.signalbox.bench.load;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -135,7 +127,7 @@ final class ClusterScenario {
   }
 
   /** {@code calls=N,usec=...}: N. */
-  private static long calls(String stat) {
+  static long calls(String stat) {
     if (stat == null) {
       return 0;
     }
@@ -148,63 +140,10 @@ final class ClusterScenario {
   }
 
   private long dbSize() {
-    return Long.parseLong(command("DBSIZE"));
+    return (Long) RedisWire.call(redis.address, "DBSIZE");
   }
 
   private Map<String, String> info(String section) {
-    Map<String, String> fields = new HashMap<>();
-    for (String line : command("INFO", section).split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && !line.startsWith("#")) {
-        fields.put(line.substring(0, colon), line.substring(colon + 1));
-      }
-    }
-    return fields;
-  }
-
-  /** One command on a connection of its own; the reply as text (bulk, simple or integer). */
-  private String command(String... args) {
-    try (Socket socket = new Socket()) {
-      socket.connect(redis.address, 5000);
-      socket.setSoTimeout(10_000);
-      ByteArrayOutputStream request = new ByteArrayOutputStream();
-      request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (String arg : args) {
-        byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-        request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        request.writeBytes(bytes);
-        request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-      }
-      OutputStream out = socket.getOutputStream();
-      out.write(request.toByteArray());
-      out.flush();
-      InputStream in = new BufferedInputStream(socket.getInputStream());
-      String line = line(in);
-      switch (line.charAt(0)) {
-        case '$' -> {
-          byte[] body = in.readNBytes(Integer.parseInt(line.substring(1)));
-          return new String(body, StandardCharsets.UTF_8);
-        }
-        case '+', ':' -> {
-          return line.substring(1);
-        }
-        default -> throw new IllegalStateException("Redis answered " + args[0] + " with " + line);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("Redis did not answer " + args[0], e);
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
-      if (b < 0) {
-        throw new IOException("Redis closed the connection");
-      }
-      if (b != '\r') {
-        line.write(b);
-      }
-    }
-    return line.toString(StandardCharsets.US_ASCII);
+    return RedisWire.info(redis.address, section);
   }
 }

@@ -31,6 +31,8 @@ sealed interface Dialect {
     private static final byte[] ERROR = Frames.ascii("{\"type\":\"error\"");
     private static final byte[] PEER_ID = Frames.ascii("\"peerId\":\"");
     private static final byte[] PEERS = Frames.ascii("\"peers\":[");
+    private static final byte[] RESUME_TOKEN = Frames.ascii("\"resumeToken\":\"");
+    private static final byte[] RESUMED = Frames.ascii("\"resumed\":true");
 
     @Override
     public String name() {
@@ -49,8 +51,10 @@ sealed interface Dialect {
       }
       if (Frames.startsWith(a, offset, length, WELCOME)) {
         peer.id = Frames.string(a, offset, length, PEER_ID, offset);
-        peer.line.sendText(
-            Frames.ascii("{\"type\":\"join\",\"room\":\"" + peer.room + "\",\"name\":\"bench\"}"));
+        String resume = peer.resuming && peer.resumeToken != null
+            ? ",\"resume\":\"" + peer.resumeToken + "\"" : "";
+        peer.line.sendText(Frames.ascii("{\"type\":\"join\",\"room\":\"" + peer.room
+            + "\",\"name\":\"bench\"" + resume + "}"));
         return Event.OTHER;
       }
       if (Frames.startsWith(a, offset, length, JOINED)) {
@@ -65,6 +69,8 @@ sealed interface Dialect {
           from = at + PEER_ID.length;
         }
         peer.others = others;
+        peer.resumeToken = Frames.string(a, offset, length, RESUME_TOKEN, offset);
+        peer.resumed = WsClient.indexOf(a, offset, offset + length, RESUMED) >= 0;
         return Event.READY;
       }
       return Frames.startsWith(a, offset, length, ERROR) ? Event.ERROR : Event.OTHER;

@@ -1,6 +1,7 @@
 package org.signalbox.bench.load;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /** One simulated browser: its connection, its room and identity, and what a scenario counts. */
@@ -21,6 +22,12 @@ final class Peer {
   boolean ready;
   /** Signalbox: the room's other peers at join, oldest first. */
   List<String> others = List.of();
+  /** Signalbox: the token of the last {@code joined}, for a resume. */
+  String resumeToken;
+  /** Signalbox: the next join resumes with {@link #resumeToken}. */
+  boolean resuming;
+  /** Signalbox: the last {@code joined} said the peer was resumed. */
+  boolean resumed;
 
   // Relay accounting: what this peer sent to its partner and what it received from it.
   Peer partner;
@@ -37,5 +44,21 @@ final class Peer {
     this.room = room;
     this.chosenId = chosenId;
     this.id = chosenId;
+  }
+
+  /**
+   * {@code pairs} pairs of partners for a relay: peers {@code 2i} and {@code 2i + 1} are pair
+   * {@code i}, in the room {@code room + "-" + i}, and relay to each other.
+   */
+  static List<Peer> pairs(int pairs, String room, String idPrefix) {
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      peers.add(new Peer(i, room + "-" + i / 2, idPrefix + "-" + i));
+    }
+    for (int i = 0; i < peers.size(); i += 2) {
+      peers.get(i).partner = peers.get(i + 1);
+      peers.get(i + 1).partner = peers.get(i);
+    }
+    return peers;
   }
 }

@@ -1,7 +1,6 @@
 package org.signalbox.bench.load;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -71,9 +70,9 @@ final class RelayScenario implements Fleet.Handler {
   private final Dialect dialect;
   private final Plan plan;
   private final Histogram latencyMicros = new Histogram(60_000_000L, 3);
-  private final List<Peer> peers = new ArrayList<>();
-  private final byte[][] frames;
-  private final int[] sequenceAt;
+  private final List<Peer> peers;
+  /** Prepared once the lines are open. */
+  private RelayFrames frames;
   private Window window;
   private boolean sending;
   private boolean recording;
@@ -85,15 +84,7 @@ final class RelayScenario implements Fleet.Handler {
   RelayScenario(Dialect dialect, Plan plan, String run) {
     this.dialect = dialect;
     this.plan = plan;
-    for (int i = 0; i < 2 * plan.pairs(); i++) {
-      peers.add(new Peer(i, "relay-" + run + "-" + i / 2, "r" + run + "-" + i));
-    }
-    for (int i = 0; i < peers.size(); i += 2) {
-      peers.get(i).partner = peers.get(i + 1);
-      peers.get(i + 1).partner = peers.get(i);
-    }
-    frames = new byte[peers.size()][];
-    sequenceAt = new int[peers.size()];
+    peers = Peer.pairs(plan.pairs(), "relay-" + run, "r" + run);
   }
 
   /**
@@ -124,13 +115,7 @@ final class RelayScenario implements Fleet.Handler {
   Result run(EventLoop loop, InetSocketAddress server, ServerProcess process) {
     Fleet fleet = new Fleet(loop, server, dialect, peers, this);
     fleet.connectAndAwait(100, 60);
-    for (Peer p : peers) {
-      // One prepared frame per sender; only its sequence digits change from message to message.
-      frames[p.index] = p.line.prepare(dialect.relay(p.partner, 'o', Payloads.description(p.index, 0, 'o')));
-      sequenceAt[p.index] =
-          WsClient.indexOf(frames[p.index], 0, frames[p.index].length, Payloads.SEQUENCE)
-              + Payloads.SEQUENCE.length;
-    }
+    frames = RelayFrames.prepare(dialect, peers);
     sending = true;
     recording = true;
     for (Peer p : peers) {
@@ -170,13 +155,12 @@ final class RelayScenario implements Fleet.Handler {
         latencyMicros.getValueAtPercentile(50) / 1000.0,
         latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
         sent, received, outOfOrder, fleet.errors, fleet.dropped, share.generator(),
-        share.server(), share.others(), frames[0].length, requests);
+        share.server(), share.others(), frames.frameBytes(), requests);
   }
 
   private void send(Peer p) {
     long sequence = p.sent++;
-    byte[] frame = frames[p.index];
-    Payloads.rewrite(frame, sequenceAt[p.index], sequence);
+    byte[] frame = frames.numbered(p, sequence);
     p.sentAt[(int) (sequence & 15)] = System.nanoTime();
     p.inFlight++;
     inFlight++;

@@ -14,7 +14,8 @@ import org.apache.tomcat.websocket.server.WsSci;
  * The bench's Tomcat: embedded Tomcat (the version the WAR is tested on) deploying the Signalbox
  * WAR at the root context as a standalone Tomcat would, with {@link BareForwardEndpoint} at
  * {@code /bare}. Default connector settings (NIO) but the accept queue, which is the run
- * command's; listening on 127.0.0.1 only.
+ * command's; listening on 127.0.0.1 only. {@code -Dbench.tomcat.maxThreads=N} sets the
+ * connector's thread pool (Tomcat's default is 200), for the A/B of a smaller one.
  *
  * <p>Usage: {@code TomcatBenchServer <war> <port> <work dir>}.
  */
@@ -35,6 +36,10 @@ public final class TomcatBenchServer {
     connector.setProperty("address", "127.0.0.1");
     // The accept queue of the run command's Jetty (jetty-graceful.xml), not Tomcat's 100.
     connector.setProperty("acceptCount", "1024");
+    String maxThreads = System.getProperty("bench.tomcat.maxThreads");
+    if (maxThreads != null) {
+      connector.setProperty("maxThreads", maxThreads);
+    }
     tomcat.setConnector(connector);
 
     // Tomcat's default web.xml also maps JSPs, which this WAR has none of (and embedded Tomcat

@@ -52,6 +52,9 @@ public class ValidateBenchmark {
     public void replaced() {}
 
     @Override
+    public void goingAway(String why) {}
+
+    @Override
     public void ended(String left) {
       last = left;
     }
