@@ -185,10 +185,10 @@ final class CallPage implements AutoCloseable {
    * asked for camera or microphone, no room element joined.
    */
   void assertNothingStartedBeforeTheClick() {
+    awaitPageScripts();
     awaitTrue("the prefilled join form with its Join button",
-        "await new Promise(r => setTimeout(r, 0));"
-            + "const button = document.querySelector('[data-testid=\"join\"]');"
-            + "return document.readyState === 'complete' && !!button && button.offsetParent !== null;");
+        "const button = document.querySelector('[data-testid=\"join\"]');"
+            + "return !!button && button.offsetParent !== null;");
     Object state = js("return {calls: window.getUserMediaCalls, widget: !!widget};");
     if (!java.util.Map.of("calls", 0L, "widget", false).equals(state)) {
       throw new AssertionError("a link alone started something before the Join click: " + state);
@@ -229,11 +229,26 @@ final class CallPage implements AutoCloseable {
     try {
       browser.beforeEveryPage(COUNT_GET_USER_MEDIA);
       browser.open(base + "/");
-      return new CallPage(browser);
+      CallPage page = new CallPage(browser);
+      page.awaitPageScripts();
+      return page;
     } catch (RuntimeException | Error e) {
       browser.close();
       throw e;
     }
+  }
+
+  /**
+   * Waits until the demo page's module script has run: its Join is then the page's own (before
+   * that, a click is the form's plain GET, a navigation) and its element is defined. The inline
+   * module runs in the same evaluation as the element's definition, so a defined element means
+   * the handlers are in place. (CI once saw a Join click right after the page opened leave the
+   * page without its element; a failed wait now names the page's address.)
+   */
+  void awaitPageScripts() {
+    awaitTrue("the demo page's scripts have run",
+        "await new Promise(r => setTimeout(r, 0));"
+            + "return document.readyState === 'complete' && !!customElements.get('webrtc-room');");
   }
 
   Chromium browser() {

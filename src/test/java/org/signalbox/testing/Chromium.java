@@ -145,7 +145,7 @@ public final class Chromium implements AutoCloseable {
         last = e instanceof RuntimeException r ? r : new RuntimeException(e);
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout + ": " + what
+        throw new AssertionError("not within " + timeout + ": " + what + " (page: " + address() + ")"
             + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
       }
       try {
@@ -154,6 +154,15 @@ public final class Chromium implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
+    }
+  }
+
+  /** The page's address, for a failure message (an error page shows as chrome-error://). */
+  private String address() {
+    try {
+      return driver.getCurrentUrl();
+    } catch (RuntimeException e) {
+      return "unknown: " + e.getMessage();
     }
   }
 
