@@ -62,6 +62,15 @@ public final class CutProxy implements AutoCloseable {
         Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         open.add(client);
         open.add(server);
+        if (cut) {
+          // cut() came while this connection was being made, and may have reset the open ones
+          // before it was among them.
+          SocketPipe.reset(client);
+          SocketPipe.reset(server);
+          open.remove(client);
+          open.remove(server);
+          continue;
+        }
         SocketPipe.start(client, server, "cut-proxy-pump", open::remove);
         SocketPipe.start(server, client, "cut-proxy-pump", open::remove);
       } catch (IOException e) {
