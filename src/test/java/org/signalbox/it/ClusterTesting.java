@@ -298,8 +298,12 @@ final class ClusterTesting {
     }
   }
 
-  /** How long a resume attempt waits for its answer: a node's join waits 2.5 s for Redis. */
-  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+  /**
+   * How long a resume attempt waits for its answer: a node's join waits 2.5 s for Redis, then
+   * answers. A resume given up on may still have run and rotated the token, so this is a bound
+   * for a node that hangs, with room for a loaded machine, not a retry timer.
+   */
+  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
 
   /** A resumed client and its {@code joined}. */
   record Resumed(TestClient client, JsonObject joined) {}
