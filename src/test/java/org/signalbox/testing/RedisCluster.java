@@ -1,8 +1,6 @@
 package org.signalbox.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -623,8 +621,8 @@ public final class RedisCluster implements AutoCloseable {
    */
   public String command(int port, String... words) throws IOException {
     try (Socket socket = open(port)) {
-      socket.getOutputStream().write(resp(words));
-      return line(socket.getInputStream());
+      socket.getOutputStream().write(Resp.request(words));
+      return Resp.line(socket.getInputStream());
     }
   }
 
@@ -634,13 +632,13 @@ public final class RedisCluster implements AutoCloseable {
    */
   public String commandAs(int port, String user, String password, String... words) throws IOException {
     try (Socket socket = open(port)) {
-      socket.getOutputStream().write(resp("AUTH", user, password));
-      String auth = line(socket.getInputStream());
+      socket.getOutputStream().write(Resp.request("AUTH", user, password));
+      String auth = Resp.line(socket.getInputStream());
       if (!"+OK".equals(auth)) {
         return auth;
       }
-      socket.getOutputStream().write(resp(words));
-      return line(socket.getInputStream());
+      socket.getOutputStream().write(Resp.request(words));
+      return Resp.line(socket.getInputStream());
     }
   }
 
@@ -656,8 +654,8 @@ public final class RedisCluster implements AutoCloseable {
   private Object call(int port, Duration replyTimeout, String... words) throws IOException {
     try (Socket socket = open(port)) {
       socket.setSoTimeout((int) replyTimeout.toMillis());
-      socket.getOutputStream().write(resp(words));
-      return read(socket.getInputStream());
+      socket.getOutputStream().write(Resp.request(words));
+      return Resp.read(socket.getInputStream());
     }
   }
 
@@ -718,71 +716,5 @@ public final class RedisCluster implements AutoCloseable {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
     return socket;
-  }
-
-  private static byte[] resp(String... words) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(("*" + words.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-    for (String word : words) {
-      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-      out.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(bytes);
-      out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-    }
-    return out.toByteArray();
-  }
-
-  /** One RESP2 reply, whole (see {@link #call}). */
-  private static Object read(InputStream in) throws IOException {
-    String line = line(in);
-    char type = line.charAt(0);
-    String rest = line.substring(1);
-    switch (type) {
-      case '+':
-        return rest;
-      case '-':
-        return line;
-      case ':':
-        return Long.parseLong(rest);
-      case '$': {
-        int length = Integer.parseInt(rest);
-        if (length < 0) {
-          return null;
-        }
-        byte[] bytes = in.readNBytes(length + 2);
-        if (bytes.length != length + 2) {
-          throw new IOException("redis closed the connection inside a bulk string");
-        }
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
-      }
-      case '*': {
-        int n = Integer.parseInt(rest);
-        if (n < 0) {
-          return null;
-        }
-        List<Object> items = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          items.add(read(in));
-        }
-        return items;
-      }
-      default:
-        throw new IOException("not a RESP2 reply: " + line);
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int previous = -1;
-    int b;
-    while ((b = in.read()) >= 0) {
-      if (previous == '\r' && b == '\n') {
-        byte[] bytes = line.toByteArray();
-        return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-      }
-      line.write(b);
-      previous = b;
-    }
-    throw new IOException("redis closed the connection without a reply");
   }
 }

@@ -1,9 +1,6 @@
 package org.signalbox.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -139,53 +136,28 @@ public final class RedisServer implements AutoCloseable {
    * library.
    */
   public String command(String... words) throws IOException {
-    StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
-    for (String word : words) {
-      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-      request.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
-    }
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
-      OutputStream out = socket.getOutputStream();
-      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int previous = -1;
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (previous == '\r' && b == '\n') {
-          byte[] bytes = line.toByteArray();
-          return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-        }
-        line.write(b);
-        previous = b;
-      }
-      throw new IOException("redis closed the connection without a reply");
+    try (Socket socket = open()) {
+      socket.getOutputStream().write(Resp.request(words));
+      return Resp.line(socket.getInputStream());
     }
   }
 
   /** The names of the keys of database 0 that match {@code pattern} ({@code KEYS}: tests only). */
   public List<String> keys(String pattern) throws IOException {
-    byte[] request = resp("KEYS", pattern);
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
-      socket.getOutputStream().write(request);
-      socket.getOutputStream().flush();
-      InputStream in = socket.getInputStream();
-      String header = line(in);
-      if (!header.startsWith("*")) {
-        throw new IOException("KEYS answered " + header);
+    try (Socket socket = open()) {
+      socket.getOutputStream().write(Resp.request("KEYS", pattern));
+      Object reply = Resp.read(socket.getInputStream());
+      if (!(reply instanceof List<?> keys)) {
+        throw new IOException("KEYS answered " + reply);
       }
-      int n = Integer.parseInt(header.substring(1));
-      List<String> keys = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        int length = Integer.parseInt(line(in).substring(1));
-        byte[] key = in.readNBytes(length + 2);
-        keys.add(new String(key, 0, length, StandardCharsets.UTF_8));
-      }
-      return keys;
+      return keys.stream().map(String.class::cast).toList();
     }
+  }
+
+  private Socket open() throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    socket.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
+    return socket;
   }
 
   /** {@code PTTL key}: ms left, -1 for a key that never expires, -2 for none. */
@@ -215,30 +187,6 @@ public final class RedisServer implements AutoCloseable {
     if (!kill.waitFor(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
       throw new IOException("kill " + which + " " + pid() + " failed");
     }
-  }
-
-  private static byte[] resp(String... words) {
-    StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
-    for (String word : words) {
-      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-      request.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
-    }
-    return request.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int previous = -1;
-    int b;
-    while ((b = in.read()) >= 0) {
-      if (previous == '\r' && b == '\n') {
-        byte[] bytes = line.toByteArray();
-        return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-      }
-      line.write(b);
-      previous = b;
-    }
-    throw new IOException("redis closed the connection without a reply");
   }
 
   /** The number of keys in database 0. */
