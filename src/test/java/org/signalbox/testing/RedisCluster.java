@@ -627,6 +627,27 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
+   * {@code SET key value} and then {@code WAIT 1} on the same connection, asked again (at most
+   * {@code tries} times, 1 s each) until one replica has the write: the WAIT reply. WAIT counts
+   * replicas against the last write of its own connection, so on a fresh one it answers at once.
+   */
+  public String setOnMasterAndReplica(int port, String key, String value, int tries) throws IOException {
+    try (Socket socket = open(port)) {
+      socket.getOutputStream().write(Resp.request("SET", key, value));
+      String set = Resp.line(socket.getInputStream());
+      if (!"+OK".equals(set)) {
+        return set;
+      }
+      String acknowledged = ":0";
+      for (int i = 0; i < tries && !acknowledged.equals(":1"); i++) {
+        socket.getOutputStream().write(Resp.request("WAIT", "1", "1000"));
+        acknowledged = Resp.line(socket.getInputStream());
+      }
+      return acknowledged;
+    }
+  }
+
+  /**
    * {@code AUTH user password} then the command, on one connection: the first line of the
    * command's reply, or the AUTH error ({@code -WRONGPASS ...}) when AUTH fails.
    */
